@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mshare: top-level build.  `make help` lists the targets.
+#
+#   make            module, userspace programs and selftests
+#   make check      all of it, tested in a QEMU VM on the stock Debian kernel
+#   make demo       the demonstration, in the same VM
+#
+# Variables: KVER (kernel version the VM boots, default: the one scripts/deps.sh
+# chose), KDIR (tree to build the module against, default: its headers),
+# VMLINUZ (kernel image the VM boots), KMODDIR (its /lib/modules directory).
+
+TOP	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CACHE	:= $(TOP)/.cache
+BUILD	:= $(TOP)/build
+
+KVER	?= $(shell cat $(CACHE)/kver 2>/dev/null)
+KDIR	?= /lib/modules/$(KVER)/build
+VMLINUZ	?= /boot/vmlinuz-$(KVER)
+KMODDIR	?= /lib/modules/$(KVER)
+KSRC	:= $(CACHE)/linux
+
+CC	?= gcc
+CFLAGS	?= -O2 -g
+USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/uapi \
+	-I$(TOP)/userspace/lib
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+# kselftest_harness.h is written for the kernel's -Wall selftest build: its
+# macros trip these -Wextra warnings in every test, so only they are relaxed.
+SELFTEST_CFLAGS := $(USER_CFLAGS) -I$(KSRC)/tools/testing/selftests -D_GNU_SOURCE \
+	-Wno-unused-parameter -Wno-clobbered -Wno-sign-compare
+
+export KVER VMLINUZ KMODDIR
+
+SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
+SELFTEST_HDRS := $(wildcard selftests/*.h)
+
+.PHONY: all module userspace selftests deps check demo sparse checkpatch \
+	clean help need-kver
+
+all: module userspace selftests
+
+need-kver:
+	@if [ -z "$(KVER)" ]; then \
+		echo "No kernel chosen yet: run 'make deps' (or scripts/deps.sh) first." >&2; \
+		exit 1; fi
+
+module: need-kver
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+LIB	:= $(BUILD)/lib/libmshare.a
+LIB_SRCS := $(wildcard userspace/lib/*.c)
+LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/mshare.h
+MSHARECTL := $(BUILD)/msharectl
+
+userspace: $(LIB) $(MSHARECTL)
+
+$(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -c -o $@ $<
+
+$(LIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
+$(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+
+selftests: $(SELFTESTS)
+
+$(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(LIB) $(LIB_HDRS)
+	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
+		{ echo "kselftest_harness.h missing: run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	$(CC) $(SELFTEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+
+deps:
+	$(TOP)/scripts/deps.sh
+
+check: all
+	$(TOP)/scripts/vm-check
+
+demo: all
+	$(TOP)/scripts/vm-demo
+
+sparse: need-kver
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules
+
+checkpatch:
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict -f \
+		kmod/*.c kmod/*.h uapi/linux/*.h
+
+clean:
+	-[ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -rf $(BUILD)
+
+help:
+	@echo "make [all]      build mshare.ko, userspace and selftests"
+	@echo "make deps       install packages, extract kernel-source files"
+	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
+	@echo "make demo       run the demonstration in a QEMU VM"
+	@echo "make sparse     build the module under sparse (C=2)"
+	@echo "make checkpatch run checkpatch.pl on kmod/ and uapi/"
+	@echo "make clean      remove build outputs"

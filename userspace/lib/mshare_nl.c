@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* libmshare, netlink part: see mshare_nl.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+
+#include "mshare_nl.h"
+
+struct run_ctx {
+	struct mshare_nl *nl;
+	mshare_nl_parse_fn parse;
+	void *arg;
+	int error;
+	int replies;
+};
+
+int mshare_nl_open(struct mshare_nl *nl)
+{
+	int one = 1;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk)
+		return -ENOMEM;
+	if (genl_connect(nl->sk)) {
+		mshare_nl_close(nl);
+		return -EIO;
+	}
+	/* libnl 3.7 has no setter for extended acks. */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	nl->family = genl_ctrl_resolve(nl->sk, MSHARE_GENL_NAME);
+	if (nl->family < 0) {
+		mshare_nl_close(nl);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+void mshare_nl_close(struct mshare_nl *nl)
+{
+	if (nl->sk)
+		nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+struct nl_msg *mshare_nl_msg(struct mshare_nl *nl, int cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				NLM_F_REQUEST | NLM_F_ACK | flags, cmd,
+				MSHARE_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int err_cb(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct run_ctx *c = arg;
+	char *attrs = (char *)(err + 1);
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*err);
+
+	(void)who;
+	c->error = err->error;
+	/* Without NLM_F_CAPPED the request is echoed before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		attrs += err->msg.nlmsg_len - NLMSG_HDRLEN;
+		len -= err->msg.nlmsg_len - NLMSG_HDRLEN;
+	}
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && len > 0 &&
+	    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)attrs, len,
+		       NULL) && tb[NLMSGERR_ATTR_MSG])
+		snprintf(c->nl->extack, sizeof(c->nl->extack), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
+static int valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MSHARE_A_MAX + 1];
+	struct run_ctx *c = arg;
+
+	c->replies++;
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MSHARE_A_MAX, NULL))
+		return NL_SKIP;
+	if (c->parse && c->parse(tb, c->arg))
+		return NL_SKIP;
+	return NL_OK;
+}
+
+static int stop_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_STOP;
+}
+
+int mshare_nl_run(struct mshare_nl *nl, struct nl_msg *msg,
+		  mshare_nl_parse_fn parse, void *arg)
+{
+	struct run_ctx c = { .nl = nl, .parse = parse, .arg = arg };
+	struct nl_cb *cb;
+	int err;
+
+	nl->extack[0] = 0;
+	if (!msg)
+		return -ENOMEM;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, err_cb, &c);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, &c);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, stop_cb, &c);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, stop_cb, &c);
+	err = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (err >= 0)
+		err = nl_recvmsgs(nl->sk, cb);
+	nl_cb_put(cb);
+	if (c.error)
+		return c.error;
+	if (err < 0)
+		return -EIO;
+	return c.replies;
+}
