@@ -33,7 +33,9 @@ SELFTEST_CFLAGS := $(USER_CFLAGS) -I$(KSRC)/tools/testing/selftests -D_GNU_SOURC
 
 export KVER VMLINUZ KMODDIR
 
-SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
+# Every selftests/*.c is a program: *_test binaries are run by the suite,
+# the others are helpers those tests exec.
+SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*.c))
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests deps check demo sparse checkpatch \

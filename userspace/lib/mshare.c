@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* libmshare: see mshare.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mshare.h"
+
+int mshare_attach(const char *name, unsigned int flags, void **addr,
+		  size_t *size)
+{
+	struct mshare_attach at = { .flags = flags };
+	struct mshare_info info;
+	void *p;
+	int fd, err = 0;
+
+	if (strlen(name) >= sizeof(at.name))
+		return -EINVAL;
+	strcpy(at.name, name);
+	fd = open("/dev/" MSHARE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, MSHARE_IOC_ATTACH, &at) || ioctl(fd, MSHARE_IOC_INFO, &info)) {
+		err = -errno;
+		goto out;
+	}
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto out;
+	}
+	*addr = p;
+	*size = info.size;
+out:
+	close(fd);
+	return err;
+}
+
+int mshare_detach(void *addr, size_t size)
+{
+	return munmap(addr, size) ? -errno : 0;
+}
+
+static int parse_domain(struct nlattr **tb, void *arg)
+{
+	struct mshare_domain_info *d = arg;
+
+	memset(d, 0, sizeof(*d));
+	if (tb[MSHARE_A_DOMAIN_NAME])
+		strncpy(d->name, nla_get_string(tb[MSHARE_A_DOMAIN_NAME]),
+			sizeof(d->name) - 1);
+#define U32(a, f) if (tb[a]) d->f = nla_get_u32(tb[a])
+#define U64(a, f) if (tb[a]) d->f = nla_get_u64(tb[a])
+	U32(MSHARE_A_DOMAIN_ID, id);
+	U32(MSHARE_A_DOMAIN_FLAGS, flags);
+	U32(MSHARE_A_DOMAIN_MODE, mode);
+	U32(MSHARE_A_DOMAIN_UID, uid);
+	U32(MSHARE_A_DOMAIN_GID, gid);
+	U32(MSHARE_A_DOMAIN_ATTACHED, attached);
+	U32(MSHARE_A_DOMAIN_TABLE_PAGES, table_pages);
+	U32(MSHARE_A_DOMAIN_LINKS_PUD, links_pud);
+	U32(MSHARE_A_DOMAIN_LINKS_PMD, links_pmd);
+	U64(MSHARE_A_DOMAIN_SIZE, size);
+	U64(MSHARE_A_DOMAIN_RESIDENT, resident);
+#undef U32
+#undef U64
+	return 0;
+}
+
+int mshare_domain_create(struct mshare_nl *nl, const char *name,
+			 uint64_t size, const struct mshare_domain_opts *opts,
+			 struct mshare_domain_info *out)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_NEW, 0);
+	struct mshare_domain_info tmp;
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	    nla_put_u64(msg, MSHARE_A_DOMAIN_SIZE, size) ||
+	    (opts && opts->flags &&
+	     nla_put_u32(msg, MSHARE_A_DOMAIN_FLAGS, opts->flags)) ||
+	    (opts && opts->mode >= 0 &&
+	     nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, opts->mode)) ||
+	    (opts && opts->uid >= 0 &&
+	     nla_put_u32(msg, MSHARE_A_DOMAIN_UID, opts->uid)) ||
+	    (opts && opts->gid >= 0 &&
+	     nla_put_u32(msg, MSHARE_A_DOMAIN_GID, opts->gid))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, parse_domain, out ? out : &tmp);
+	return ret < 0 ? ret : 0;
+}
+
+int mshare_domain_destroy(struct mshare_nl *nl, const char *name)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_DEL, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, NULL, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+int mshare_domain_get(struct mshare_nl *nl, const char *name,
+		      struct mshare_domain_info *out)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_GET, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, parse_domain, out);
+	if (ret == 0)
+		return -EIO;	/* no reply although no error */
+	return ret < 0 ? ret : 0;
+}
+
+struct dump_ctx {
+	void (*fn)(const struct mshare_domain_info *, void *);
+	void *arg;
+};
+
+static int parse_dump(struct nlattr **tb, void *arg)
+{
+	struct dump_ctx *c = arg;
+	struct mshare_domain_info d;
+
+	parse_domain(tb, &d);
+	if (c->fn)
+		c->fn(&d, c->arg);
+	return 0;
+}
+
+int mshare_domain_dump(struct mshare_nl *nl,
+		       void (*fn)(const struct mshare_domain_info *, void *),
+		       void *arg)
+{
+	struct dump_ctx c = { fn, arg };
+
+	return mshare_nl_run(nl, mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_GET,
+					       NLM_F_DUMP), parse_dump, &c);
+}
+
+static int parse_info(struct nlattr **tb, void *arg)
+{
+	struct mshare_module_info *m = arg;
+
+	memset(m, 0, sizeof(*m));
+	if (tb[MSHARE_A_INFO_ABI_VERSION])
+		m->abi_version = nla_get_u32(tb[MSHARE_A_INFO_ABI_VERSION]);
+	if (tb[MSHARE_A_INFO_DOMAINS])
+		m->domains = nla_get_u32(tb[MSHARE_A_INFO_DOMAINS]);
+	if (tb[MSHARE_A_INFO_DATA_PAGES])
+		m->data_pages = nla_get_u64(tb[MSHARE_A_INFO_DATA_PAGES]);
+	if (tb[MSHARE_A_INFO_TABLE_PAGES])
+		m->table_pages = nla_get_u64(tb[MSHARE_A_INFO_TABLE_PAGES]);
+	if (tb[MSHARE_A_INFO_MAX_SIZE])
+		m->max_size = nla_get_u64(tb[MSHARE_A_INFO_MAX_SIZE]);
+	return 0;
+}
+
+int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out)
+{
+	int ret = mshare_nl_run(nl, mshare_nl_msg(nl, MSHARE_CMD_GET_INFO, 0),
+				parse_info, out);
+
+	if (ret == 0)
+		return -EIO;
+	return ret < 0 ? ret : 0;
+}

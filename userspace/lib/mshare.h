@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmshare: attach mshare domains, and create/destroy/query them over the
+ * "mshare" generic netlink family (libnl-genl-3).  Every function returns
+ * 0 (or a count) on success and -errno on failure.
+ */
+#ifndef MSHARE_H
+#define MSHARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/mshare.h>
+
+#include "mshare_nl.h"
+
+/*
+ * Attach: open /dev/mshare, MSHARE_IOC_ATTACH @name, mmap the whole domain.
+ * On success *@addr and *@size describe the mapping; the descriptor is
+ * closed (the mapping keeps the domain).  @flags is passed to the ioctl.
+ */
+int mshare_attach(const char *name, unsigned int flags, void **addr,
+		  size_t *size);
+/* Detach: unmap what mshare_attach() mapped. */
+int mshare_detach(void *addr, size_t size);
+
+struct mshare_domain_info {
+	char name[MSHARE_NAME_MAX];
+	uint32_t id, flags, mode, uid, gid, attached;
+	uint32_t table_pages, links_pud, links_pmd;
+	uint64_t size, resident;
+};
+
+struct mshare_module_info {
+	uint32_t abi_version, domains;
+	uint64_t data_pages, table_pages, max_size;
+};
+
+/* Optional DOMAIN_NEW attributes; a negative value means "not given". */
+struct mshare_domain_opts {
+	unsigned int flags;
+	int mode, uid, gid;
+};
+#define MSHARE_DOMAIN_OPTS_DEFAULT { .flags = 0, .mode = -1, .uid = -1, .gid = -1 }
+
+int mshare_domain_create(struct mshare_nl *nl, const char *name,
+			 uint64_t size, const struct mshare_domain_opts *opts,
+			 struct mshare_domain_info *out);
+int mshare_domain_destroy(struct mshare_nl *nl, const char *name);
+int mshare_domain_get(struct mshare_nl *nl, const char *name,
+		      struct mshare_domain_info *out);
+/* Dump: calls @fn for each domain; returns the number of domains. */
+int mshare_domain_dump(struct mshare_nl *nl,
+		       void (*fn)(const struct mshare_domain_info *, void *),
+		       void *arg);
+int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out);
+
+#endif /* MSHARE_H */
