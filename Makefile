@@ -90,7 +90,7 @@ sparse: need-kver
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules
 
 checkpatch:
-	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict -f \
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree -f \
 		kmod/*.c kmod/*.h uapi/linux/*.h
 
 clean:

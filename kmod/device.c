@@ -1,30 +1,148 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The /dev/mshare misc device: open, ioctl and release of a descriptor.
+ * The /dev/mshare misc device: attach a descriptor to a domain, describe
+ * it, and map it.
  *
  * The device node is world-accessible (0666): opening it grants nothing by
- * itself; every operation on a domain checks the caller's rights to that
- * domain.  The file operations carry .owner, so an open descriptor pins the
- * module and rmmod fails until it is closed.
+ * itself; MSHARE_IOC_ATTACH checks the caller's rights to the domain.  The
+ * file operations carry .owner, so an open descriptor pins the module.
+ * An attached descriptor holds a reference on its domain (file->private_data,
+ * set once with cmpxchg) until it is closed; a mapping holds its own.
+ *
+ * No lock of this file: attaching is a single cmpxchg.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mman.h>
+#include <linux/uaccess.h>
 
 #include "internal.h"
+
+static int mshare_dev_open(struct inode *inode, struct file *file)
+{
+	file->private_data = NULL;	/* not attached */
+	return 0;
+}
+
+static int mshare_dev_release(struct inode *inode, struct file *file)
+{
+	struct mshare_domain *dom = file->private_data;
+
+	if (dom) {
+		atomic_dec(&dom->attached);
+		mshare_domain_put(dom);
+	}
+	return 0;
+}
+
+static long mshare_ioc_attach(struct file *file, void __user *uarg)
+{
+	struct mshare_attach arg;
+	struct mshare_domain *dom;
+	int err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.reserved || !mshare_name_valid(arg.name))
+		return -EINVAL;
+	if (READ_ONCE(file->private_data))
+		return -EBUSY;
+
+	dom = mshare_domain_lookup(arg.name);
+	if (!dom)
+		return -ENOENT;
+	err = mshare_may_attach(dom);
+	if (err)
+		goto put;
+	if (cmpxchg(&file->private_data, NULL, dom)) {
+		err = -EBUSY;
+		goto put;
+	}
+	atomic_inc(&dom->attached);
+	return 0;
+put:
+	mshare_domain_put(dom);
+	return err;
+}
+
+static long mshare_ioc_info(struct file *file, void __user *uarg)
+{
+	struct mshare_domain *dom = READ_ONCE(file->private_data);
+	struct mshare_info info = {};
+
+	if (!dom)
+		return -EINVAL;
+	info.size = dom->size;
+	info.id = dom->id;
+	info.flags = dom->flags;
+	strscpy(info.name, dom->name, sizeof(info.name));
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
 
 static long mshare_dev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
-	/* No ioctl is defined by this ABI version. */
-	return -ENOTTY;
+	switch (cmd) {
+	case MSHARE_IOC_ATTACH:
+		return mshare_ioc_attach(file, (void __user *)arg);
+	case MSHARE_IOC_INFO:
+		return mshare_ioc_info(file, (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * Place mappings on a 1 GiB boundary, so that whole GiBs link at PUD
+ * level.  A MAP_FIXED address must be 2 MiB-aligned (PMD links).
+ */
+static unsigned long mshare_get_unmapped_area(struct file *file,
+					      unsigned long addr,
+					      unsigned long len,
+					      unsigned long pgoff,
+					      unsigned long flags)
+{
+	unsigned long area;
+
+	if (flags & MAP_FIXED)
+		return IS_ALIGNED(addr, PMD_SIZE) ? addr : -EINVAL;
+	if (len > TASK_SIZE - PUD_SIZE)
+		return -ENOMEM;
+	area = mm_get_unmapped_area(current->mm, file, addr, len + PUD_SIZE,
+				    pgoff, flags);
+	if (IS_ERR_VALUE(area))
+		return area;
+	return ALIGN(area, PUD_SIZE);
+}
+
+static int mshare_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mshare_domain *dom = READ_ONCE(file->private_data);
+
+	if (!dom)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != dom->size ||
+	    !IS_ALIGNED(vma->vm_start, PMD_SIZE))
+		return -EINVAL;
+	if ((vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) !=
+	    (VM_READ | VM_WRITE))
+		return -EACCES;
+	return mshare_vma_setup(vma, dom);
 }
 
 static const struct file_operations mshare_dev_fops = {
-	.owner		= THIS_MODULE,
-	.unlocked_ioctl	= mshare_dev_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= noop_llseek,
+	.owner			= THIS_MODULE,
+	.open			= mshare_dev_open,
+	.release		= mshare_dev_release,
+	.unlocked_ioctl		= mshare_dev_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+	.mmap			= mshare_dev_mmap,
+	.get_unmapped_area	= mshare_get_unmapped_area,
+	.llseek			= noop_llseek,
 };
 
 static struct miscdevice mshare_miscdev = {

@@ -15,6 +15,7 @@ struct run_ctx {
 	void *arg;
 	int error;
 	int replies;
+	int done;	/* the ACK, error or end of dump arrived */
 };
 
 int mshare_nl_open(struct mshare_nl *nl)
@@ -70,6 +71,7 @@ static int err_cb(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
 
 	(void)who;
 	c->error = err->error;
+	c->done = 1;
 	/* Without NLM_F_CAPPED the request is echoed before the TLVs. */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
 		attrs += err->msg.nlmsg_len - NLMSG_HDRLEN;
@@ -98,8 +100,10 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 
 static int stop_cb(struct nl_msg *msg, void *arg)
 {
+	struct run_ctx *c = arg;
+
 	(void)msg;
-	(void)arg;
+	c->done = 1;
 	return NL_STOP;
 }
 
@@ -124,7 +128,12 @@ int mshare_nl_run(struct mshare_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, stop_cb, &c);
 	err = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
-	if (err >= 0)
+	/*
+	 * nl_recvmsgs() returns after a single (non-multipart) reply: keep
+	 * reading until the ACK, the error or the end of the dump, so that
+	 * nothing of this request is left for the next one.
+	 */
+	while (err >= 0 && !c.done)
 		err = nl_recvmsgs(nl->sk, cb);
 	nl_cb_put(cb);
 	if (c.error)

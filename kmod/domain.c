@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Domain lifecycle and the registry of names.
+ *
+ * A domain is an inode of a small private pseudo filesystem, and a file on
+ * it.  The file's reference count is the domain's (see internal.h); its
+ * last fput() calls mshare_domain_release(), which frees data pages and
+ * tables.  The file's operations carry .owner, and the module reference
+ * taken when the file is made is dropped by the VFS after ->release()
+ * returns, so a deferred fput() can never run after module exit.
+ * /proc/PID/maps names a mapping "mshare:[NAME]".
+ *
+ * Locking: mshare_registry_lock (mutex) protects the list of named
+ * domains, their names and their owner/mode.  It is never held across
+ * page-table or mm locks.
+ */
+#include <linux/ctype.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/pseudo_fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+#define MSHARE_FS_MAGIC	0x6d736872	/* "mshr" */
+
+static LIST_HEAD(mshare_domains);
+static DEFINE_MUTEX(mshare_registry_lock);
+static u32 mshare_next_id = 1;
+static struct vfsmount *mshare_mnt;
+
+bool mshare_name_valid(const char *name)
+{
+	size_t i, len = strnlen(name, MSHARE_NAME_MAX);
+
+	if (len == 0 || len >= MSHARE_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && name[i] != '.' && name[i] != '_' &&
+		    name[i] != '-')
+			return false;
+	return true;
+}
+
+static struct mshare_domain *mshare_find_locked(const char *name)
+{
+	struct mshare_domain *dom;
+
+	lockdep_assert_held(&mshare_registry_lock);
+	list_for_each_entry(dom, &mshare_domains, node)
+		if (!strcmp(dom->name, name))
+			return dom;
+	return NULL;
+}
+
+static int mshare_domain_release(struct inode *inode, struct file *file)
+{
+	struct mshare_domain *dom = file->private_data;
+
+	/* Files opened through /proc/PID/map_files carry no domain. */
+	if (!dom)
+		return 0;
+	mshare_tables_free(dom);
+	atomic_dec(&mshare_stats.domains);
+	kfree(dom);
+	return 0;
+}
+
+static const struct file_operations mshare_domain_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mshare_domain_release,
+	.llseek		= noop_llseek,
+};
+
+static void mshare_domain_free_unfiled(struct mshare_domain *dom)
+{
+	mshare_tables_free(dom);
+	atomic_dec(&mshare_stats.domains);
+	kfree(dom);
+}
+
+/*
+ * Make a domain and publish its name.  All the checks a caller can get
+ * wrong are made by the netlink layer before this is called, except for the
+ * name being taken, which is checked here under the registry lock.
+ */
+struct mshare_domain *mshare_domain_create(const char *name, u64 size,
+					   u32 flags, umode_t mode,
+					   kuid_t uid, kgid_t gid)
+{
+	struct mshare_domain *dom;
+	struct inode *inode;
+	struct file *file;
+	int err;
+
+	mutex_lock(&mshare_registry_lock);
+	dom = mshare_find_locked(name);
+	mutex_unlock(&mshare_registry_lock);
+	if (dom)
+		return ERR_PTR(-EEXIST);
+
+	dom = kzalloc(sizeof(*dom), GFP_KERNEL);
+	if (!dom)
+		return ERR_PTR(-ENOMEM);
+	atomic_inc(&mshare_stats.domains);
+	strscpy(dom->name, name, sizeof(dom->name));
+	dom->size = size;
+	dom->nr_pages = size >> PAGE_SHIFT;
+	dom->flags = flags;
+	dom->mode = mode;
+	dom->uid = uid;
+	dom->gid = gid;
+	dom->nid = numa_node_id();
+	INIT_LIST_HEAD(&dom->node);
+
+	err = mshare_tables_alloc(dom);
+	if (err)
+		goto free_dom;
+
+	inode = alloc_anon_inode(mshare_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto free_dom;
+	}
+	inode->i_size = size;
+	dom->inode = inode;
+	file = alloc_file_pseudo(inode, mshare_mnt, dom->name, O_RDWR,
+				 &mshare_domain_fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		err = PTR_ERR(file);
+		goto free_dom;
+	}
+	/* Dropped by __fput() through fops->owner, after ->release(). */
+	__module_get(THIS_MODULE);
+	file->private_data = dom;
+	dom->file = file;
+
+	if (flags & MSHARE_DOMAIN_F_PREFAULT) {
+		err = mshare_prefault(dom);
+		if (err)
+			goto put_file;
+	}
+
+	mutex_lock(&mshare_registry_lock);
+	if (mshare_find_locked(name)) {
+		mutex_unlock(&mshare_registry_lock);
+		err = -EEXIST;
+		goto put_file;
+	}
+	dom->id = mshare_next_id++;
+	dom->named = true;
+	list_add_tail(&dom->node, &mshare_domains);
+	mutex_unlock(&mshare_registry_lock);
+	return dom;
+
+put_file:
+	__fput_sync(file);
+	return ERR_PTR(err);
+free_dom:
+	mshare_domain_free_unfiled(dom);
+	return ERR_PTR(err);
+}
+
+/* Remove the name; the memory goes with the last reference. */
+int mshare_domain_destroy(const char *name)
+{
+	struct mshare_domain *dom;
+
+	mutex_lock(&mshare_registry_lock);
+	dom = mshare_find_locked(name);
+	if (dom) {
+		list_del_init(&dom->node);
+		dom->named = false;
+	}
+	mutex_unlock(&mshare_registry_lock);
+	if (!dom)
+		return -ENOENT;
+	mshare_domain_put(dom);
+	return 0;
+}
+
+/* A named domain with a reference for the caller, or NULL. */
+struct mshare_domain *mshare_domain_lookup(const char *name)
+{
+	struct mshare_domain *dom;
+
+	mutex_lock(&mshare_registry_lock);
+	dom = mshare_find_locked(name);
+	if (dom)
+		get_file(dom->file);
+	mutex_unlock(&mshare_registry_lock);
+	return dom;
+}
+
+void mshare_domain_put(struct mshare_domain *dom)
+{
+	fput(dom->file);
+}
+
+int mshare_domain_for_each(unsigned long skip,
+			   int (*fn)(struct mshare_domain *dom, void *arg),
+			   void *arg)
+{
+	struct mshare_domain *dom;
+	unsigned long i = 0;
+	int err = 0;
+
+	mutex_lock(&mshare_registry_lock);
+	list_for_each_entry(dom, &mshare_domains, node) {
+		if (i++ < skip)
+			continue;
+		err = fn(dom, arg);
+		if (err)
+			break;
+	}
+	mutex_unlock(&mshare_registry_lock);
+	return err;
+}
+
+void mshare_domain_links(struct mshare_domain *dom, u32 *pud, u32 *pmd)
+{
+	unsigned int i;
+
+	*pud = 0;
+	*pmd = 0;
+	for (i = 0; i < dom->nr_pmd_tables; i++)
+		*pud += atomic_read(&dom->pmd_tables[i].links);
+	for (i = 0; i < dom->nr_pte_tables; i++)
+		*pmd += atomic_read(&dom->pte_tables[i].links);
+}
+
+/* As dynamic_dname() (not exported): the name ends at the buffer's end. */
+static char *mshare_dname(struct dentry *dentry, char *buffer, int buflen)
+{
+	char name[MSHARE_NAME_MAX + 16];
+	int len = snprintf(name, sizeof(name), "mshare:[%s]",
+			   dentry->d_name.name) + 1;
+
+	if (len > sizeof(name) || len > buflen)
+		return ERR_PTR(-ENAMETOOLONG);
+	return memcpy(buffer + buflen - len, name, len);
+}
+
+static const struct dentry_operations mshare_dops = {
+	.d_dname	= mshare_dname,
+};
+
+static int mshare_init_fs_context(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, MSHARE_FS_MAGIC);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->dops = &mshare_dops;
+	return 0;
+}
+
+/* No .owner: kern_mount() would pin the module until module exit. */
+static struct file_system_type mshare_fs_type = {
+	.name			= "mshare",
+	.init_fs_context	= mshare_init_fs_context,
+	.kill_sb		= kill_anon_super,
+};
+
+int mshare_domain_init(void)
+{
+	mshare_mnt = kern_mount(&mshare_fs_type);
+	return PTR_ERR_OR_ZERO(mshare_mnt);
+}
+
+void mshare_domain_exit(void)
+{
+	kern_unmount(mshare_mnt);
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The operations of a domain mapping (VMA): faults, and the rules that keep
+ * every mapping linkable.
+ *
+ * A domain VMA is VM_MIXEDMAP with normal (not special) PTEs, so GUP and
+ * shared futexes work on it; VM_WIPEONFORK, so fork never copies its
+ * entries (the child re-links on its first touch, re-armed in ->open since
+ * MADV_KEEPONFORK can clear it); VM_DONTEXPAND, VM_DONTDUMP; VM_HUGEPAGE so
+ * that THP "madvise" still offers PUD faults.  It never holds a PTE of its
+ * own: every fault either links (a process PUD entry to a domain PMD
+ * table, or a process PMD entry to a domain PTE table) or fills a leaf
+ * entry in a domain table, and returns VM_FAULT_NOPAGE.
+ *
+ * Every VMA starts and ends on a 2 MiB boundary and its address is
+ * congruent to its domain offset modulo 2 MiB, so a PMD link is always
+ * possible: ->get_unmapped_area and ->mmap make it so, ->may_split refuses
+ * other boundaries, ->mremap refuses other targets.  PUD links are used
+ * where a VMA covers a whole GiB congruent modulo 1 GiB.
+ *
+ * Faults may run under the per-VMA lock only.  No lock of this file.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+
+#include "internal.h"
+
+static inline struct mshare_domain *vma_domain(struct vm_area_struct *vma)
+{
+	return vma->vm_file->private_data;
+}
+
+/* Link the range of @level around the fault, filling the faulting page. */
+static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
+				    enum mshare_link_level level)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mshare_domain *dom = vma_domain(vma);
+	struct mshare_mm *mmm = vma->vm_private_data;
+	unsigned long span = level == MSHARE_LINK_PUD ? PUD_SIZE : PMD_SIZE;
+	unsigned long start = vmf->address & ~(span - 1);
+	vm_fault_t nolink = level == MSHARE_LINK_PUD ? VM_FAULT_FALLBACK :
+						       VM_FAULT_SIGBUS;
+	struct mshare_table *table;
+	pgoff_t pgoff;
+
+	if (!mmm)
+		return VM_FAULT_SIGBUS;	/* fork could not register the child */
+	if (start < vma->vm_start || start + span > vma->vm_end)
+		return nolink;
+	pgoff = linear_page_index(vma, start);
+	if (!IS_ALIGNED(pgoff, span >> PAGE_SHIFT) ||
+	    ((u64)pgoff << PAGE_SHIFT) + span > dom->size)
+		return nolink;
+
+	/* One fault, not two: fill the page before linking. */
+	if (mshare_fill(dom, vmf->pgoff))
+		return VM_FAULT_OOM;
+
+	if (level == MSHARE_LINK_PUD)
+		table = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+	else
+		table = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+	return mshare_mm_link(mmm, vmf, level, start, table);
+}
+
+static vm_fault_t mshare_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	if (order == PUD_ORDER)
+		return mshare_fault_link(vmf, MSHARE_LINK_PUD);
+	if (order == PMD_ORDER)
+		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
+	return VM_FAULT_FALLBACK;
+}
+
+static vm_fault_t mshare_fault(struct vm_fault *vmf)
+{
+	struct mshare_domain *dom = vma_domain(vmf->vma);
+	pmd_t pmd = pmdp_get_lockless(vmf->pmd);
+
+	/* THP "never" (or a PMD fault that fell back): link here. */
+	if (pmd_none(pmd))
+		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
+
+	/*
+	 * A missing leaf entry inside a linked domain table: fill it in the
+	 * shared table, for every attacher at once.
+	 */
+	if (vmf->pgoff >= dom->nr_pages)
+		return VM_FAULT_SIGBUS;
+	if (mshare_fill(dom, vmf->pgoff))
+		return VM_FAULT_OOM;
+	return VM_FAULT_NOPAGE;
+}
+
+static void mshare_vm_open(struct vm_area_struct *vma)
+{
+	struct mshare_mm *mmm = vma->vm_private_data;
+
+	if (!(vma->vm_flags & VM_WIPEONFORK))
+		vm_flags_set(vma, VM_WIPEONFORK);
+	if (mmm && mmm->mm == vma->vm_mm) {
+		/* split or mremap within the same mm */
+		mshare_mm_get(vma->vm_mm);
+		return;
+	}
+	/* fork: the child's copy; NULL if registration failed (SIGBUS) */
+	vma->vm_private_data = mshare_mm_get(vma->vm_mm);
+}
+
+static void mshare_vm_close(struct vm_area_struct *vma)
+{
+	mshare_mm_put(vma->vm_private_data);
+}
+
+static int mshare_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return IS_ALIGNED(addr, PMD_SIZE) ? 0 : -EINVAL;
+}
+
+static int mshare_mremap(struct vm_area_struct *vma)
+{
+	/* The pieces are 2 MiB-aligned in the domain: keep the congruence. */
+	return IS_ALIGNED(vma->vm_start, PMD_SIZE) ? 0 : -EINVAL;
+}
+
+static int mshare_mprotect(struct vm_area_struct *vma, unsigned long start,
+			   unsigned long end, unsigned long newflags)
+{
+	/* Every attacher shares the same read-write, no-exec leaf entries. */
+	if ((newflags & (VM_READ | VM_WRITE | VM_EXEC)) != (VM_READ | VM_WRITE))
+		return -EACCES;
+	return 0;
+}
+
+static const struct vm_operations_struct mshare_vm_ops = {
+	.open		= mshare_vm_open,
+	.close		= mshare_vm_close,
+	.may_split	= mshare_may_split,
+	.mremap		= mshare_mremap,
+	.mprotect	= mshare_mprotect,
+	.fault		= mshare_fault,
+	.huge_fault	= mshare_huge_fault,
+};
+
+/*
+ * ->mmap of an attached /dev/mshare descriptor, after its checks: make
+ * @vma a mapping of @dom.  Caller holds the mmap lock for writing.
+ */
+int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
+{
+	struct mshare_mm *mmm = mshare_mm_get(vma->vm_mm);
+
+	if (!mmm)
+		return -ENOMEM;
+	vma_set_file(vma, dom->file);
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			  VM_HUGEPAGE | VM_WIPEONFORK);
+	vm_flags_clear(vma, VM_MAYEXEC);
+	vma->vm_ops = &mshare_vm_ops;
+	vma->vm_private_data = mmm;
+	return 0;
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A domain's page tables and data pages.
+ *
+ * At creation a domain gets all its tables: one PMD table per GiB and one
+ * PTE table per 2 MiB, the PMD tables pointing at the PTE tables.  They are
+ * ordinary page-table pages (PageTable type, counted in NR_PAGETABLE, with
+ * a split lock) so that every kernel walker that reaches them through a
+ * process link finds what it expects.  Data pages come later, one by one,
+ * on first touch (or all at creation with MSHARE_DOMAIN_F_PREFAULT).
+ *
+ * A data page carries the domain inode's mapping and its page offset, as a
+ * page-cache page would, so that shared futexes key on it; it is not on the
+ * LRU and never in the rmap (its mapcount stays "unmapped": the kernel
+ * never sees these PTEs except through links, and links are cleared before
+ * any zap).  The domain holds one reference; GUP pins may hold more and
+ * outlive the domain, so a page is freed by its last folio_put(), never
+ * directly.
+ *
+ * Locking: a leaf PTE is set and cleared under its PTE table's split lock.
+ * The tables themselves never change between creation and the domain's
+ * release, which runs when no process links to them any more.
+ */
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <asm/pgalloc.h>
+
+#include "internal.h"
+
+#define PTES_PER_TABLE	PTRS_PER_PTE
+#define PMDS_PER_TABLE	PTRS_PER_PMD
+
+static struct page *mshare_table_alloc(int nid, bool pmd_table)
+{
+	struct page *page;
+	struct ptdesc *ptdesc;
+
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO, 0);
+	if (!page)
+		return NULL;
+	ptdesc = page_ptdesc(page);
+	if (!mshare_ptlock_init(ptdesc)) {
+		__free_page(page);
+		return NULL;
+	}
+	if (pmd_table)
+		ptdesc->pmd_huge_pte = NULL;
+	__folio_set_pgtable(page_folio(page));
+	lruvec_stat_add_folio(page_folio(page), NR_PAGETABLE);
+	atomic_long_inc(&mshare_stats.table_pages);
+	return page;
+}
+
+static void mshare_table_free(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	mshare_ptlock_free(page_ptdesc(page));
+	__folio_clear_pgtable(folio);
+	lruvec_stat_sub_folio(folio, NR_PAGETABLE);
+	__free_page(page);
+	atomic_long_dec(&mshare_stats.table_pages);
+}
+
+static void mshare_data_page_put(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	/* Pins may outlive us: they must not find a dead mapping. */
+	folio_lock(folio);
+	folio->mapping = NULL;
+	folio_unlock(folio);
+	folio_put(folio);
+	atomic_long_dec(&mshare_stats.data_pages);
+}
+
+static inline pte_t *mshare_ptep(struct mshare_domain *dom, pgoff_t pgoff,
+				 struct mshare_table **table)
+{
+	*table = &dom->pte_tables[pgoff / PTES_PER_TABLE];
+	return (pte_t *)page_address((*table)->page) + pgoff % PTES_PER_TABLE;
+}
+
+static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
+{
+	return ptlock_ptr(page_ptdesc(table->page));
+}
+
+/* Free what mshare_tables_alloc() made, including after a partial failure. */
+void mshare_tables_free(struct mshare_domain *dom)
+{
+	unsigned int i, j;
+
+	if (dom->pte_tables) {
+		for (i = 0; i < dom->nr_pte_tables; i++) {
+			struct mshare_table *t = &dom->pte_tables[i];
+			pte_t *ptes;
+
+			if (!t->page)
+				continue;
+			WARN_ON_ONCE(atomic_read(&t->links));
+			ptes = page_address(t->page);
+			for (j = 0; j < PTES_PER_TABLE; j++) {
+				pte_t pte = ptep_get(&ptes[j]);
+
+				if (pte_none(pte))
+					continue;
+				set_pte(&ptes[j], __pte(0));
+				mshare_data_page_put(pte_page(pte));
+				atomic_long_dec(&dom->resident);
+			}
+			cond_resched();
+		}
+	}
+	/*
+	 * No process links to any table any more, and each unlink was
+	 * followed by a TLB flush of its mm; a lockless walker that read a
+	 * link before it was cleared runs under RCU or with interrupts off.
+	 */
+	synchronize_rcu();
+	if (dom->pte_tables) {
+		for (i = 0; i < dom->nr_pte_tables; i++)
+			if (dom->pte_tables[i].page)
+				mshare_table_free(dom->pte_tables[i].page);
+		kvfree(dom->pte_tables);
+		dom->pte_tables = NULL;
+	}
+	if (dom->pmd_tables) {
+		for (i = 0; i < dom->nr_pmd_tables; i++) {
+			WARN_ON_ONCE(atomic_read(&dom->pmd_tables[i].links));
+			if (dom->pmd_tables[i].page)
+				mshare_table_free(dom->pmd_tables[i].page);
+		}
+		kvfree(dom->pmd_tables);
+		dom->pmd_tables = NULL;
+	}
+}
+
+int mshare_tables_alloc(struct mshare_domain *dom)
+{
+	unsigned int i;
+
+	dom->nr_pte_tables = dom->size >> PMD_SHIFT;
+	dom->nr_pmd_tables = DIV_ROUND_UP(dom->size, PUD_SIZE);
+	dom->pmd_tables = kvcalloc(dom->nr_pmd_tables, sizeof(*dom->pmd_tables),
+				   GFP_KERNEL);
+	dom->pte_tables = kvcalloc(dom->nr_pte_tables, sizeof(*dom->pte_tables),
+				   GFP_KERNEL);
+	if (!dom->pmd_tables || !dom->pte_tables)
+		goto nomem;
+
+	for (i = 0; i < dom->nr_pmd_tables; i++) {
+		dom->pmd_tables[i].page = mshare_table_alloc(dom->nid, true);
+		if (!dom->pmd_tables[i].page)
+			goto nomem;
+	}
+	for (i = 0; i < dom->nr_pte_tables; i++) {
+		struct page *pte_page = mshare_table_alloc(dom->nid, false);
+		pmd_t *pmd;
+
+		if (!pte_page)
+			goto nomem;
+		dom->pte_tables[i].page = pte_page;
+		pmd = (pmd_t *)page_address(dom->pmd_tables[i / PMDS_PER_TABLE].page) +
+		      i % PMDS_PER_TABLE;
+		set_pmd(pmd, __pmd(page_to_phys(pte_page) | _PAGE_TABLE));
+		if (i % PMDS_PER_TABLE == PMDS_PER_TABLE - 1) {
+			if (fatal_signal_pending(current)) {
+				mshare_tables_free(dom);
+				return -EINTR;
+			}
+			cond_resched();
+		}
+	}
+	return 0;
+
+nomem:
+	mshare_tables_free(dom);
+	return -ENOMEM;
+}
+
+/* Make sure page @pgoff of @dom is present.  Returns 0 or -ENOMEM. */
+int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	struct mshare_table *table;
+	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
+	struct folio *folio;
+	struct page *page;
+	spinlock_t *ptl;
+	bool installed = false;
+
+	if (!pte_none(ptep_get(ptep)))
+		return 0;
+
+	page = alloc_pages_node(dom->nid, GFP_HIGHUSER | __GFP_ZERO, 0);
+	if (!page)
+		return -ENOMEM;
+	atomic_long_inc(&mshare_stats.data_pages);
+	folio = page_folio(page);
+	folio->mapping = dom->inode->i_mapping;
+	folio->index = pgoff;
+	/* The zeroed contents must be visible before the PTE is. */
+	smp_wmb();
+
+	ptl = mshare_table_ptl(table);
+	spin_lock(ptl);
+	if (pte_none(ptep_get(ptep))) {
+		set_pte(ptep, pte_mkyoung(pte_mkdirty(pfn_pte(page_to_pfn(page),
+							      PAGE_SHARED))));
+		installed = true;
+	}
+	spin_unlock(ptl);
+
+	if (installed)
+		atomic_long_inc(&dom->resident);
+	else
+		mshare_data_page_put(page);
+	return 0;
+}
+
+int mshare_prefault(struct mshare_domain *dom)
+{
+	pgoff_t pgoff;
+	int err;
+
+	for (pgoff = 0; pgoff < dom->nr_pages; pgoff++) {
+		err = mshare_fill(dom, pgoff);
+		if (err)
+			return err;
+		if (pgoff % PTES_PER_TABLE == PTES_PER_TABLE - 1) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	return 0;
+}
