@@ -19,12 +19,16 @@
  *	1 GiB-aligned so whole GiBs link at PUD level.  Errors: EINVAL (not
  *	attached, length other than info.size, offset other than 0,
  *	MAP_PRIVATE, MAP_FIXED address not 2 MiB-aligned), EACCES (PROT_EXEC,
- *	or no PROT_WRITE or no PROT_READ).  On the mapping: mprotect() fails
- *	with EACCES, munmap()/mremap() of a part must split it at a 2 MiB
- *	boundary (else EINVAL), mremap() cannot grow it (EFAULT), and a
- *	move must keep the address congruent to the offset modulo 2 MiB (else
- *	EINVAL).  A forked child inherits the mapping and links to the same
- *	tables on its first touch.
+ *	or no PROT_WRITE or no PROT_READ).  On the mapping: mprotect() to
+ *	anything but PROT_READ | PROT_WRITE fails with EACCES; munmap() or
+ *	mremap() of a part must split it at a 2 MiB boundary (else EINVAL);
+ *	mremap() cannot grow it (EFAULT); a move must keep the address
+ *	congruent to the offset modulo 2 MiB (else EINVAL; with MREMAP_FIXED
+ *	the kernel may already have unmapped the target range).
+ *	madvise(MADV_DONTNEED) succeeds and keeps the data (the range is
+ *	unlinked for this process only and relinks on the next touch).  A
+ *	forked child inherits the mapping and links to the same tables on its
+ *	first touch.
  * Any other ioctl number fails with ENOTTY.
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION
