@@ -39,7 +39,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests deps check demo sparse checkpatch \
-	clean help need-kver
+	clean help need-kver debug-kernel debug-module check-debug
 
 all: module userspace selftests
 
@@ -55,8 +55,9 @@ LIB	:= $(BUILD)/lib/libmshare.a
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/mshare.h
 MSHARECTL := $(BUILD)/msharectl
+DEMO	:= $(BUILD)/mshare-demo
 
-userspace: $(LIB) $(MSHARECTL)
+userspace: $(LIB) $(MSHARECTL) $(DEMO)
 
 $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -69,7 +70,14 @@ $(LIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 $(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
+$(DEMO): userspace/bench/mshare-demo.c $(LIB) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+
 selftests: $(SELFTESTS)
+
+# `make build/selftests/x` (relative) means the same as the absolute target.
+build/selftests/%: $(BUILD)/selftests/% ;
 
 $(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(LIB) $(LIB_HDRS)
 	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
@@ -85,6 +93,29 @@ check: all
 
 demo: all
 	$(TOP)/scripts/vm-demo
+
+# The debug tier: a kernel with KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK,
+# kmemleak and fault injection (scripts/debug-kernel/), built once and
+# cached outside the clone, and the module built against it in its own
+# directory so that the stock build is left alone.
+DEBUG_MOD := $(BUILD)/debug-module
+DEBUG_PATTERNS := possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called from invalid context|unreferenced object|page_table_check|kmemleak-report
+
+debug-kernel:
+	$(TOP)/scripts/debug-kernel/build
+
+debug-module:
+	@kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) && \
+	mkdir -p $(DEBUG_MOD)/kmod $(DEBUG_MOD)/uapi/linux && \
+	cp Kbuild $(DEBUG_MOD)/ && cp kmod/*.[ch] $(DEBUG_MOD)/kmod/ && \
+	cp uapi/linux/*.h $(DEBUG_MOD)/uapi/linux/ && \
+	$(MAKE) -C $$kdir M=$(DEBUG_MOD) W=1 modules
+
+check-debug: debug-module userspace selftests
+	kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) && \
+	VMLINUZ=$$kdir/arch/x86/boot/bzImage MSHARE_KO=$(DEBUG_MOD)/mshare.ko \
+	MSHARE_CHECK_NAME=check-debug MSHARE_VM_TIMEOUT=$${MSHARE_VM_TIMEOUT:-3600} \
+	MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' $(TOP)/scripts/vm-check
 
 sparse: need-kver
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules
@@ -102,6 +133,8 @@ help:
 	@echo "make deps       install packages, extract kernel-source files"
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
 	@echo "make demo       run the demonstration in a QEMU VM"
+	@echo "make check-debug  the selftests on the debug kernel (KASAN, lockdep...)"
+	@echo "make debug-kernel build (once, cached) that kernel"
 	@echo "make sparse     build the module under sparse (C=2)"
 	@echo "make checkpatch run checkpatch.pl on kmod/ and uapi/"
 	@echo "make clean      remove build outputs"

@@ -69,6 +69,7 @@ pkgs=(
 	kmod cpio busybox-static qemu-system-x86
 	libnl-3-dev libnl-genl-3-dev
 	sparse linux-source-6.12
+	flex bison bc libelf-dev
 	"linux-image-$KVER-unsigned" "linux-headers-$KVER"
 )
 

@@ -3,10 +3,48 @@
 # Runs inside the VM (as /run.sh): load the module, run every selftest
 # binary under /selftests, unload the module.  scripts/vm-check reads the
 # markers this prints and counts the TAP results.
+#
+# Before insmod it records the free memory (MemFree plus the pages on the
+# per-CPU free lists) and PageTables in /tmp/mshare-baseline;
+# lifetime_test compares with them at its end, unloads and reloads the
+# module, so it runs last.
 ko=/lib/mshare/mshare.ko
 export MSHARE_KO=$ko
 
 case_result() { echo "MSHARE-CASE $1 $2"; }
+
+# Shell builtins only while reading: no other process exists meanwhile.
+# lifetime_test settles the same way (drop caches, shrink every slab cache,
+# which also empties KASAN's quarantine, fold the per-CPU counters).
+record_baseline() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	for s in /sys/kernel/slab/*/shrink; do
+		[ -w "$s" ] && echo 1 >"$s"
+	done 2>/dev/null
+	echo 1 >/proc/sys/vm/stat_refresh
+	free=0 pt=0 pcp=0
+	while read -r k v _; do
+		case $k in
+		MemFree:) free=$v ;;
+		PageTables:) pt=$v ;;
+		esac
+	done </proc/meminfo
+	while read -r k v _; do
+		[ "$k" = "count:" ] && pcp=$((pcp + v))
+	done </proc/zoneinfo
+	echo "memfree_pcp_kb $((free + pcp * 4))" >/tmp/mshare-baseline
+	echo "pagetables_kb $pt" >>/tmp/mshare-baseline
+}
+
+run_test() {
+	n=${1##*/}
+	echo "MSHARE-TEST-BEGIN $n"
+	"$1"
+	echo "MSHARE-TEST-END $n $?"
+}
+
+record_baseline
 
 if insmod "$ko"; then
 	case_result ok insmod
@@ -17,11 +55,10 @@ fi
 
 for t in /selftests/*_test; do
 	[ -x "$t" ] || continue
-	n=${t##*/}
-	echo "MSHARE-TEST-BEGIN $n"
-	"$t"
-	echo "MSHARE-TEST-END $n $?"
+	[ "${t##*/}" = lifetime_test ] && continue
+	run_test "$t"
 done
+[ -x /selftests/lifetime_test ] && run_test /selftests/lifetime_test
 
 if rmmod mshare; then
 	case_result ok rmmod
