@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection (debug kernels; skipped where the kernel has none):
+ * with failslab and fail_page_alloc armed for the workers of this test only
+ * (task filter: /proc/self/make-it-fail, set around each operation),
+ * creating, attaching, mapping and touching domains either works or fails
+ * with a clean error, and once everything is released the module holds no
+ * domain, data page or table page more than before.  kmemleak, checked at
+ * the end of the run, and lifetime_test's free-memory check see the rest.
+ *
+ * Settings: probability 10 %, interval 1, no limit on the count, verbose 0
+ * (an injected failure prints nothing), GFP_KERNEL allocations included
+ * (ignore-gfp-wait N), all orders, highmem included.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mshare.h"
+#include "kselftest_harness.h"
+
+#define DBG		"/sys/kernel/debug/"
+#define WORKERS		2
+#define ROUNDS		150
+#define DOMAIN_SIZE	(4UL << 20)
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int set_attr(const char *type, const char *attr, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DBG "%s/%s", type, attr);
+	return write_str(path, val);
+}
+
+static int arm(const char *prob)
+{
+	static const char *const types[] = { "failslab", "fail_page_alloc" };
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < 2; i++) {
+		err |= set_attr(types[i], "task-filter", "Y");
+		err |= set_attr(types[i], "verbose", "0");
+		err |= set_attr(types[i], "interval", "1");
+		err |= set_attr(types[i], "times", "-1");
+		err |= set_attr(types[i], "space", "0");
+		err |= set_attr(types[i], "ignore-gfp-wait", "N");
+		err |= set_attr(types[i], "probability", prob);
+	}
+	err |= set_attr("fail_page_alloc", "ignore-gfp-highmem", "N");
+	err |= set_attr("fail_page_alloc", "min-order", "0");
+	return err;
+}
+
+static void fail_on(int on)
+{
+	write_str("/proc/self/make-it-fail", on ? "1" : "0");
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+struct tally {
+	int created, create_failed, attach_failed, sigbus, unexpected;
+};
+
+static int clean_nl_error(int err)
+{
+	/* libmshare answers -EIO when libnl itself could not send or read. */
+	return err == -ENOMEM || err == -ENOBUFS || err == -EIO;
+}
+
+static void one_round(struct mshare_nl *nl, const char *name, int prefault,
+		      struct tally *t)
+{
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_info info;
+	struct mshare_attach at = { 0 };
+	volatile char *p = MAP_FAILED;
+	unsigned long off;
+	int err, fd;
+
+	opts.flags = prefault ? MSHARE_DOMAIN_F_PREFAULT : 0;
+	fail_on(1);
+	err = mshare_domain_create(nl, name, DOMAIN_SIZE, &opts, NULL);
+	fail_on(0);
+	if (err && !clean_nl_error(err)) {
+		fprintf(stderr, "create %s: %s\n", name, strerror(-err));
+		t->unexpected++;
+	}
+	/* A lost reply does not tell whether the domain exists: ask. */
+	if (mshare_domain_get(nl, name, &info)) {
+		t->create_failed++;
+		return;
+	}
+	t->created++;
+
+	strcpy(at.name, name);
+	fail_on(1);
+	fd = open("/dev/mshare", O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && !ioctl(fd, MSHARE_IOC_ATTACH, &at))
+		p = mmap(NULL, DOMAIN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	err = errno;
+	fail_on(0);
+	if (p == MAP_FAILED) {
+		if (err != ENOMEM) {
+			fprintf(stderr, "attach %s: %s\n", name, strerror(err));
+			t->unexpected++;
+		}
+		t->attach_failed++;
+	} else {
+		fail_on(1);
+		for (off = 0; off < DOMAIN_SIZE; off += 4096) {
+			if (sigsetjmp(bus_jmp, 1)) {
+				t->sigbus++;
+				continue;
+			}
+			p[off] = (char)(off >> 12);
+		}
+		fail_on(0);
+		for (off = 0; off < DOMAIN_SIZE; off += 4096) {
+			if (sigsetjmp(bus_jmp, 1))
+				continue;
+			if (p[off] != (char)(off >> 12)) {
+				fprintf(stderr, "%s: bad data at %#lx\n", name, off);
+				t->unexpected++;
+				break;
+			}
+		}
+		munmap((void *)p, DOMAIN_SIZE);
+	}
+	if (fd >= 0)
+		close(fd);
+	err = mshare_domain_destroy(nl, name);
+	if (err) {
+		fprintf(stderr, "destroy %s: %s\n", name, strerror(-err));
+		t->unexpected++;
+	}
+}
+
+static int worker(int id)
+{
+	struct tally t = { 0 };
+	struct mshare_nl nl;
+	char name[64];
+	int i;
+
+	signal(SIGBUS, on_sigbus);
+	if (mshare_nl_open(&nl))
+		return 2;
+	for (i = 0; i < ROUNDS; i++) {
+		snprintf(name, sizeof(name), "fi-%d-%d-%d", getpid(), id, i);
+		one_round(&nl, name, i & 1, &t);
+	}
+	mshare_nl_close(&nl);
+	printf("# worker %d: %d created, %d creates failed, %d attaches failed, %d SIGBUS, %d unexpected\n",
+	       id, t.created, t.create_failed, t.attach_failed, t.sigbus,
+	       t.unexpected);
+	if (t.unexpected)
+		return 1;
+	/* The run must have met injected failures to prove anything. */
+	return t.create_failed + t.attach_failed + t.sigbus ? 0 : 3;
+}
+
+FIXTURE(fi) {
+	struct mshare_nl nl;
+};
+
+FIXTURE_SETUP(fi)
+{
+}
+
+FIXTURE_TEARDOWN(fi)
+{
+	arm("0");
+}
+
+TEST_F_TIMEOUT(fi, create_attach_and_faults_fail_cleanly_and_leak_nothing, 600)
+{
+	struct mshare_module_info before, after;
+	struct mshare_nl nl;
+	int i, status, failed = 0;
+	pid_t pids[WORKERS];
+
+	if (access(DBG "failslab/probability", W_OK) ||
+	    access(DBG "fail_page_alloc/probability", W_OK) ||
+	    access("/proc/self/make-it-fail", W_OK))
+		SKIP(return, "this kernel has no fault injection");
+
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, mshare_module_info(&nl, &before));
+	ASSERT_EQ(0, arm("10"));
+
+	for (i = 0; i < WORKERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(worker(i));
+	}
+	for (i = 0; i < WORKERS; i++) {
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+			TH_LOG("worker %d: status %#x", i, status);
+			failed++;
+		}
+	}
+	arm("0");
+	EXPECT_EQ(0, failed);
+
+	ASSERT_EQ(0, mshare_module_info(&nl, &after));
+	EXPECT_EQ(before.domains, after.domains);
+	EXPECT_EQ(before.data_pages, after.data_pages);
+	EXPECT_EQ(before.table_pages, after.table_pages);
+	mshare_nl_close(&nl);
+}
+
+TEST_HARNESS_MAIN
