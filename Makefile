@@ -38,7 +38,7 @@ export KVER VMLINUZ KMODDIR
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*.c))
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests deps check demo sparse checkpatch \
+.PHONY: all module userspace selftests deps check demo sparse checkpatch install \
 	clean help need-kver debug-kernel debug-module check-debug
 
 all: module userspace selftests
@@ -51,13 +51,16 @@ need-kver:
 module: need-kver
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
 
+PREFIX	?= /usr/local
 LIB	:= $(BUILD)/lib/libmshare.a
+SOLIB	:= $(BUILD)/lib/libmshare.so.1
+PCFILE	:= $(BUILD)/lib/libmshare.pc
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/mshare.h
 MSHARECTL := $(BUILD)/msharectl
 DEMO	:= $(BUILD)/mshare-demo
 
-userspace: $(LIB) $(MSHARECTL) $(DEMO)
+userspace: $(LIB) $(SOLIB) $(PCFILE) $(MSHARECTL) $(DEMO)
 
 $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -66,6 +69,14 @@ $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
 $(LIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 	rm -f $@
 	ar rcs $@ $^
+
+$(SOLIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+	$(CC) -shared -Wl,-soname,libmshare.so.1 -o $@ $^ $(NL_LIBS)
+	ln -sf libmshare.so.1 $(BUILD)/lib/libmshare.so
+
+$(PCFILE): userspace/lib/libmshare.pc.in
+	@mkdir -p $(dir $@)
+	sed 's|@PREFIX@|$(PREFIX)|g' $< >$@
 
 $(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
@@ -88,8 +99,22 @@ $(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(LIB) $(LIB_HDRS)
 deps:
 	$(TOP)/scripts/deps.sh
 
+# libmshare, its headers and pkg-config file, msharectl and its man page.
+install: userspace
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 644 $(LIB) $(SOLIB) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libmshare.so.1 $(DESTDIR)$(PREFIX)/lib/libmshare.so
+	install -m 644 $(PCFILE) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 userspace/lib/mshare.h userspace/lib/mshare_nl.h \
+		$(DESTDIR)$(PREFIX)/include/
+	install -m 644 uapi/linux/mshare.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 755 $(MSHARECTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 userspace/msharectl/msharectl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/
+
 check: all
-	$(TOP)/scripts/vm-check
+	$(TOP)/scripts/vm-check-all
 
 demo: all
 	$(TOP)/scripts/vm-demo
@@ -131,6 +156,7 @@ clean:
 help:
 	@echo "make [all]      build mshare.ko, userspace and selftests"
 	@echo "make deps       install packages, extract kernel-source files"
+	@echo "make install    libmshare (+ .pc, headers), msharectl (+ man page)"
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
 	@echo "make demo       run the demonstration in a QEMU VM"
 	@echo "make check-debug  the selftests on the debug kernel (KASAN, lockdep...)"

@@ -26,9 +26,12 @@
  * VMAs of its domain in the mm, because every unmap invalidates first, so
  * a table's domain is alive while the entry exists.
  *
+ * Each mshare_mm also counts, per domain, the VMAs of the mm that map it,
+ * so that a domain knows how many mappings and distinct processes it has.
+ *
  * Locking: see the lock order in internal.h.  mshare_mms_lock protects the
- * hash of mshare_mm structures and their user counts; it is taken under
- * the mmap lock (->mmap, vm_ops->open/close).
+ * hash of mshare_mm structures, their user counts and their per-domain
+ * counts; it is taken under the mmap lock (->mmap, vm_ops->open/close).
  */
 #include <linux/hashtable.h>
 #include <linux/mm.h>
@@ -41,6 +44,26 @@
 
 static DEFINE_HASHTABLE(mshare_mms, 8);
 static DEFINE_MUTEX(mshare_mms_lock);
+
+/* How many VMAs of one mm map one domain; on both their lists. */
+struct mshare_mm_dom {
+	struct list_head node;		/* mshare_mm->doms */
+	struct list_head dom_node;	/* mshare_domain->mms */
+	struct mshare_domain *dom;
+	struct mshare_mm *mmm;
+	unsigned int nr;
+};
+
+static struct mshare_mm_dom *mshare_mm_dom_find(struct mshare_mm *mmm,
+						struct mshare_domain *dom)
+{
+	struct mshare_mm_dom *md;
+
+	list_for_each_entry(md, &mmm->doms, node)
+		if (md->dom == dom)
+			return md;
+	return NULL;
+}
 
 static void mshare_unlink_one(struct mm_struct *mm, unsigned long addr,
 			      enum mshare_link_level level,
@@ -103,13 +126,16 @@ static const struct mmu_interval_notifier_ops mshare_mm_ops = {
 };
 
 /*
- * The mshare_mm of @mm with one more user, created (and its notifier
- * registered) if needed.  Caller holds the mmap lock of @mm for writing.
- * Returns NULL when that fails.
+ * The mshare_mm of @mm with one more user, a VMA mapping @dom, created
+ * (and its notifier registered) if needed.  Caller holds the mmap lock of
+ * @mm for writing.  Returns NULL when that fails.
  */
-struct mshare_mm *mshare_mm_get(struct mm_struct *mm)
+struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
+				struct mshare_domain *dom)
 {
 	struct mshare_mm *mmm;
+	struct mshare_mm_dom *md;
+	bool created = false;
 
 	mmap_assert_write_locked(mm);
 	mutex_lock(&mshare_mms_lock);
@@ -123,26 +149,61 @@ struct mshare_mm *mshare_mm_get(struct mm_struct *mm)
 	mmm->mm = mm;
 	spin_lock_init(&mmm->lock);
 	xa_init(&mmm->links);
-	if (mmu_interval_notifier_insert_locked(&mmm->notifier, mm, 0,
-						ULONG_MAX, &mshare_mm_ops)) {
-		kfree(mmm);
-		mmm = NULL;
-		goto out;
-	}
-	hash_add(mshare_mms, &mmm->hnode, (unsigned long)mm);
+	INIT_LIST_HEAD(&mmm->doms);
+	created = true;
 found:
+	md = mshare_mm_dom_find(mmm, dom);
+	if (!md) {
+		md = kzalloc(sizeof(*md), GFP_KERNEL);
+		if (!md)
+			goto fail;
+		md->dom = dom;
+		md->mmm = mmm;
+		list_add(&md->node, &mmm->doms);
+		list_add(&md->dom_node, &dom->mms);
+		atomic_inc(&dom->nr_mms);
+	}
+	if (created) {
+		if (mmu_interval_notifier_insert_locked(&mmm->notifier, mm, 0,
+							ULONG_MAX,
+							&mshare_mm_ops)) {
+			list_del(&md->node);
+			list_del(&md->dom_node);
+			kfree(md);
+			atomic_dec(&dom->nr_mms);
+			goto fail;
+		}
+		hash_add(mshare_mms, &mmm->hnode, (unsigned long)mm);
+	}
+	md->nr++;
 	mmm->users++;
+	atomic_inc(&dom->nr_vmas);
 out:
 	mutex_unlock(&mshare_mms_lock);
 	return mmm;
+fail:
+	if (created)
+		kfree(mmm);
+	mmm = NULL;
+	goto out;
 }
 
 /* Drop a user; the last one (the mm's last mshare VMA) tears it down. */
-void mshare_mm_put(struct mshare_mm *mmm)
+void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom)
 {
+	struct mshare_mm_dom *md;
+
 	if (!mmm)
 		return;
 	mutex_lock(&mshare_mms_lock);
+	atomic_dec(&dom->nr_vmas);
+	md = mshare_mm_dom_find(mmm, dom);
+	if (!WARN_ON_ONCE(!md) && !--md->nr) {
+		list_del(&md->node);
+		list_del(&md->dom_node);
+		kfree(md);
+		atomic_dec(&dom->nr_mms);
+	}
 	if (--mmm->users) {
 		mutex_unlock(&mshare_mms_lock);
 		return;
@@ -204,4 +265,128 @@ out:
 	if (!linked)
 		xa_release(&mmm->links, idx);
 	return VM_FAULT_NOPAGE;
+}
+
+void mshare_lock_mms(void)
+{
+	mutex_lock(&mshare_mms_lock);
+}
+
+void mshare_unlock_mms(void)
+{
+	mutex_unlock(&mshare_mms_lock);
+}
+
+/*
+ * If @table (linked at @level) is one of @dom's, the range of domain pages
+ * it maps: [*base, *base + *span).
+ */
+static bool mshare_table_span(struct mshare_domain *dom,
+			      struct mshare_table *table,
+			      enum mshare_link_level level,
+			      pgoff_t *base, pgoff_t *span)
+{
+	if (level == MSHARE_LINK_PUD) {
+		if (table < dom->pmd_tables ||
+		    table >= dom->pmd_tables + dom->nr_pmd_tables)
+			return false;
+		*span = PTRS_PER_PMD * PTRS_PER_PTE;
+		*base = (table - dom->pmd_tables) * *span;
+	} else {
+		if (table < dom->pte_tables ||
+		    table >= dom->pte_tables + dom->nr_pte_tables)
+			return false;
+		*span = PTRS_PER_PTE;
+		*base = (table - dom->pte_tables) * *span;
+	}
+	return true;
+}
+
+/*
+ * Add to @f every mm that links to a table of @dom covering domain pages
+ * [@first, @last), with the addresses of the @nr pages @pgoffs in it (NULL:
+ * the batch flushes everything).  Caller holds mshare_mms_lock, so the set
+ * of mms mapping @dom cannot change; each mm's lock keeps its links still.
+ */
+void mshare_dom_flush_targets(struct mshare_domain *dom,
+			      struct mshare_flush *f, pgoff_t first,
+			      pgoff_t last, const pgoff_t *pgoffs,
+			      unsigned int nr)
+{
+	struct mshare_mm_dom *md;
+
+	lockdep_assert_held(&mshare_mms_lock);
+	list_for_each_entry(md, &dom->mms, dom_node) {
+		struct mshare_mm *mmm = md->mmm;
+		unsigned long idx;
+		void *entry;
+
+		spin_lock(&mmm->lock);
+		xa_for_each(&mmm->links, idx, entry) {
+			struct mshare_flush_mm *e;
+			pgoff_t base, span;
+			unsigned int i;
+
+			if (!mshare_table_span(dom, xa_untag_pointer(entry),
+					       xa_pointer_tag(entry), &base, &span))
+				continue;
+			if (base + span <= first || base >= last)
+				continue;
+			e = mshare_flush_add_mm(f, mmm->mm);
+			if (!e) {
+				f->full = true;
+				break;
+			}
+			for (i = 0; pgoffs && i < nr; i++)
+				if (pgoffs[i] >= base && pgoffs[i] < base + span)
+					mshare_flush_add_addr(f, e,
+						(idx << PMD_SHIFT) +
+						((pgoffs[i] - base) << PAGE_SHIFT));
+		}
+		spin_unlock(&mmm->lock);
+	}
+}
+
+/*
+ * Clear every link of every mm to @dom's tables, then one shootdown round
+ * for all of them (a round per mm if the batch cannot be allocated).  The
+ * processes keep their mappings and link again on their next touch.
+ */
+void mshare_dom_unlink_all(struct mshare_domain *dom)
+{
+	struct mshare_mm_dom *md;
+	struct mshare_flush f;
+	bool batched;
+
+	mutex_lock(&mshare_mms_lock);
+	batched = !mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms), true);
+	list_for_each_entry(md, &dom->mms, dom_node) {
+		struct mshare_mm *mmm = md->mmm;
+		unsigned int unlinked = 0;
+		unsigned long idx;
+		void *entry;
+
+		spin_lock(&mmm->lock);
+		xa_for_each(&mmm->links, idx, entry) {
+			struct mshare_table *table = xa_untag_pointer(entry);
+			enum mshare_link_level level = xa_pointer_tag(entry);
+			pgoff_t base, span;
+
+			if (!mshare_table_span(dom, table, level, &base, &span))
+				continue;
+			mshare_unlink_one(mmm->mm, idx << PMD_SHIFT, level, table);
+			xa_erase(&mmm->links, idx);
+			unlinked++;
+		}
+		if (unlinked && !batched)
+			mshare_flush_mm(mmm->mm);
+		spin_unlock(&mmm->lock);
+		if (unlinked && batched)
+			mshare_flush_add_mm(&f, mmm->mm);
+	}
+	if (batched) {
+		mshare_flush_run(&f);
+		mshare_flush_destroy(&f);
+	}
+	mutex_unlock(&mshare_mms_lock);
 }

@@ -9,6 +9,10 @@
  * An attached descriptor holds a reference on its domain (file->private_data,
  * set once with cmpxchg) until it is closed; a mapping holds its own.
  *
+ * Attaching and closing an attached descriptor send the ATTACHED and
+ * DETACHED events (netlink.c).  MSHARE_IOC_DISCARD needs an attached
+ * descriptor, which needed read and write permission: it is a write.
+ *
  * No lock of this file: attaching is a single cmpxchg.
  */
 #include <linux/fs.h>
@@ -32,6 +36,7 @@ static int mshare_dev_release(struct inode *inode, struct file *file)
 
 	if (dom) {
 		atomic_dec(&dom->attached);
+		mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_DETACHED);
 		mshare_domain_put(dom);
 	}
 	return 0;
@@ -61,6 +66,7 @@ static long mshare_ioc_attach(struct file *file, void __user *uarg)
 		goto put;
 	}
 	atomic_inc(&dom->attached);
+	mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_ATTACHED);
 	return 0;
 put:
 	mshare_domain_put(dom);
@@ -81,6 +87,18 @@ static long mshare_ioc_info(struct file *file, void __user *uarg)
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+static long mshare_ioc_discard(struct file *file, void __user *uarg)
+{
+	struct mshare_domain *dom = READ_ONCE(file->private_data);
+	struct mshare_discard arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (!dom || !mshare_range_valid(dom, arg.offset, arg.length))
+		return -EINVAL;
+	return mshare_domain_discard(dom, arg.offset, arg.length);
+}
+
 static long mshare_dev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -89,6 +107,8 @@ static long mshare_dev_ioctl(struct file *file, unsigned int cmd,
 		return mshare_ioc_attach(file, (void __user *)arg);
 	case MSHARE_IOC_INFO:
 		return mshare_ioc_info(file, (void __user *)arg);
+	case MSHARE_IOC_DISCARD:
+		return mshare_ioc_discard(file, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -10,6 +10,14 @@
  * returns, so a deferred fput() can never run after module exit.
  * /proc/PID/maps names a mapping "mshare:[NAME]".
  *
+ * Scope: a domain belongs to the IPC namespace of its creator, as a SysV
+ * shared memory segment does; lookups see only the caller's namespace, and
+ * two namespaces may use the same name.  A named domain holds a reference
+ * on its IPC namespace; the domain holds one on the namespace's owning user
+ * namespace until it is freed (permission checks use it).  When nothing but
+ * our names holds an IPC namespace any more (its last process is gone),
+ * the next registry operation removes those names, as shm_exit_ns() would.
+ *
  * Locking: mshare_registry_lock (mutex) protects the list of named
  * domains, their names and their owner/mode.  It is never held across
  * page-table or mm locks.
@@ -18,12 +26,15 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ipc_namespace.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
+#include <linux/nsproxy.h>
 #include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 
 #include "internal.h"
 
@@ -32,6 +43,8 @@
 static LIST_HEAD(mshare_domains);
 static DEFINE_MUTEX(mshare_registry_lock);
 static u32 mshare_next_id = 1;
+/* Named domains of IPC namespaces other than the initial one. */
+static unsigned int mshare_nr_foreign;
 static struct vfsmount *mshare_mnt;
 
 bool mshare_name_valid(const char *name)
@@ -47,15 +60,93 @@ bool mshare_name_valid(const char *name)
 	return true;
 }
 
-static struct mshare_domain *mshare_find_locked(const char *name)
+/* The caller's IPC namespace: the scope of every lookup. */
+static struct ipc_namespace *mshare_cur_ns(void)
+{
+	return current->nsproxy->ipc_ns;
+}
+
+static struct mshare_domain *mshare_find_locked(struct ipc_namespace *ns,
+						const char *name)
 {
 	struct mshare_domain *dom;
 
 	lockdep_assert_held(&mshare_registry_lock);
 	list_for_each_entry(dom, &mshare_domains, node)
-		if (!strcmp(dom->name, name))
+		if (dom->ipc_ns == ns && !strcmp(dom->name, name))
 			return dom;
 	return NULL;
+}
+
+/* Take @dom's name away; the caller drops the registry's reference. */
+static void mshare_unpublish_locked(struct mshare_domain *dom)
+{
+	lockdep_assert_held(&mshare_registry_lock);
+	list_del_init(&dom->node);
+	dom->named = false;
+	if (dom->ipc_ns != &init_ipc_ns)
+		mshare_nr_foreign--;
+}
+
+/*
+ * Names of IPC namespaces that only our names keep alive: no process can
+ * reach them again, so take the names away (moved to @dead; the caller puts
+ * them after unlocking).  A namespace reference comes only from a holder,
+ * so "all its references are ours" cannot change under us.
+ */
+static void mshare_reap_locked(struct list_head *dead)
+{
+	struct mshare_domain *dom, *other, *tmp;
+	struct ipc_namespace *ns;
+	unsigned int ours;
+
+	lockdep_assert_held(&mshare_registry_lock);
+	if (!mshare_nr_foreign)
+		return;
+again:
+	list_for_each_entry(dom, &mshare_domains, node) {
+		ns = dom->ipc_ns;
+		if (ns == &init_ipc_ns)
+			continue;
+		ours = 0;
+		list_for_each_entry(other, &mshare_domains, node)
+			if (other->ipc_ns == ns)
+				ours++;
+		if (refcount_read(&ns->ns.count) > ours)
+			continue;
+		list_for_each_entry_safe(other, tmp, &mshare_domains, node) {
+			if (other->ipc_ns != ns)
+				continue;
+			mshare_unpublish_locked(other);
+			list_add(&other->node, dead);
+		}
+		goto again;
+	}
+}
+
+static void mshare_put_dead(struct list_head *dead)
+{
+	struct mshare_domain *dom, *tmp;
+
+	list_for_each_entry_safe(dom, tmp, dead, node) {
+		list_del_init(&dom->node);
+		put_ipc_ns(dom->ipc_ns);
+		mshare_domain_put(dom);
+	}
+}
+
+/* Lock the registry, first reaping the names of dead IPC namespaces. */
+static void mshare_registry_lock_reap(void)
+{
+	LIST_HEAD(dead);
+
+	mutex_lock(&mshare_registry_lock);
+	mshare_reap_locked(&dead);
+	if (list_empty(&dead))
+		return;
+	mutex_unlock(&mshare_registry_lock);
+	mshare_put_dead(&dead);
+	mutex_lock(&mshare_registry_lock);
 }
 
 static int mshare_domain_release(struct inode *inode, struct file *file)
@@ -67,6 +158,7 @@ static int mshare_domain_release(struct inode *inode, struct file *file)
 		return 0;
 	mshare_tables_free(dom);
 	atomic_dec(&mshare_stats.domains);
+	put_user_ns(dom->user_ns);
 	kfree(dom);
 	return 0;
 }
@@ -79,27 +171,31 @@ static const struct file_operations mshare_domain_fops = {
 
 static void mshare_domain_free_unfiled(struct mshare_domain *dom)
 {
+	put_user_ns(dom->user_ns);
 	mshare_tables_free(dom);
 	atomic_dec(&mshare_stats.domains);
 	kfree(dom);
 }
 
 /*
- * Make a domain and publish its name.  All the checks a caller can get
- * wrong are made by the netlink layer before this is called, except for the
- * name being taken, which is checked here under the registry lock.
+ * Make a domain in the caller's IPC namespace and publish its name.  All
+ * the checks a caller can get wrong are made by the netlink layer before
+ * this is called, except for the name being taken, which is checked here
+ * under the registry lock.  Returns the domain with a reference for the
+ * caller (mshare_domain_put() it) besides the registry's.
  */
 struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 					   u32 flags, umode_t mode,
 					   kuid_t uid, kgid_t gid)
 {
+	struct ipc_namespace *ns = mshare_cur_ns();
 	struct mshare_domain *dom;
 	struct inode *inode;
 	struct file *file;
 	int err;
 
-	mutex_lock(&mshare_registry_lock);
-	dom = mshare_find_locked(name);
+	mshare_registry_lock_reap();
+	dom = mshare_find_locked(ns, name);
 	mutex_unlock(&mshare_registry_lock);
 	if (dom)
 		return ERR_PTR(-EEXIST);
@@ -116,7 +212,11 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	dom->uid = uid;
 	dom->gid = gid;
 	dom->nid = numa_node_id();
+	dom->user_ns = get_user_ns(ns->user_ns);
 	INIT_LIST_HEAD(&dom->node);
+	INIT_LIST_HEAD(&dom->mms);
+	INIT_LIST_HEAD(&dom->deferred);
+	spin_lock_init(&dom->deferred_lock);
 
 	err = mshare_tables_alloc(dom);
 	if (err)
@@ -148,14 +248,18 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	}
 
 	mutex_lock(&mshare_registry_lock);
-	if (mshare_find_locked(name)) {
+	if (mshare_find_locked(ns, name)) {
 		mutex_unlock(&mshare_registry_lock);
 		err = -EEXIST;
 		goto put_file;
 	}
 	dom->id = mshare_next_id++;
 	dom->named = true;
+	dom->ipc_ns = get_ipc_ns(ns);
+	if (ns != &init_ipc_ns)
+		mshare_nr_foreign++;
 	list_add_tail(&dom->node, &mshare_domains);
+	get_file(dom->file);	/* the caller's */
 	mutex_unlock(&mshare_registry_lock);
 	return dom;
 
@@ -167,31 +271,33 @@ free_dom:
 	return ERR_PTR(err);
 }
 
-/* Remove the name; the memory goes with the last reference. */
-int mshare_domain_destroy(const char *name)
+/*
+ * Remove @dom's name (the caller holds a reference); the memory goes with
+ * the last reference.  -ENOENT if the name went meanwhile.
+ */
+int mshare_domain_destroy(struct mshare_domain *dom)
 {
-	struct mshare_domain *dom;
+	bool named;
 
 	mutex_lock(&mshare_registry_lock);
-	dom = mshare_find_locked(name);
-	if (dom) {
-		list_del_init(&dom->node);
-		dom->named = false;
-	}
+	named = dom->named;
+	if (named)
+		mshare_unpublish_locked(dom);
 	mutex_unlock(&mshare_registry_lock);
-	if (!dom)
+	if (!named)
 		return -ENOENT;
+	put_ipc_ns(dom->ipc_ns);
 	mshare_domain_put(dom);
 	return 0;
 }
 
-/* A named domain with a reference for the caller, or NULL. */
+/* A domain named @name in the caller's IPC namespace, referenced, or NULL. */
 struct mshare_domain *mshare_domain_lookup(const char *name)
 {
 	struct mshare_domain *dom;
 
-	mutex_lock(&mshare_registry_lock);
-	dom = mshare_find_locked(name);
+	mshare_registry_lock_reap();
+	dom = mshare_find_locked(mshare_cur_ns(), name);
 	if (dom)
 		get_file(dom->file);
 	mutex_unlock(&mshare_registry_lock);
@@ -203,17 +309,50 @@ void mshare_domain_put(struct mshare_domain *dom)
 	fput(dom->file);
 }
 
+/* Owner, group and mode of @dom, read consistently. */
+void mshare_domain_owner(struct mshare_domain *dom, umode_t *mode,
+			 kuid_t *uid, kgid_t *gid)
+{
+	mutex_lock(&mshare_registry_lock);
+	*mode = dom->mode;
+	*uid = dom->uid;
+	*gid = dom->gid;
+	mutex_unlock(&mshare_registry_lock);
+}
+
+/* Change what is not NULL; -ENOENT if the name went meanwhile. */
+int mshare_domain_set_owner(struct mshare_domain *dom, const umode_t *mode,
+			    const kuid_t *uid, const kgid_t *gid)
+{
+	int err = -ENOENT;
+
+	mutex_lock(&mshare_registry_lock);
+	if (dom->named) {
+		if (mode)
+			dom->mode = *mode;
+		if (uid)
+			dom->uid = *uid;
+		if (gid)
+			dom->gid = *gid;
+		err = 0;
+	}
+	mutex_unlock(&mshare_registry_lock);
+	return err;
+}
+
+/* Calls @fn for the caller's namespace's domains from the @skip-th on. */
 int mshare_domain_for_each(unsigned long skip,
 			   int (*fn)(struct mshare_domain *dom, void *arg),
 			   void *arg)
 {
+	struct ipc_namespace *ns = mshare_cur_ns();
 	struct mshare_domain *dom;
 	unsigned long i = 0;
 	int err = 0;
 
-	mutex_lock(&mshare_registry_lock);
+	mshare_registry_lock_reap();
 	list_for_each_entry(dom, &mshare_domains, node) {
-		if (i++ < skip)
+		if (dom->ipc_ns != ns || i++ < skip)
 			continue;
 		err = fn(dom, arg);
 		if (err)
@@ -221,6 +360,16 @@ int mshare_domain_for_each(unsigned long skip,
 	}
 	mutex_unlock(&mshare_registry_lock);
 	return err;
+}
+
+/*
+ * Whether [@offset, @offset + @len) is a nonempty, page-aligned range
+ * inside @dom: what mshare_domain_discard() takes.
+ */
+bool mshare_range_valid(struct mshare_domain *dom, u64 offset, u64 len)
+{
+	return len && PAGE_ALIGNED(offset) && PAGE_ALIGNED(len) &&
+	       offset < dom->size && len <= dom->size - offset;
 }
 
 void mshare_domain_links(struct mshare_domain *dom, u32 *pud, u32 *pmd)

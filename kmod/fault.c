@@ -66,6 +66,7 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 
 static vm_fault_t mshare_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
+	atomic64_inc(&vma_domain(vmf->vma)->stats.faults);
 	if (order == PUD_ORDER)
 		return mshare_fault_link(vmf, MSHARE_LINK_PUD);
 	if (order == PMD_ORDER)
@@ -78,6 +79,7 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	struct mshare_domain *dom = vma_domain(vmf->vma);
 	pmd_t pmd = pmdp_get_lockless(vmf->pmd);
 
+	atomic64_inc(&dom->stats.faults);
 	/* THP "never" (or a PMD fault that fell back): link here. */
 	if (pmd_none(pmd))
 		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
@@ -100,17 +102,17 @@ static void mshare_vm_open(struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_WIPEONFORK))
 		vm_flags_set(vma, VM_WIPEONFORK);
 	if (mmm && mmm->mm == vma->vm_mm) {
-		/* split or mremap within the same mm */
-		mshare_mm_get(vma->vm_mm);
+		/* split or mremap within the same mm: cannot fail */
+		mshare_mm_get(vma->vm_mm, vma_domain(vma));
 		return;
 	}
 	/* fork: the child's copy; NULL if registration failed (SIGBUS) */
-	vma->vm_private_data = mshare_mm_get(vma->vm_mm);
+	vma->vm_private_data = mshare_mm_get(vma->vm_mm, vma_domain(vma));
 }
 
 static void mshare_vm_close(struct vm_area_struct *vma)
 {
-	mshare_mm_put(vma->vm_private_data);
+	mshare_mm_put(vma->vm_private_data, vma_domain(vma));
 }
 
 static int mshare_may_split(struct vm_area_struct *vma, unsigned long addr)
@@ -124,13 +126,15 @@ static int mshare_mremap(struct vm_area_struct *vma)
 	return IS_ALIGNED(vma->vm_start, PMD_SIZE) ? 0 : -EINVAL;
 }
 
+/*
+ * Every attacher shares the same read-write, no-exec leaf entries: refuse
+ * any change, protection keys included.  change_protection() would also
+ * walk through a PUD link that its own notifier call clears under it.
+ */
 static int mshare_mprotect(struct vm_area_struct *vma, unsigned long start,
 			   unsigned long end, unsigned long newflags)
 {
-	/* Every attacher shares the same read-write, no-exec leaf entries. */
-	if ((newflags & (VM_READ | VM_WRITE | VM_EXEC)) != (VM_READ | VM_WRITE))
-		return -EACCES;
-	return 0;
+	return newflags == vma->vm_flags ? 0 : -EACCES;
 }
 
 static const struct vm_operations_struct mshare_vm_ops = {
@@ -149,7 +153,7 @@ static const struct vm_operations_struct mshare_vm_ops = {
  */
 int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
 {
-	struct mshare_mm *mmm = mshare_mm_get(vma->vm_mm);
+	struct mshare_mm *mmm = mshare_mm_get(vma->vm_mm, dom);
 
 	if (!mmm)
 		return -ENOMEM;

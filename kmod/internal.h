@@ -23,17 +23,22 @@
  * Lock order (outermost first)
  * ----------------------------
  *   mmap_lock (or the per-VMA lock in faults)
- *     mshare_mms_lock (mutex: mshare_mm lookup, creation, teardown)
- *   mshare_mm->lock (spinlock: links of one mm; held across unlink + flush)
- *     mm->page_table_lock (pud_lock) or the process PMD table's ptl
- *       xa_lock of mshare_mm->links
- *   domain PTE table ptl (leaf PTE install/clear; taken alone)
- *   mshare_registry_lock (mutex: domain names; taken alone)
+ *     mshare_mms_lock (mutex: mshare_mm lookup, creation, teardown; held
+ *                      across a discard or unlink-all shootdown batch)
+ *       mshare_mm->lock (spinlock: links of one mm; held across unlink +
+ *                        flush in the notifier; faults take it under the
+ *                        mmap or VMA lock alone)
+ *         mm->page_table_lock (pud_lock) or the process PMD table's ptl
+ *           xa_lock of mshare_mm->links
+ *       domain PTE table ptl (leaf PTE install/clear; never with the above)
+ *   mshare_registry_lock (mutex: domain names; never held with the above)
+ * TLB IPIs are sent with interrupts enabled, possibly under the spinlocks.
  */
 #ifndef MSHARE_INTERNAL_H
 #define MSHARE_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -45,7 +50,9 @@
 
 #include "compat.h"
 
+struct ipc_namespace;
 struct sk_buff;
+struct user_namespace;
 
 /*
  * Link levels, also the xarray pointer tags of mshare_mm->links (tag 2 is
@@ -61,6 +68,16 @@ struct mshare_table {
 	atomic_t links;
 };
 
+/* Event counters of a domain, reported by its stats. */
+struct mshare_domain_stats {
+	atomic64_t faults;		/* faults handled (link or fill) */
+	atomic64_t shootdowns;		/* IPI rounds on its behalf */
+	atomic64_t shootdown_cpus;	/* CPUs those rounds targeted */
+	atomic64_t pages_flushed;	/* pages those rounds covered */
+	atomic64_t flushes_ranged;	/* rounds that flushed a range */
+	atomic64_t flushes_full;	/* rounds that flushed everything */
+};
+
 struct mshare_domain {
 	struct list_head node;		/* registry, under mshare_registry_lock */
 	bool named;			/* in the registry */
@@ -73,6 +90,8 @@ struct mshare_domain {
 	kuid_t uid;
 	kgid_t gid;
 	int nid;			/* home node of tables and data */
+	struct ipc_namespace *ipc_ns;	/* its scope; referenced while named */
+	struct user_namespace *user_ns;	/* owner of ipc_ns; referenced */
 
 	struct file *file;		/* its reference count is the domain's */
 	struct inode *inode;
@@ -84,12 +103,21 @@ struct mshare_domain {
 
 	atomic_long_t resident;		/* data pages present */
 	atomic_t attached;		/* descriptors attached */
+	atomic_t nr_vmas;		/* mappings (VMAs) of it */
+	atomic_t nr_mms;		/* distinct mms mapping it */
+	struct list_head mms;		/* mshare_mm_dom, under mshare_mms_lock */
+	struct mshare_domain_stats stats;
+
+	/* debug_skip_flush: discarded pages kept until the domain goes */
+	spinlock_t deferred_lock;
+	struct list_head deferred;
 };
 
 struct mshare_mm {
 	struct hlist_node hnode;	/* under mshare_mms_lock */
 	struct mm_struct *mm;
 	unsigned int users;		/* VMAs, under mshare_mms_lock */
+	struct list_head doms;		/* mshare_mm_dom, under mshare_mms_lock */
 	struct mmu_interval_notifier notifier;
 	spinlock_t lock;		/* links vs. invalidations */
 	struct xarray links;
@@ -112,25 +140,38 @@ void mshare_dev_exit(void);
 /* netlink.c: the "mshare" generic netlink family */
 int mshare_nl_init(void);
 void mshare_nl_exit(void);
+/* Multicast event @cmd (MSHARE_CMD_DOMAIN_CREATED...) about @dom. */
+void mshare_nl_notify(struct mshare_domain *dom, u8 cmd);
 
-/* domain.c: domain lifecycle, registry, pseudo filesystem */
+/* domain.c: domain lifecycle, registry (per IPC namespace), pseudo fs */
 int mshare_domain_init(void);
 void mshare_domain_exit(void);
 bool mshare_name_valid(const char *name);
+/* In the caller's IPC namespace; returned with a reference for the caller. */
 struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 					   u32 flags, umode_t mode,
 					   kuid_t uid, kgid_t gid);
-int mshare_domain_destroy(const char *name);
+int mshare_domain_destroy(struct mshare_domain *dom);
 struct mshare_domain *mshare_domain_lookup(const char *name);
 void mshare_domain_put(struct mshare_domain *dom);
-/* Calls @fn for each named domain from the @skip-th on, under the lock. */
+void mshare_domain_owner(struct mshare_domain *dom, umode_t *mode,
+			 kuid_t *uid, kgid_t *gid);
+int mshare_domain_set_owner(struct mshare_domain *dom, const umode_t *mode,
+			    const kuid_t *uid, const kgid_t *gid);
+/*
+ * Calls @fn for each named domain of the caller's IPC namespace from the
+ * @skip-th on, under the lock.
+ */
 int mshare_domain_for_each(unsigned long skip,
 			   int (*fn)(struct mshare_domain *dom, void *arg),
 			   void *arg);
 void mshare_domain_links(struct mshare_domain *dom, u32 *pud, u32 *pmd);
+bool mshare_range_valid(struct mshare_domain *dom, u64 offset, u64 len);
 
-/* perm.c: who may administer and who may attach */
-bool mshare_may_admin(const struct sk_buff *skb);
+/* perm.c: who may create, manage and attach (Documentation/permissions.rst) */
+int mshare_may_create(const struct sk_buff *skb);
+int mshare_may_manage(const struct sk_buff *skb, struct mshare_domain *dom,
+		      bool owner_may);
 int mshare_may_attach(struct mshare_domain *dom);
 
 /* pgtable.c: domain tables and data pages */
@@ -138,18 +179,58 @@ int mshare_tables_alloc(struct mshare_domain *dom);
 void mshare_tables_free(struct mshare_domain *dom);
 int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff);
 int mshare_prefault(struct mshare_domain *dom);
+/*
+ * Free the data pages of [@offset, @offset + @len) (checked by the caller
+ * with mshare_range_valid()) in every attacher.
+ */
+int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len);
 
 /* fault.c: the domain VMAs' operations */
 int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom);
 
 /* attach.c: per-mm state, linking and unlinking */
-struct mshare_mm *mshare_mm_get(struct mm_struct *mm);
-void mshare_mm_put(struct mshare_mm *mmm);
+struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
+				struct mshare_domain *dom);
+void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom);
 vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  enum mshare_link_level level, unsigned long start,
 			  struct mshare_table *table);
+void mshare_lock_mms(void);
+void mshare_unlock_mms(void);
+struct mshare_flush;
+void mshare_dom_flush_targets(struct mshare_domain *dom,
+			      struct mshare_flush *f, pgoff_t first,
+			      pgoff_t last, const pgoff_t *pgoffs,
+			      unsigned int nr);
+void mshare_dom_unlink_all(struct mshare_domain *dom);
 
-/* tlb.c: TLB shootdown */
+/* tlb.c: TLB shootdown batches */
+#define MSHARE_FLUSH_CEILING	32	/* addresses per mm before a full flush */
+
+struct mshare_flush_mm {
+	struct mm_struct *mm;
+	unsigned int nr_addrs;
+	unsigned long addrs[MSHARE_FLUSH_CEILING];
+};
+
+struct mshare_flush {
+	struct mshare_domain *dom;	/* counters; may be NULL */
+	bool full;			/* flush everything, not addresses */
+	unsigned long pages;		/* pages the batch covers (counters) */
+	unsigned int nr_mms, max_mms;
+	struct mshare_flush_mm *mms;
+	cpumask_var_t cpus;
+};
+
+extern bool mshare_debug_skip_flush;
+int mshare_flush_init(struct mshare_flush *f, struct mshare_domain *dom,
+		      unsigned int max_mms, bool full);
+void mshare_flush_destroy(struct mshare_flush *f);
+struct mshare_flush_mm *mshare_flush_add_mm(struct mshare_flush *f,
+					    struct mm_struct *mm);
+void mshare_flush_add_addr(struct mshare_flush *f, struct mshare_flush_mm *e,
+			   unsigned long addr);
+void mshare_flush_run(struct mshare_flush *f);
 void mshare_flush_mm(struct mm_struct *mm);
 
 #endif /* MSHARE_INTERNAL_H */

@@ -1,35 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "mshare" generic netlink family: operations, their attribute
- * policies and their handlers.  The ABI is described in uapi/linux/mshare.h.
+ * policies, their handlers and the "events" multicast group.  The family
+ * is described by Documentation/netlink/specs/mshare.yaml; the ABI is in
+ * uapi/linux/mshare.h, the permission model in Documentation/permissions.rst.
  *
  * Every operation has a strict policy (the family's resv_start_op is 0):
  * an attribute an operation does not take is rejected with an extack
- * message before the handler runs.  Handlers run in the sender's context
- * and take no lock of their own; the registry locks itself (domain.c).
+ * message before the handler runs, and every rejection a handler makes
+ * carries one too.  Handlers run in the sender's context (so in its IPC
+ * namespace, the scope of every lookup) and take no lock of their own; the
+ * registry locks itself (domain.c).
  */
 #include <linux/cred.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <net/genetlink.h>
 
 #include "internal.h"
+
+#define MSHARE_NAME_POLICY \
+	{ .type = NLA_NUL_STRING, .len = MSHARE_NAME_MAX - 1 }
+#define MSHARE_RESERVED_POLICY \
+	{ .type = NLA_REJECT, \
+	  .reject_message = "reserved for NUMA placement, not supported yet" }
 
 static const struct nla_policy mshare_info_policy[MSHARE_A_MAX + 1] = {
 };
 
 static const struct nla_policy mshare_new_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_DOMAIN_NAME]	= { .type = NLA_NUL_STRING,
-				    .len = MSHARE_NAME_MAX - 1 },
+	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
 	[MSHARE_A_DOMAIN_SIZE]	= { .type = NLA_U64 },
 	[MSHARE_A_DOMAIN_FLAGS]	= NLA_POLICY_MASK(NLA_U32, MSHARE_DOMAIN_F_ALL),
 	[MSHARE_A_DOMAIN_MODE]	= NLA_POLICY_MASK(NLA_U32, 0777),
 	[MSHARE_A_DOMAIN_UID]	= { .type = NLA_U32 },
 	[MSHARE_A_DOMAIN_GID]	= { .type = NLA_U32 },
+	[MSHARE_A_DOMAIN_NUMA_NODE]	= MSHARE_RESERVED_POLICY,
+	[MSHARE_A_DOMAIN_NUMA_POLICY]	= MSHARE_RESERVED_POLICY,
 };
 
 static const struct nla_policy mshare_name_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_DOMAIN_NAME]	= { .type = NLA_NUL_STRING,
-				    .len = MSHARE_NAME_MAX - 1 },
+	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
+};
+
+static const struct nla_policy mshare_set_policy[MSHARE_A_MAX + 1] = {
+	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
+	[MSHARE_A_DOMAIN_MODE]	= NLA_POLICY_MASK(NLA_U32, 0777),
+	[MSHARE_A_DOMAIN_UID]	= { .type = NLA_U32 },
+	[MSHARE_A_DOMAIN_GID]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy mshare_discard_policy[MSHARE_A_MAX + 1] = {
+	[MSHARE_A_DOMAIN_NAME]		= MSHARE_NAME_POLICY,
+	[MSHARE_A_DISCARD_OFFSET]	= { .type = NLA_U64 },
+	[MSHARE_A_DISCARD_LENGTH]	= { .type = NLA_U64 },
+};
+
+enum mshare_mcgrp {
+	MSHARE_MCGRP_EVENTS_ID,
+};
+
+static const struct genl_multicast_group mshare_mcgrps[] = {
+	[MSHARE_MCGRP_EVENTS_ID] = {
+		.name	= MSHARE_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 static struct genl_family mshare_genl_family;
@@ -43,7 +78,7 @@ static const char *mshare_nl_name(struct genl_info *info)
 	struct nlattr *attr = info->attrs[MSHARE_A_DOMAIN_NAME];
 
 	if (!attr) {
-		NL_SET_ERR_MSG(info->extack, "missing domain name");
+		GENL_SET_ERR_MSG(info, "missing domain name");
 		return NULL;
 	}
 	if (!mshare_name_valid(nla_data(attr))) {
@@ -52,6 +87,28 @@ static const char *mshare_nl_name(struct genl_info *info)
 		return NULL;
 	}
 	return nla_data(attr);
+}
+
+/*
+ * The domain a request names, in the sender's IPC namespace, referenced;
+ * or an ERR_PTR with the extack set.
+ */
+static struct mshare_domain *mshare_nl_domain(struct genl_info *info)
+{
+	struct mshare_domain *dom;
+	const char *name;
+
+	name = mshare_nl_name(info);
+	if (!name)
+		return ERR_PTR(-EINVAL);
+	dom = mshare_domain_lookup(name);
+	if (!dom) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[MSHARE_A_DOMAIN_NAME],
+				    "no domain of this name");
+		return ERR_PTR(-ENOENT);
+	}
+	return dom;
 }
 
 static int mshare_nl_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -71,13 +128,13 @@ static int mshare_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&mshare_stats.domains)) ||
 	    nla_put_u64_64bit(msg, MSHARE_A_INFO_DATA_PAGES,
 			      atomic_long_read(&mshare_stats.data_pages),
-			      MSHARE_A_UNSPEC) ||
+			      MSHARE_A_PAD) ||
 	    nla_put_u64_64bit(msg, MSHARE_A_INFO_TABLE_PAGES,
 			      atomic_long_read(&mshare_stats.table_pages),
-			      MSHARE_A_UNSPEC) ||
+			      MSHARE_A_PAD) ||
 	    nla_put_u64_64bit(msg, MSHARE_A_INFO_MAX_SIZE,
 			      READ_ONCE(mshare_max_domain_size),
-			      MSHARE_A_UNSPEC))
+			      MSHARE_A_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -87,9 +144,50 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/* What a message about a domain carries besides its name and id. */
+enum mshare_fill {
+	MSHARE_FILL_DOMAIN,	/* DOMAIN_GET's reply and events */
+	MSHARE_FILL_STATS,	/* DOMAIN_STATS's reply */
+};
+
+static int mshare_put_u64(struct sk_buff *msg, int attr, u64 val)
+{
+	return nla_put_u64_64bit(msg, attr, val, MSHARE_A_PAD);
+}
+
+static int mshare_nl_put_stats(struct sk_buff *msg, struct mshare_domain *dom)
+{
+	struct mshare_domain_stats *st = &dom->stats;
+
+	return nla_put_u32(msg, MSHARE_A_STATS_MAPPINGS,
+			   atomic_read(&dom->nr_vmas)) ||
+	       nla_put_u32(msg, MSHARE_A_STATS_PROCESSES,
+			   atomic_read(&dom->nr_mms)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_FAULTS,
+			      atomic64_read(&st->faults)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_SHOOTDOWNS,
+			      atomic64_read(&st->shootdowns)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_SHOOTDOWN_CPUS,
+			      atomic64_read(&st->shootdown_cpus)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_PAGES_FLUSHED,
+			      atomic64_read(&st->pages_flushed)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_FLUSHES_RANGED,
+			      atomic64_read(&st->flushes_ranged)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_FLUSHES_FULL,
+			      atomic64_read(&st->flushes_full));
+}
+
+/*
+ * Describe @dom in a new message of @msg; ids as seen from @user_ns; with
+ * EVENT_PID if @pid is nonzero.  The
+ * owner and mode are read without the registry lock (the caller may hold
+ * it): a concurrent DOMAIN_SET may show half done.
+ */
 static int mshare_nl_fill_domain(struct sk_buff *msg,
 				 struct mshare_domain *dom, u32 portid,
-				 u32 seq, int flags, u8 cmd)
+				 u32 seq, int flags, u8 cmd,
+				 enum mshare_fill what,
+				 struct user_namespace *user_ns, u32 pid)
 {
 	u32 links_pud, links_pmd;
 	void *hdr;
@@ -100,32 +198,40 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 	mshare_domain_links(dom, &links_pud, &links_pmd);
 	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, dom->name) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_ID, dom->id) ||
-	    nla_put_u64_64bit(msg, MSHARE_A_DOMAIN_SIZE, dom->size,
-			      MSHARE_A_UNSPEC) ||
-	    nla_put_u32(msg, MSHARE_A_DOMAIN_FLAGS, dom->flags) ||
-	    nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, dom->mode) ||
-	    nla_put_u32(msg, MSHARE_A_DOMAIN_UID,
-			from_kuid_munged(current_user_ns(), dom->uid)) ||
-	    nla_put_u32(msg, MSHARE_A_DOMAIN_GID,
-			from_kgid_munged(current_user_ns(), dom->gid)) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_ATTACHED,
 			atomic_read(&dom->attached)) ||
-	    nla_put_u64_64bit(msg, MSHARE_A_DOMAIN_RESIDENT,
-			      atomic_long_read(&dom->resident),
-			      MSHARE_A_UNSPEC) ||
+	    mshare_put_u64(msg, MSHARE_A_DOMAIN_RESIDENT,
+			   atomic_long_read(&dom->resident)) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_TABLE_PAGES,
 			dom->nr_pmd_tables + dom->nr_pte_tables) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PUD, links_pud) ||
-	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PMD, links_pmd)) {
-		genlmsg_cancel(msg, hdr);
-		return -EMSGSIZE;
+	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PMD, links_pmd))
+		goto cancel;
+	if (what == MSHARE_FILL_STATS) {
+		if (mshare_nl_put_stats(msg, dom))
+			goto cancel;
+	} else if (mshare_put_u64(msg, MSHARE_A_DOMAIN_SIZE, dom->size) ||
+		   nla_put_u32(msg, MSHARE_A_DOMAIN_FLAGS, dom->flags) ||
+		   nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, READ_ONCE(dom->mode)) ||
+		   nla_put_u32(msg, MSHARE_A_DOMAIN_UID,
+			       from_kuid_munged(user_ns, READ_ONCE(dom->uid))) ||
+		   nla_put_u32(msg, MSHARE_A_DOMAIN_GID,
+			       from_kgid_munged(user_ns, READ_ONCE(dom->gid)))) {
+		goto cancel;
 	}
+	if (pid && nla_put_u32(msg, MSHARE_A_EVENT_PID, pid))
+		goto cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
+
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
 }
 
 static int mshare_nl_reply_domain(struct genl_info *info,
-				  struct mshare_domain *dom, u8 cmd)
+				  struct mshare_domain *dom, u8 cmd,
+				  enum mshare_fill what)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	int err;
@@ -133,12 +239,64 @@ static int mshare_nl_reply_domain(struct genl_info *info,
 	if (!msg)
 		return -ENOMEM;
 	err = mshare_nl_fill_domain(msg, dom, info->snd_portid, info->snd_seq,
-				    0, cmd);
+				    0, cmd, what, current_user_ns(), 0);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Send event @cmd about @dom to the "events" group of the initial network
+ * namespace.  Best effort: a listener that misses one sees ENOBUFS.
+ */
+void mshare_nl_notify(struct mshare_domain *dom, u8 cmd)
+{
+	u32 pid = 0;
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&mshare_genl_family, &init_net,
+				MSHARE_MCGRP_EVENTS_ID))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (cmd == MSHARE_CMD_DOMAIN_ATTACHED ||
+	    cmd == MSHARE_CMD_DOMAIN_DETACHED) {
+		if (!(current->flags & PF_KTHREAD))
+			pid = task_tgid_nr(current);
+	}
+	if (mshare_nl_fill_domain(msg, dom, 0, 0, 0, cmd, MSHARE_FILL_DOMAIN,
+				  &init_user_ns, pid)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast(&mshare_genl_family, msg, 0, MSHARE_MCGRP_EVENTS_ID,
+			  GFP_KERNEL);
+}
+
+/* The uid of attribute @attr, mapped in the sender's user namespace. */
+static int mshare_nl_uid(struct genl_info *info, int attr, kuid_t *uid)
+{
+	*uid = make_kuid(current_user_ns(), nla_get_u32(info->attrs[attr]));
+	if (!uid_valid(*uid)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
+				    "uid not mapped");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int mshare_nl_gid(struct genl_info *info, int attr, kgid_t *gid)
+{
+	*gid = make_kgid(current_user_ns(), nla_get_u32(info->attrs[attr]));
+	if (!gid_valid(*gid)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
+				    "gid not mapped");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
@@ -153,15 +311,15 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 	u64 size;
 	int err;
 
-	if (!mshare_may_admin(skb)) {
-		NL_SET_ERR_MSG(info->extack, "creating a domain needs CAP_SYS_ADMIN");
+	if (mshare_may_create(skb)) {
+		GENL_SET_ERR_MSG(info, "creating a domain needs CAP_SYS_ADMIN");
 		return -EPERM;
 	}
 	name = mshare_nl_name(info);
 	if (!name)
 		return -EINVAL;
 	if (!tb[MSHARE_A_DOMAIN_SIZE]) {
-		NL_SET_ERR_MSG(info->extack, "missing domain size");
+		GENL_SET_ERR_MSG(info, "missing domain size");
 		return -EINVAL;
 	}
 	size = nla_get_u64(tb[MSHARE_A_DOMAIN_SIZE]);
@@ -180,22 +338,14 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 	if (tb[MSHARE_A_DOMAIN_MODE])
 		mode = nla_get_u32(tb[MSHARE_A_DOMAIN_MODE]);
 	if (tb[MSHARE_A_DOMAIN_UID]) {
-		uid = make_kuid(current_user_ns(),
-				nla_get_u32(tb[MSHARE_A_DOMAIN_UID]));
-		if (!uid_valid(uid)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_UID],
-					    "uid not mapped");
-			return -EINVAL;
-		}
+		err = mshare_nl_uid(info, MSHARE_A_DOMAIN_UID, &uid);
+		if (err)
+			return err;
 	}
 	if (tb[MSHARE_A_DOMAIN_GID]) {
-		gid = make_kgid(current_user_ns(),
-				nla_get_u32(tb[MSHARE_A_DOMAIN_GID]));
-		if (!gid_valid(gid)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_GID],
-					    "gid not mapped");
-			return -EINVAL;
-		}
+		err = mshare_nl_gid(info, MSHARE_A_DOMAIN_GID, &gid);
+		if (err)
+			return err;
 	}
 
 	dom = mshare_domain_create(name, size, flags, mode, uid, gid);
@@ -206,54 +356,164 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 					    tb[MSHARE_A_DOMAIN_NAME],
 					    "a domain of this name exists");
 		else
-			NL_SET_ERR_MSG(info->extack, "cannot create the domain");
+			GENL_SET_ERR_MSG(info, "cannot create the domain");
 		return err;
 	}
-	/*
-	 * The domain exists whatever happens to the reply; the registry's
-	 * reference keeps it alive while we describe it.
-	 */
-	mshare_nl_reply_domain(info, dom, MSHARE_CMD_DOMAIN_NEW);
+	/* The domain exists whatever happens to the reply. */
+	mshare_nl_reply_domain(info, dom, MSHARE_CMD_DOMAIN_NEW,
+			       MSHARE_FILL_DOMAIN);
+	mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_CREATED);
+	mshare_domain_put(dom);
 	return 0;
 }
 
 static int mshare_nl_domain_del(struct sk_buff *skb, struct genl_info *info)
 {
-	const char *name;
+	struct mshare_domain *dom;
 	int err;
 
-	if (!mshare_may_admin(skb)) {
-		NL_SET_ERR_MSG(info->extack, "destroying a domain needs CAP_SYS_ADMIN");
-		return -EPERM;
+	dom = mshare_nl_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = mshare_may_manage(skb, dom, true);
+	if (err) {
+		GENL_SET_ERR_MSG(info,
+				 "deleting a domain needs CAP_SYS_ADMIN or being its owner");
+		goto put;
 	}
-	name = mshare_nl_name(info);
-	if (!name)
-		return -EINVAL;
-	err = mshare_domain_destroy(name);
-	if (err)
+	err = mshare_domain_destroy(dom);
+	if (err) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[MSHARE_A_DOMAIN_NAME],
 				    "no domain of this name");
+		goto put;
+	}
+	mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_DESTROYED);
+put:
+	mshare_domain_put(dom);
 	return err;
 }
 
 static int mshare_nl_domain_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mshare_domain *dom;
-	const char *name;
 	int err;
 
-	name = mshare_nl_name(info);
-	if (!name)
-		return -EINVAL;
-	dom = mshare_domain_lookup(name);
-	if (!dom) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[MSHARE_A_DOMAIN_NAME],
-				    "no domain of this name");
-		return -ENOENT;
+	dom = mshare_nl_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = mshare_nl_reply_domain(info, dom, MSHARE_CMD_DOMAIN_GET,
+				     MSHARE_FILL_DOMAIN);
+	mshare_domain_put(dom);
+	return err;
+}
+
+static int mshare_nl_domain_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mshare_domain *dom;
+	int err;
+
+	dom = mshare_nl_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = mshare_nl_reply_domain(info, dom, MSHARE_CMD_DOMAIN_STATS,
+				     MSHARE_FILL_STATS);
+	mshare_domain_put(dom);
+	return err;
+}
+
+static int mshare_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	umode_t mode, *modep = NULL;
+	kuid_t uid, *uidp = NULL;
+	kgid_t gid, *gidp = NULL;
+	struct mshare_domain *dom;
+	int err;
+
+	dom = mshare_nl_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = -EINVAL;
+	if (!tb[MSHARE_A_DOMAIN_MODE] && !tb[MSHARE_A_DOMAIN_UID] &&
+	    !tb[MSHARE_A_DOMAIN_GID]) {
+		GENL_SET_ERR_MSG(info, "nothing to change: give mode, uid or gid");
+		goto put;
 	}
-	err = mshare_nl_reply_domain(info, dom, MSHARE_CMD_DOMAIN_GET);
+	if (tb[MSHARE_A_DOMAIN_MODE]) {
+		mode = nla_get_u32(tb[MSHARE_A_DOMAIN_MODE]);
+		modep = &mode;
+	}
+	if (tb[MSHARE_A_DOMAIN_UID]) {
+		err = mshare_nl_uid(info, MSHARE_A_DOMAIN_UID, &uid);
+		if (err)
+			goto put;
+		uidp = &uid;
+	}
+	if (tb[MSHARE_A_DOMAIN_GID]) {
+		err = mshare_nl_gid(info, MSHARE_A_DOMAIN_GID, &gid);
+		if (err)
+			goto put;
+		gidp = &gid;
+	}
+	/* The owner may change the mode; owner and group need the capability. */
+	err = mshare_may_manage(skb, dom, !uidp && !gidp);
+	if (err) {
+		if (uidp || gidp)
+			GENL_SET_ERR_MSG(info,
+					 "changing owner or group needs CAP_SYS_ADMIN");
+		else
+			GENL_SET_ERR_MSG(info,
+					 "changing the mode needs CAP_SYS_ADMIN or being the owner");
+		goto put;
+	}
+	err = mshare_domain_set_owner(dom, modep, uidp, gidp);
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_NAME],
+				    "no domain of this name");
+		goto put;
+	}
+	mshare_nl_reply_domain(info, dom, MSHARE_CMD_DOMAIN_SET,
+			       MSHARE_FILL_DOMAIN);
+put:
+	mshare_domain_put(dom);
+	return err;
+}
+
+static int mshare_nl_domain_discard(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct mshare_domain *dom;
+	u64 offset, len;
+	int err;
+
+	dom = mshare_nl_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = -EINVAL;
+	if (GENL_REQ_ATTR_CHECK(info, MSHARE_A_DISCARD_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, MSHARE_A_DISCARD_LENGTH)) {
+		GENL_SET_ERR_MSG(info, "missing discard offset or length");
+		goto put;
+	}
+	offset = nla_get_u64(tb[MSHARE_A_DISCARD_OFFSET]);
+	len = nla_get_u64(tb[MSHARE_A_DISCARD_LENGTH]);
+	if (!mshare_range_valid(dom, offset, len)) {
+		GENL_SET_ERR_MSG(info,
+				 "range must be page-aligned, nonempty and inside the domain");
+		goto put;
+	}
+	err = mshare_may_manage(skb, dom, true);
+	if (err) {
+		GENL_SET_ERR_MSG(info,
+				 "discarding needs CAP_SYS_ADMIN or being the owner");
+		goto put;
+	}
+	err = mshare_domain_discard(dom, offset, len);
+	if (err)
+		GENL_SET_ERR_MSG(info, "cannot discard the range");
+put:
 	mshare_domain_put(dom);
 	return err;
 }
@@ -262,6 +522,8 @@ struct mshare_dump_ctx {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
 	unsigned long done;
+	enum mshare_fill what;
+	u8 cmd;
 };
 
 static int mshare_nl_dump_one(struct mshare_domain *dom, void *arg)
@@ -272,16 +534,18 @@ static int mshare_nl_dump_one(struct mshare_domain *dom, void *arg)
 	err = mshare_nl_fill_domain(c->skb, dom,
 				    NETLINK_CB(c->cb->skb).portid,
 				    c->cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				    MSHARE_CMD_DOMAIN_GET);
+				    c->cmd, c->what, current_user_ns(), 0);
 	if (!err)
 		c->done++;
 	return err;
 }
 
-static int mshare_nl_domain_dump(struct sk_buff *skb,
-				 struct netlink_callback *cb)
+static int mshare_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			  u8 cmd, enum mshare_fill what)
 {
-	struct mshare_dump_ctx c = { .skb = skb, .cb = cb };
+	struct mshare_dump_ctx c = {
+		.skb = skb, .cb = cb, .cmd = cmd, .what = what,
+	};
 	int err;
 
 	err = mshare_domain_for_each(cb->args[0], mshare_nl_dump_one, &c);
@@ -289,6 +553,20 @@ static int mshare_nl_domain_dump(struct sk_buff *skb,
 	if (err && !c.done)
 		return err;
 	return skb->len;
+}
+
+static int mshare_nl_domain_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	return mshare_nl_dump(skb, cb, MSHARE_CMD_DOMAIN_GET,
+			      MSHARE_FILL_DOMAIN);
+}
+
+static int mshare_nl_stats_dump(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	return mshare_nl_dump(skb, cb, MSHARE_CMD_DOMAIN_STATS,
+			      MSHARE_FILL_STATS);
 }
 
 static const struct genl_ops mshare_genl_ops[] = {
@@ -317,6 +595,25 @@ static const struct genl_ops mshare_genl_ops[] = {
 		.policy		= mshare_name_policy,
 		.maxattr	= MSHARE_A_MAX,
 	},
+	{
+		.cmd		= MSHARE_CMD_DOMAIN_SET,
+		.doit		= mshare_nl_domain_set,
+		.policy		= mshare_set_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
+	{
+		.cmd		= MSHARE_CMD_DOMAIN_STATS,
+		.doit		= mshare_nl_domain_stats,
+		.dumpit		= mshare_nl_stats_dump,
+		.policy		= mshare_name_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
+	{
+		.cmd		= MSHARE_CMD_DOMAIN_DISCARD,
+		.doit		= mshare_nl_domain_discard,
+		.policy		= mshare_discard_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
 };
 
 static struct genl_family mshare_genl_family __ro_after_init = {
@@ -327,6 +624,8 @@ static struct genl_family mshare_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= mshare_genl_ops,
 	.n_ops		= ARRAY_SIZE(mshare_genl_ops),
+	.mcgrps		= mshare_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(mshare_mcgrps),
 };
 
 int mshare_nl_init(void)

@@ -1,42 +1,86 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Who may administer domains and who may attach them.
+ * Who may create, manage and attach domains.  The model is written down in
+ * Documentation/permissions.rst; in short:
  *
- * Creating and destroying a domain changes memory the whole system shares,
- * so it needs CAP_SYS_ADMIN, checked with netlink_capable(): both the
- * opener of the netlink socket and the sender must hold it.  Attaching is
- * checked like SysV IPC (ipcperms()): the owner, group and other bits of
- * the domain's mode, with CAP_IPC_OWNER overriding them.  An attachment is
- * always read-write, so both bits are needed.
+ * - Creating needs CAP_SYS_ADMIN in the initial user namespace: a domain's
+ *   memory is charged to no cgroup, so a user namespace of its own must not
+ *   be enough to pin it.
+ * - Deleting, discarding and changing the mode need CAP_SYS_ADMIN in the
+ *   user namespace that owns the domain's IPC namespace, or being the
+ *   domain's owner (effective uid), as IPC_RMID and IPC_SET do for SysV
+ *   IPC.  Changing the owner or the group needs that capability.
+ * - Attaching is checked like SysV IPC (ipcperms()): the owner, group and
+ *   other bits of the domain's mode, with CAP_IPC_OWNER in that user
+ *   namespace overriding them.  An attachment is always read-write, so
+ *   both bits are needed.
  *
- * Locking: the owner and mode are read under mshare_registry_lock by the
- * caller's lookup; they do not change in this version.
+ * Capabilities of a netlink request are checked as netlink_ns_capable()
+ * does: both the opener of the socket and the sender must hold them.  The
+ * owner test likewise needs both to be the owner.
+ *
+ * Locking: the owner and mode are read under mshare_registry_lock through
+ * mshare_domain_owner().
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/net.h>
 #include <linux/netlink.h>
+#include <net/sock.h>
 
 #include "internal.h"
 
-bool mshare_may_admin(const struct sk_buff *skb)
+int mshare_may_create(const struct sk_buff *skb)
 {
-	return netlink_capable(skb, CAP_SYS_ADMIN);
+	return netlink_capable(skb, CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
+static bool mshare_nl_sender_is(const struct sk_buff *skb, kuid_t uid)
+{
+	struct sock *sk = NETLINK_CB(skb).sk;
+	const struct file *file = sk && sk->sk_socket ? sk->sk_socket->file :
+							NULL;
+
+	return uid_eq(current_euid(), uid) && file &&
+	       uid_eq(file->f_cred->euid, uid);
+}
+
+/*
+ * May the sender of @skb manage @dom: CAP_SYS_ADMIN over its namespace, or
+ * (if @owner_may) being its owner.  0 or -EPERM.
+ */
+int mshare_may_manage(const struct sk_buff *skb, struct mshare_domain *dom,
+		      bool owner_may)
+{
+	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
+
+	if (netlink_ns_capable(skb, dom->user_ns, CAP_SYS_ADMIN))
+		return 0;
+	if (!owner_may)
+		return -EPERM;
+	mshare_domain_owner(dom, &mode, &uid, &gid);
+	return mshare_nl_sender_is(skb, uid) ? 0 : -EPERM;
 }
 
 int mshare_may_attach(struct mshare_domain *dom)
 {
 	const umode_t want = 06;	/* read + write */
-	kuid_t euid = current_euid();
-	umode_t granted;
+	umode_t granted, mode;
+	kuid_t uid;
+	kgid_t gid;
 
-	if (uid_eq(euid, dom->uid))
-		granted = dom->mode >> 6;
-	else if (in_group_p(dom->gid))
-		granted = dom->mode >> 3;
+	mshare_domain_owner(dom, &mode, &uid, &gid);
+	if (uid_eq(current_euid(), uid))
+		granted = mode >> 6;
+	else if (in_group_p(gid))
+		granted = mode >> 3;
 	else
-		granted = dom->mode;
+		granted = mode;
 
-	if ((granted & want) == want || capable(CAP_IPC_OWNER))
+	if ((granted & want) == want || ns_capable(dom->user_ns, CAP_IPC_OWNER))
 		return 0;
 	return -EACCES;
 }

@@ -91,10 +91,23 @@ static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
 	return ptlock_ptr(page_ptdesc(table->page));
 }
 
+static void mshare_data_pages_put(struct list_head *pages)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, pages, lru) {
+		list_del(&page->lru);
+		mshare_data_page_put(page);
+	}
+}
+
 /* Free what mshare_tables_alloc() made, including after a partial failure. */
 void mshare_tables_free(struct mshare_domain *dom)
 {
 	unsigned int i, j;
+
+	/* Pages a debug_skip_flush discard kept: no link is left to them. */
+	mshare_data_pages_put(&dom->deferred);
 
 	if (dom->pte_tables) {
 		for (i = 0; i < dom->nr_pte_tables; i++) {
@@ -239,4 +252,75 @@ int mshare_prefault(struct mshare_domain *dom)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Discard domain bytes [@offset, @offset + @len), page-aligned and within
+ * the domain (checked by the caller): clear the leaf entries, shoot down
+ * every attacher's TLBs in one round, then free the pages.  The next touch
+ * of a discarded page sees zeros.  A write that races the discard may land
+ * in the old page and be lost, as with hole punching.
+ *
+ * Locking: mshare_mms_lock (the set of mms mapping the domain stays put
+ * until the round is done), then each PTE table's lock in turn.
+ */
+int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
+{
+	pgoff_t first = offset >> PAGE_SHIFT;
+	pgoff_t last = first + (len >> PAGE_SHIFT);
+	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
+	struct mshare_flush f;
+	unsigned long n = 0;
+	pgoff_t pgoff = first;
+	LIST_HEAD(pages);
+	int err;
+
+	mshare_lock_mms();
+	err = mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms), false);
+	if (err)
+		goto unlock;
+
+	while (pgoff < last) {
+		struct mshare_table *table;
+		pte_t *ptep = mshare_ptep(dom, pgoff, &table);
+		spinlock_t *ptl = mshare_table_ptl(table);
+
+		spin_lock(ptl);
+		do {
+			pte_t pte = ptep_get(ptep);
+
+			if (!pte_none(pte)) {
+				set_pte(ptep, __pte(0));
+				list_add_tail(&pte_page(pte)->lru, &pages);
+				if (n < MSHARE_FLUSH_CEILING)
+					pgoffs[n] = pgoff;
+				n++;
+			}
+			ptep++;
+			pgoff++;
+		} while (pgoff < last && pgoff % PTES_PER_TABLE);
+		spin_unlock(ptl);
+		cond_resched();
+	}
+	atomic_long_sub(n, &dom->resident);
+
+	if (n) {
+		f.pages = n;
+		f.full = n > MSHARE_FLUSH_CEILING;
+		mshare_dom_flush_targets(dom, &f, first, last,
+					 f.full ? NULL : pgoffs, n);
+		if (mshare_debug_skip_flush) {
+			spin_lock(&dom->deferred_lock);
+			list_splice_tail_init(&pages, &dom->deferred);
+			spin_unlock(&dom->deferred_lock);
+		} else {
+			mshare_flush_run(&f);
+		}
+	}
+	mshare_flush_destroy(&f);
+unlock:
+	mshare_unlock_mms();
+	/* After the round: no TLB can reach these pages any more. */
+	mshare_data_pages_put(&pages);
+	return err;
 }

@@ -22,31 +22,13 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "mshare_util.h"
 #include "kselftest_harness.h"
 
-#define MiB		(1ULL << 20)
-#define GiB		(1ULL << 30)
-#define PAGE_SZ		4096ULL
 #define DOM_SIZE	(4 * MiB)
-#define DEV_PATH	"/dev/" MSHARE_DEVICE_NAME
 #define MAX_MAPS	4
 
 /* --- helpers ----------------------------------------------------------- */
-
-static int open_dev(void)
-{
-	return open(DEV_PATH, O_RDWR | O_CLOEXEC);
-}
-
-/* MSHARE_IOC_ATTACH @name (copied into a zeroed struct): 0 or errno. */
-static int attach_fd(int fd, const char *name)
-{
-	struct mshare_attach at;
-
-	memset(&at, 0, sizeof(at));
-	memcpy(at.name, name, strnlen(name, sizeof(at.name) - 1));
-	return ioctl(fd, MSHARE_IOC_ATTACH, &at) ? errno : 0;
-}
 
 static int info_fd(int fd, struct mshare_info *info)
 {
@@ -176,8 +158,7 @@ TEST_F(att, attach_nonzero_flags_fails_with_einval)
 {
 	struct mshare_attach at;
 
-	memset(&at, 0, sizeof(at));
-	strcpy(at.name, self->name);
+	attach_req(&at, self->name);
 	at.flags = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, MSHARE_IOC_ATTACH, &at));
 	EXPECT_EQ(EINVAL, errno);
@@ -190,8 +171,7 @@ TEST_F(att, attach_nonzero_reserved_fails_with_einval)
 {
 	struct mshare_attach at;
 
-	memset(&at, 0, sizeof(at));
-	strcpy(at.name, self->name);
+	attach_req(&at, self->name);
 	at.reserved = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, MSHARE_IOC_ATTACH, &at));
 	EXPECT_EQ(EINVAL, errno);
@@ -202,7 +182,7 @@ TEST_F(att, mshare_attach_with_nonzero_flags_fails_with_einval)
 	void *addr = NULL;
 	size_t size = 0;
 
-	EXPECT_EQ(-EINVAL, mshare_attach(self->name, 1, &addr, &size));
+	EXPECT_EQ(-EINVAL, attach_dom(self->name, 1, &addr, &size));
 }
 
 TEST_F(att, attach_twice_fails_with_ebusy)
@@ -277,8 +257,8 @@ TEST_F(att, mmap_before_attach_fails_with_einval)
 TEST_F(att, mmap_wrong_length_fails_with_einval)
 {
 	const size_t lens[] = {
-		DOM_SIZE - 2 * MiB, DOM_SIZE + 2 * MiB, DOM_SIZE - PAGE_SZ,
-		PAGE_SZ,
+		DOM_SIZE - 2 * MiB, DOM_SIZE + 2 * MiB, DOM_SIZE - PAGE,
+		PAGE,
 	};
 	unsigned int i;
 
@@ -293,7 +273,7 @@ TEST_F(att, mmap_wrong_length_fails_with_einval)
 
 TEST_F(att, mmap_nonzero_offset_fails_with_einval)
 {
-	const off_t offs[] = { PAGE_SZ, 2 * MiB };
+	const off_t offs[] = { PAGE, 2 * MiB };
 	unsigned int i;
 
 	ASSERT_EQ(0, attach_fd(self->fd, self->name));
@@ -330,7 +310,7 @@ TEST_F(att, mmap_fixed_not_2mib_aligned_fails_with_einval)
 	ASSERT_EQ(0, attach_fd(self->fd, self->name));
 	aligned = reserve(self);
 	ASSERT_NE(NULL, aligned);
-	EXPECT_EQ(EINVAL, map(self, aligned + PAGE_SZ, DOM_SIZE,
+	EXPECT_EQ(EINVAL, map(self, aligned + PAGE, DOM_SIZE,
 			      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			      self->fd, 0, NULL));
 	EXPECT_EQ(EINVAL, map(self, aligned + 1 * MiB, DOM_SIZE,
@@ -406,7 +386,7 @@ TEST_F(att, mmap_address_is_1gib_aligned)
 
 TEST_F(att, new_domain_reads_as_zeros)
 {
-	const size_t offs[] = { 0, PAGE_SZ + 8, 2 * MiB - 8, 2 * MiB,
+	const size_t offs[] = { 0, PAGE + 8, 2 * MiB - 8, 2 * MiB,
 				DOM_SIZE - 8 };
 	uint64_t *p = NULL;
 	unsigned int i;
@@ -419,7 +399,7 @@ TEST_F(att, new_domain_reads_as_zeros)
 
 TEST_F(att, one_fd_mapped_twice_shows_the_same_data)
 {
-	const size_t offs[] = { 0, PAGE_SZ + 8, 2 * MiB - 8, 2 * MiB,
+	const size_t offs[] = { 0, PAGE + 8, 2 * MiB - 8, 2 * MiB,
 				3 * MiB + 64, DOM_SIZE - 8 };
 	volatile uint64_t *a = NULL, *b = NULL;
 	unsigned int i;
@@ -442,13 +422,13 @@ TEST_F(att, mshare_attach_maps_the_whole_domain)
 	volatile uint64_t *a = NULL, *b = NULL;
 	size_t sa = 0, sb = 0;
 
-	ASSERT_EQ(0, mshare_attach(self->name, 0, (void **)&a, &sa));
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&a, &sa));
 	self->map[self->nmaps].addr = (void *)a;
 	self->map[self->nmaps++].len = sa;
 	EXPECT_EQ(DOM_SIZE, sa);
 	EXPECT_EQ(0, (uintptr_t)a & (GiB - 1));
 
-	ASSERT_EQ(0, mshare_attach(self->name, 0, (void **)&b, &sb));
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&b, &sb));
 	self->map[self->nmaps].addr = (void *)b;
 	self->map[self->nmaps++].len = sb;
 	EXPECT_EQ(DOM_SIZE, sb);
@@ -472,7 +452,7 @@ TEST_F(att, mshare_attach_maps_the_whole_domain)
 #define PP_DEADLINE_S	60
 
 static const size_t pp_offs[] = {
-	0, PAGE_SZ + 64, 2 * MiB - 8, 2 * MiB, 3 * MiB + 128, DOM_SIZE - 8,
+	0, PAGE + 64, 2 * MiB - 8, 2 * MiB, 3 * MiB + 128, DOM_SIZE - 8,
 };
 
 static double now(void)
@@ -503,7 +483,7 @@ static int pingpong(const char *name, int cpu, int parity)
 		return 10;
 	if (sched_getcpu() != cpu)
 		return 11;
-	if (mshare_attach(name, 0, &p, &size))
+	if (attach_dom(name, 0, &p, &size))
 		return 12;
 	if (size != DOM_SIZE)
 		return 13;
@@ -560,7 +540,7 @@ TEST_F_TIMEOUT(att, two_processes_on_two_cpus_see_each_others_writes_at_once,
 	}
 
 	/* a third process sees the final count everywhere */
-	ASSERT_EQ(0, mshare_attach(self->name, 0, (void **)&p, &size));
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&p, &size));
 	self->map[self->nmaps].addr = p;
 	self->map[self->nmaps++].len = size;
 	for (k = 0; k < sizeof(pp_offs) / sizeof(pp_offs[0]); k++)

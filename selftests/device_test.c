@@ -6,15 +6,15 @@
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
-#include <linux/mshare.h>
 
+#include "mshare_util.h"
 #include "kselftest_harness.h"
 
 TEST(node_is_world_rw_char_device)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat("/dev/" MSHARE_DEVICE_NAME, &st));
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0666, st.st_mode & 07777);
 }
@@ -30,7 +30,7 @@ TEST(open_as_unprivileged_user)
 
 		if (setgid(65534) || setuid(65534))
 			_exit(2);
-		fd = open("/dev/" MSHARE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+		fd = open_dev();
 		_exit(fd >= 0 ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -50,7 +50,7 @@ TEST(unknown_ioctls_fail_with_enotty)
 	unsigned int i;
 	int fd;
 
-	fd = open("/dev/" MSHARE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	fd = open_dev();
 	ASSERT_GE(fd, 0);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		errno = 0;

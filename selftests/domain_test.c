@@ -17,11 +17,9 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "mshare_util.h"
 #include "kselftest_harness.h"
 
-#define MiB		(1ULL << 20)
-#define GiB		(1ULL << 30)
-#define PAGE_SZ		4096ULL
 #define NOBODY		65534
 #define MAX_NAMES	4
 
@@ -379,32 +377,30 @@ TEST_F(dom, without_prefault_nothing_is_resident)
 
 TEST_F(dom, prefault_makes_every_page_resident)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
 	const char *name = new_name(&self->names, "prefault");
 	struct mshare_domain_info created, d;
 
-	opts.flags = MSHARE_DOMAIN_F_PREFAULT;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 4 * MiB, &opts, &created));
-	EXPECT_EQ(4 * MiB / PAGE_SZ, created.resident);
+	ASSERT_EQ(0, create_domain(&self->nl, name, 4 * MiB,
+				   MSHARE_DOMAIN_F_PREFAULT, &created));
+	EXPECT_EQ(4 * MiB / PAGE, created.resident);
 	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
 	EXPECT_EQ(MSHARE_DOMAIN_F_PREFAULT, d.flags);
-	EXPECT_EQ(4 * MiB / PAGE_SZ, d.resident);
+	EXPECT_EQ(4 * MiB / PAGE, d.resident);
 	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
 }
 
 TEST_F(dom, module_pages_count_a_prefaulted_2mib_domain_and_return_after_destroy)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
 	const char *name = new_name(&self->names, "count2m");
 	struct mshare_module_info before, mid, after;
 	struct mshare_domain_info d;
 
-	opts.flags = MSHARE_DOMAIN_F_PREFAULT;
 	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, &opts, NULL));
+	ASSERT_EQ(0, create_domain(&self->nl, name, 2 * MiB,
+				   MSHARE_DOMAIN_F_PREFAULT, NULL));
 	ASSERT_EQ(0, mshare_module_info(&self->nl, &mid));
 	EXPECT_EQ(before.domains + 1, mid.domains);
-	EXPECT_EQ(before.data_pages + 2 * MiB / PAGE_SZ, mid.data_pages);
+	EXPECT_EQ(before.data_pages + 2 * MiB / PAGE, mid.data_pages);
 	/* one PMD table and one PTE table */
 	EXPECT_EQ(before.table_pages + 2, mid.table_pages);
 	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));

@@ -18,38 +18,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mshare.h"
+#include "mshare_util.h"
 #include "kselftest_harness.h"
 
-#define KiB		(1ULL << 10)
-#define MiB		(1ULL << 20)
-#define PAGE		4096UL
 #define BASELINE	"/tmp/mshare-baseline"
-
-static int delete_module(const char *name, int flags)
-{
-	return syscall(__NR_delete_module, name, flags);
-}
-
-static int load_module(void)
-{
-	const char *ko = getenv("MSHARE_KO");
-	int fd, ret;
-
-	fd = open(ko ? ko : "/lib/mshare/mshare.ko", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(__NR_finit_module, fd, "", 0);
-	close(fd);
-	return ret;
-}
 
 /* Unload, retrying for a second in case the module drops its last reference
  * from deferred work; 0 or -1 with errno of the last attempt. */
@@ -71,30 +49,17 @@ static void domain_name(char *buf, const char *tag)
 	snprintf(buf, MSHARE_NAME_MAX, "lifetime-%s-%d", tag, (int)getpid());
 }
 
-static int create(struct mshare_nl *nl, const char *name, uint64_t size,
-		  unsigned int flags, struct mshare_domain_info *out)
-{
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
-
-	o.flags = flags;
-	return mshare_domain_create(nl, name, size, &o, out);
-}
-
 /* A descriptor attached to @name, or -errno. */
-static int attach_fd(const char *name)
+static int open_attached(const char *name)
 {
-	struct mshare_attach at = { 0 };
-	int fd;
+	int fd = open_dev(), err;
 
-	strncpy(at.name, name, sizeof(at.name) - 1);
-	fd = open("/dev/" MSHARE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, MSHARE_IOC_ATTACH, &at)) {
-		int err = -errno;
-
+	err = attach_fd(fd, name);
+	if (err) {
 		close(fd);
-		return err;
+		return -err;
 	}
 	return fd;
 }
@@ -196,33 +161,18 @@ FIXTURE_SETUP(lifetime)
 {
 }
 
-struct leftovers {
-	char suffix[16];
-	char names[16][MSHARE_NAME_MAX];
-	int n;
-};
-
-static void leftover_cb(const struct mshare_domain_info *d, void *arg)
-{
-	struct leftovers *l = arg;
-	size_t len = strlen(d->name), slen = strlen(l->suffix);
-
-	if (!strncmp(d->name, "lifetime-", 9) && len > slen &&
-	    !strcmp(d->name + len - slen, l->suffix) && l->n < 16)
-		strcpy(l->names[l->n++], d->name);
-}
-
 FIXTURE_TEARDOWN(lifetime)
 {
-	struct leftovers l;
+	struct leftovers l = { .prefix = "lifetime-" };
 	struct mshare_nl nl;
+	char suffix[16];
 	int i;
 
 	if (mshare_nl_open(&nl))
 		return;
-	memset(&l, 0, sizeof(l));
-	snprintf(l.suffix, sizeof(l.suffix), "-%d", (int)getpid());
-	if (mshare_domain_dump(&nl, leftover_cb, &l) >= 0)
+	snprintf(suffix, sizeof(suffix), "-%d", (int)getpid());
+	l.suffix = suffix;
+	if (find_leftovers(&nl, &l) >= 0)
 		for (i = 0; i < l.n; i++) {
 			TH_LOG("destroying leftover domain %s", l.names[i]);
 			mshare_domain_destroy(&nl, l.names[i]);
@@ -244,15 +194,15 @@ TEST_F(lifetime, destroy_with_attachers_removes_the_name_at_once)
 
 	ASSERT_EQ(0, mshare_nl_open(&nl));
 	domain_name(name, "gone");
-	ASSERT_EQ(0, create(&nl, name, 4 * MiB, 0, NULL));
-	ASSERT_EQ(0, mshare_attach(name, 0, &p, &size));
-	fd = attach_fd(name);
+	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, NULL));
+	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
+	fd = open_attached(name);
 	ASSERT_GE(fd, 0);
 
 	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
 
-	EXPECT_EQ(-ENOENT, mshare_attach(name, 0, &q, &size));
-	fd2 = attach_fd(name);
+	EXPECT_EQ(-ENOENT, attach_dom(name, 0, &q, &size));
+	fd2 = open_attached(name);
 	EXPECT_EQ(-ENOENT, fd2);
 	if (fd2 >= 0)
 		close(fd2);
@@ -277,8 +227,8 @@ TEST_F(lifetime, attacher_keeps_reading_and_writing_after_destroy)
 
 	ASSERT_EQ(0, mshare_nl_open(&nl));
 	domain_name(name, "keep");
-	ASSERT_EQ(0, create(&nl, name, 8 * MiB, 0, NULL));
-	ASSERT_EQ(0, mshare_attach(name, 0, &p, &size));
+	ASSERT_EQ(0, create_domain(&nl, name, 8 * MiB, 0, NULL));
+	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
 	half = size / 2;
 	fill(p, half, 1);
 
@@ -309,8 +259,8 @@ TEST_F(lifetime, forked_child_of_attacher_uses_destroyed_domain)
 
 	ASSERT_EQ(0, mshare_nl_open(&nl));
 	domain_name(name, "forked");
-	ASSERT_EQ(0, create(&nl, name, 4 * MiB, 0, NULL));
-	ASSERT_EQ(0, mshare_attach(name, 0, &p, &size));
+	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, NULL));
+	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
 	fill(p, size, 4);
 	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
 
@@ -345,17 +295,17 @@ TEST_F(lifetime, data_pages_stay_until_the_last_attachment_goes)
 	ASSERT_EQ(0, mshare_nl_open(&nl));
 	domain_name(name, "pages");
 	base = minfo(_metadata, &nl).data_pages;
-	ASSERT_EQ(0, create(&nl, name, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
 	m = minfo(_metadata, &nl);
 	ASSERT_GT(m.data_pages, base);
 	held = m.data_pages - base;
 
-	fd = attach_fd(name);
+	fd = open_attached(name);
 	ASSERT_GE(fd, 0);
 	size = 4 * MiB;
 	p1 = map_fd(fd, size);
 	ASSERT_NE(MAP_FAILED, p1);
-	ASSERT_EQ(0, mshare_attach(name, 0, &p2, &size));
+	ASSERT_EQ(0, attach_dom(name, 0, &p2, &size));
 	fill(p1, size, 6);
 
 	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
@@ -386,19 +336,19 @@ TEST_F(lifetime, same_name_recreated_while_old_is_mapped_is_independent)
 	ASSERT_EQ(0, mshare_nl_open(&nl));
 	domain_name(name, "again");
 	base = minfo(_metadata, &nl).domains;
-	ASSERT_EQ(0, create(&nl, name, 4 * MiB, 0, &d1));
-	ASSERT_EQ(0, mshare_attach(name, 0, &p1, &s1));
+	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, &d1));
+	ASSERT_EQ(0, attach_dom(name, 0, &p1, &s1));
 	fill(p1, s1, 7);
 	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
 
-	ASSERT_EQ(0, create(&nl, name, 8 * MiB, 0, &d2));
+	ASSERT_EQ(0, create_domain(&nl, name, 8 * MiB, 0, &d2));
 	EXPECT_NE(d1.id, d2.id);
 	EXPECT_EQ(base + 2, minfo(_metadata, &nl).domains);
 	ASSERT_EQ(0, mshare_domain_get(&nl, name, &g));
 	EXPECT_EQ(d2.id, g.id);
 	EXPECT_EQ(8 * MiB, g.size);
 
-	ASSERT_EQ(0, mshare_attach(name, 0, &p2, &s2));
+	ASSERT_EQ(0, attach_dom(name, 0, &p2, &s2));
 	EXPECT_EQ(8 * MiB, s2);
 	/* The new domain starts empty... */
 	EXPECT_EQ(-1, first_nonzero(p2, s2));
@@ -434,11 +384,11 @@ TEST_F(lifetime, data_and_table_pages_are_zero_after_everything_is_released)
 	ASSERT_EQ(0, mshare_nl_open(&nl));
 	domain_name(a, "zero-a");
 	domain_name(b, "zero-b");
-	ASSERT_EQ(0, create(&nl, a, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
-	ASSERT_EQ(0, create(&nl, b, 6 * MiB, 0, NULL));
-	ASSERT_EQ(0, mshare_attach(a, 0, &pa, &sa));
-	ASSERT_EQ(0, mshare_attach(b, 0, &pb, &sb));
-	fd = attach_fd(b);
+	ASSERT_EQ(0, create_domain(&nl, a, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	ASSERT_EQ(0, create_domain(&nl, b, 6 * MiB, 0, NULL));
+	ASSERT_EQ(0, attach_dom(a, 0, &pa, &sa));
+	ASSERT_EQ(0, attach_dom(b, 0, &pb, &sb));
+	fd = open_attached(b);
 	ASSERT_GE(fd, 0);
 	fill(pa, sa, 10);
 	fill(pb, sb, 11);
@@ -452,7 +402,7 @@ TEST_F(lifetime, data_and_table_pages_are_zero_after_everything_is_released)
 
 		if (check(pa, sa, 10) != -1 || check(pb, sb, 11) != -1)
 			_exit(1);
-		if (mshare_attach(a, 0, &q, &s) || check(q, s, 10) != -1)
+		if (attach_dom(a, 0, &q, &s) || check(q, s, 10) != -1)
 			_exit(2);
 		fill(q, s, 12);
 		_exit(0);
@@ -508,7 +458,7 @@ TEST_F(lifetime, rmmod_fails_while_a_domain_exists)
 
 	domain_name(name, "pin-domain");
 	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create(&nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	ASSERT_EQ(0, create_domain(&nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
 	mshare_nl_close(&nl);
 
 	/* No descriptor, no mapping, no socket: only the domain. */
@@ -528,8 +478,8 @@ TEST_F(lifetime, rmmod_fails_while_an_attached_fd_of_a_destroyed_domain_is_open)
 
 	domain_name(name, "pin-fd");
 	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create(&nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
-	fd = attach_fd(name);
+	ASSERT_EQ(0, create_domain(&nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	fd = open_attached(name);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
 	mshare_nl_close(&nl);
@@ -549,9 +499,9 @@ TEST_F(lifetime, rmmod_fails_while_a_mapping_of_a_destroyed_domain_exists)
 
 	domain_name(name, "pin-map");
 	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create(&nl, name, 4 * MiB, 0, NULL));
+	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, NULL));
 	/* mshare_attach() closes its descriptor: only the mapping is left. */
-	ASSERT_EQ(0, mshare_attach(name, 0, &p, &size));
+	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
 	fill(p, size, 13);
 	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
 	mshare_nl_close(&nl);
@@ -570,19 +520,6 @@ struct mem {
 	long long pgtables_kb;	/* PageTables */
 };
 
-static void write_proc(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	ssize_t n;
-
-	if (fd < 0)
-		return;
-	n = write(fd, val, strlen(val));	/* best effort */
-	(void)n;
-	close(fd);
-}
-
 /* Shrink every slab cache (frees empty slabs, empties KASAN's quarantine). */
 static void shrink_slabs(void)
 {
@@ -596,7 +533,7 @@ static void shrink_slabs(void)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", de->d_name);
-		write_proc(path, "1");
+		write_str(path, "1");
 	}
 	closedir(d);
 }
@@ -607,19 +544,10 @@ static int read_mem(struct mem *m)
 	long long v, pcp = 0;
 	FILE *f;
 
-	m->free_kb = m->pgtables_kb = -1;
-	f = fopen("/proc/meminfo", "re");
-	if (!f)
+	m->free_kb = meminfo_kb("MemFree");
+	m->pgtables_kb = meminfo_kb("PageTables");
+	if (m->free_kb < 0 || m->pgtables_kb < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %lld", key, &v) != 2)
-			continue;
-		if (!strcmp(key, "MemFree:"))
-			m->free_kb = v;
-		else if (!strcmp(key, "PageTables:"))
-			m->pgtables_kb = v;
-	}
-	fclose(f);
 	f = fopen("/proc/zoneinfo", "re");
 	if (!f)
 		return -1;
@@ -629,7 +557,7 @@ static int read_mem(struct mem *m)
 			pcp += v;
 	fclose(f);
 	m->free_kb += pcp * 4;
-	return m->free_kb < 0 || m->pgtables_kb < 0 ? -1 : 0;
+	return 0;
 }
 
 static int read_baseline(struct mem *m)
@@ -717,7 +645,7 @@ TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 
 	domain_name(name, "memory");
 	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create(&nl, name, MEM_SIZE, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	ASSERT_EQ(0, create_domain(&nl, name, MEM_SIZE, MSHARE_DOMAIN_F_PREFAULT, NULL));
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(release));
 
@@ -731,7 +659,7 @@ TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 
 			close(ready[0]);
 			close(release[1]);
-			if (mshare_attach(name, 0, &v, &size))
+			if (attach_dom(name, 0, &v, &size))
 				_exit(1);
 			p = v;
 			for (off = 0; off < size; off += PAGE)
@@ -771,9 +699,9 @@ TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 	 */
 	for (i = 0; i < 25; i++) {
 		sync();
-		write_proc("/proc/sys/vm/drop_caches", "3");
+		write_str("/proc/sys/vm/drop_caches", "3");
 		shrink_slabs();
-		write_proc("/proc/sys/vm/stat_refresh", "1");
+		vmstat_refresh();
 		ASSERT_EQ(0, read_mem(&now));
 		own_pte = own_vmpte_kb();
 		dfree = now.free_kb - base.free_kb;

@@ -19,8 +19,8 @@
  * --verify.  --touch read reads the first word of each page (the default);
  * --touch write writes it: the pattern of --fill SEED, or else the value it
  * already holds.  --verify SEED then checks that the first word of every
- * page is pattern(SEED, page index) (see pattern() below; the tests use the
- * same function).  With --hold it then waits until stdin reaches end of
+ * page is page_pattern(SEED, page index) (mshare_util.h, shared with the
+ * tests).  With --hold it then waits until stdin reaches end of
  * file (so a parent can measure many of them alive at once), and exits
  * without unmapping: process exit tears the mapping down.
  *
@@ -41,29 +41,7 @@
 #include <unistd.h>
 
 #include "mshare.h"
-
-#define PAGE	4096UL
-
-/* The word the tests expect at the start of page @idx for @seed. */
-static uint64_t pattern(uint64_t seed, uint64_t idx)
-{
-	return (seed * 0x9e3779b97f4a7c15ULL) ^ (idx * 0x100000001b3ULL) ^ 0x6d736861ULL;
-}
-
-static long vmpte_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
+#include "mshare_util.h"
 
 static void usage(void)
 {
@@ -144,10 +122,10 @@ int main(int argc, char **argv)
 	    (fill && touch != T_WRITE))
 		usage();
 
-	before = vmpte_kb();
+	before = status_kb(0, "VmPTE");
 	if (domain) {
 		void *addr;
-		int err = mshare_attach(domain, 0, &addr, &len);
+		int err = attach_dom(domain, 0, &addr, &len);
 
 		if (err) {
 			fprintf(stderr, "mshare_attacher: attach %s: %s\n",
@@ -179,17 +157,16 @@ int main(int argc, char **argv)
 		if (touch == T_READ)
 			(void)*w;
 		else
-			*w = fill ? pattern(fill_seed, i) : *w;
+			*w = fill ? page_pattern(fill_seed, i) : *w;
 	}
 	getrusage(RUSAGE_SELF, &r1);
-	after = vmpte_kb();
+	after = status_kb(0, "VmPTE");
 	if (before < 0 || after < 0) {
 		fprintf(stderr, "mshare_attacher: no VmPTE in /proc/self/status\n");
 		return 3;
 	}
-	for (i = 0; i < npages && verify; i++)
-		if (*(volatile uint64_t *)(p + i * PAGE) != pattern(verify_seed, i))
-			bad++;
+	if (verify)
+		bad = count_bad(p, 0, npages, verify_seed);
 
 	printf("vmpte_before=%ld vmpte=%ld minflt=%ld majflt=%ld size=%zu bad=%" PRIu64 " addr=%p\n",
 	       before, after, r1.ru_minflt - r0.ru_minflt,

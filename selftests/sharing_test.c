@@ -28,24 +28,14 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "mshare_util.h"
 #include "kselftest_harness.h"
-
-#define KiB	1024ULL
-#define MiB	(1024 * KiB)
-#define GiB	(1024 * MiB)
-#define PAGE	4096UL
 
 #define NPROC		32	/* attachers measured alive at once */
 #define SLACK_KB	8	/* page-table bytes an attacher may add, kB */
 
 #define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_SHMEM	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
-
-/* The word mshare_attacher --fill/--verify expects at the start of a page. */
-static uint64_t pattern(uint64_t seed, uint64_t idx)
-{
-	return (seed * 0x9e3779b97f4a7c15ULL) ^ (idx * 0x100000001b3ULL) ^ 0x6d736861ULL;
-}
 
 /* ---- sysfs knobs, restored by the fixture and, failing that, at exit ---- */
 
@@ -77,17 +67,6 @@ static int read_bracketed(const char *path, char *out, size_t len)
 	*b = 0;
 	snprintf(out, len, "%s", a + 1);
 	return 0;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return ret;
 }
 
 /* Set knob @path to @value, remembering the old value in slot @slot. */
@@ -132,127 +111,45 @@ static void __attribute__((destructor)) knobs_fini(void)
 	knobs_restore();
 }
 
-/* ---- measurements ---- */
-
-static long meminfo_kb(const char *key)
-{
-	char line[256], fmt[64];
-	long kb = -1;
-	FILE *f;
-
-	/* Fold the per-CPU vmstat deltas into the global counters first. */
-	write_str("/proc/sys/vm/stat_refresh", "1");
-	f = fopen("/proc/meminfo", "re");
-	if (!f)
-		return -1;
-	snprintf(fmt, sizeof(fmt), "%s: %%ld kB", key);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, fmt, &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-static long proc_vmpte_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* ---- attachers: fork, exec mshare_attacher at once, read its report ---- */
 
 struct attacher {
 	pid_t pid;
 	int in;			/* its stdin: closing it lets it exit */
 	FILE *out;		/* its stdout: the report line */
-	long vmpte_before, vmpte, minflt, majflt;
-	unsigned long long size, bad;
+	struct attacher_result r;	/* the report */
 	long vmpte_alive;	/* VmPTE read by the test, all alive */
 	int reported;
 };
 
-static const char *helper_path(void)
-{
-	static char path[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (path[0])
-		return path;
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n <= 0)
-		return "/selftests/mshare_attacher";
-	path[n] = 0;
-	slash = strrchr(path, '/');
-	strcpy(slash ? slash + 1 : path, "mshare_attacher");
-	return path;
-}
-
 static int attacher_start(struct attacher *a, char *const argv[])
 {
-	int in[2], out[2];
+	int out;
 
 	memset(a, 0, sizeof(*a));
-	a->pid = -1;
-	if (pipe2(in, O_CLOEXEC))
+	a->pid = spawn_attacher(argv, &a->in, &out);
+	if (a->pid < 0)
 		return -1;
-	if (pipe2(out, O_CLOEXEC)) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	a->pid = fork();
-	if (a->pid == 0) {
-		/* dup2 clears O_CLOEXEC on 0 and 1 only. */
-		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0)
-			_exit(126);
-		execv(helper_path(), argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	if (a->pid < 0) {
-		close(in[1]);
-		close(out[0]);
-		return -1;
-	}
-	a->in = in[1];
-	a->out = fdopen(out[0], "r");
+	a->out = fdopen(out, "r");
 	return a->out ? 0 : -1;
 }
 
 /* Read the report line: 0, or -1 when the helper ended without one. */
 static int attacher_report(struct attacher *a)
 {
-	char line[512];
-
-	if (!a->out || !fgets(line, sizeof(line), a->out))
-		return -1;
-	if (sscanf(line, "vmpte_before=%ld vmpte=%ld minflt=%ld majflt=%ld size=%llu bad=%llu",
-		   &a->vmpte_before, &a->vmpte, &a->minflt, &a->majflt,
-		   &a->size, &a->bad) != 6)
+	if (read_attacher_result(a->out, &a->r))
 		return -1;
 	a->reported = 1;
 	return 0;
 }
 
-/* Let it go and reap it: its exit status, or -1 if it did not exit. */
+/*
+ * Let it go and reap it: its exit status (128 + the signal if one killed
+ * it), or -1 if it could not be reaped.
+ */
 static int attacher_finish(struct attacher *a)
 {
-	int status;
+	int ret;
 
 	if (a->pid <= 0)
 		return -1;
@@ -262,10 +159,10 @@ static int attacher_finish(struct attacher *a)
 	if (a->out)
 		fclose(a->out);
 	a->out = NULL;
-	if (waitpid(a->pid, &status, 0) != a->pid)
-		return -1;
-	a->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	ret = wait_exit_code(a->pid);
+	if (ret >= 0)
+		a->pid = 0;
+	return ret;
 }
 
 static void attachers_kill(struct attacher *a, int n)
@@ -313,15 +210,16 @@ static void run_group(struct __test_metadata *_metadata, struct mshare_nl *nl,
 			attachers_kill(att, n);
 		}
 	}
+	vmstat_refresh();
 	g->pagetables_kb = meminfo_kb("PageTables");
 	for (i = 0; i < n; i++) {
 		struct attacher *a = &att[i];
 		long growth;
 
-		a->vmpte_alive = proc_vmpte_kb(a->pid);
-		growth = a->vmpte_alive - a->vmpte_before;
+		a->vmpte_alive = status_kb(a->pid, "VmPTE");
+		growth = a->vmpte_alive - a->r.vmpte_before;
 		g->sum_vmpte_alive += a->vmpte_alive;
-		g->sum_minflt += a->minflt;
+		g->sum_minflt += a->r.minflt;
 		if (growth > g->max_growth)
 			g->max_growth = growth;
 		if (growth < g->min_growth)
@@ -337,17 +235,16 @@ static void run_group(struct __test_metadata *_metadata, struct mshare_nl *nl,
 	ASSERT_GT(g->pagetables_kb, 0);
 }
 
-/* Attach @name, write pattern(@seed) into every page, unmap. */
+/* Attach @name, write page_pattern(@seed) into every page, unmap. */
 static int fill_domain(const char *name, uint64_t seed)
 {
-	size_t size, i;
+	size_t size;
 	void *addr;
-	int err = mshare_attach(name, 0, &addr, &size);
+	int err = attach_dom(name, 0, &addr, &size);
 
 	if (err)
 		return err;
-	for (i = 0; i < size / PAGE; i++)
-		*(volatile uint64_t *)((char *)addr + i * PAGE) = pattern(seed, i);
+	fill_pattern(addr, 0, size / PAGE, seed);
 	return mshare_detach(addr, size);
 }
 
@@ -371,17 +268,6 @@ FIXTURE_TEARDOWN(sharing)
 	mshare_domain_destroy(&self->nl, self->name);
 	mshare_nl_close(&self->nl);
 	knobs_restore();
-}
-
-static struct mshare_domain_info *create_domain(struct mshare_nl *nl,
-						const char *name, uint64_t size,
-						unsigned int flags,
-						struct mshare_domain_info *out)
-{
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-
-	opts.flags = flags;
-	return mshare_domain_create(nl, name, size, &opts, out) ? NULL : out;
 }
 
 /*
@@ -419,8 +305,8 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 	if (strcmp(thp, "never") && strcmp(thp, "deny"))
 		ASSERT_EQ(0, knob_set(1, THP_SHMEM, "never"));
 
-	ASSERT_NE(NULL, create_domain(&self->nl, self->name, 1 * GiB,
-				      MSHARE_DOMAIN_F_PREFAULT, &info));
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB,
+				   MSHARE_DOMAIN_F_PREFAULT, &info));
 	ASSERT_EQ(1 * GiB, info.size);
 
 	/* The memfd: 1 GiB written (so in the page cache) before anyone maps it. */
@@ -429,7 +315,7 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 	ASSERT_EQ(0, ftruncate(self->memfd, 1 * GiB));
 	for (off = 0; off < 1 * GiB; off += sizeof(buf)) {
 		for (i = 0; i < sizeof(buf) / PAGE; i++)
-			*(uint64_t *)(buf + i * PAGE) = pattern(1, (off / PAGE) + i);
+			*(uint64_t *)(buf + i * PAGE) = page_pattern(1, (off / PAGE) + i);
 		ASSERT_EQ(sizeof(buf), pwrite(self->memfd, buf, sizeof(buf), off));
 	}
 	snprintf(size_arg, sizeof(size_arg), "%llu", 1 * GiB);
@@ -458,9 +344,9 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 
 	/* mshare: each process adds at most 8 KiB over its own baseline... */
 	for (n = 0; n < NPROC; n++) {
-		EXPECT_LE(att_dom[n].vmpte_alive, att_dom[n].vmpte_before + SLACK_KB) {
+		EXPECT_LE(att_dom[n].vmpte_alive, att_dom[n].r.vmpte_before + SLACK_KB) {
 			TH_LOG("mshare attacher %d: VmPTE %ld kB, %ld kB before mapping",
-			       n, att_dom[n].vmpte_alive, att_dom[n].vmpte_before);
+			       n, att_dom[n].vmpte_alive, att_dom[n].r.vmpte_before);
 		}
 	}
 	/* ... the group at most 8 KiB a process over the 'no mapping' group ... */
@@ -472,9 +358,9 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 
 	/* memfd, the control: each process builds its own ~2 MiB of PTEs. */
 	for (n = 0; n < NPROC; n++) {
-		EXPECT_GE(att_mfd[n].vmpte_alive, att_mfd[n].vmpte_before + 1536) {
+		EXPECT_GE(att_mfd[n].vmpte_alive, att_mfd[n].r.vmpte_before + 1536) {
 			TH_LOG("memfd attacher %d: VmPTE %ld kB, %ld kB before mapping",
-			       n, att_mfd[n].vmpte_alive, att_mfd[n].vmpte_before);
+			       n, att_mfd[n].vmpte_alive, att_mfd[n].r.vmpte_before);
 		}
 	}
 	EXPECT_GE(mfd.sum_vmpte_alive, none.sum_vmpte_alive + NPROC * 1536);
@@ -496,8 +382,8 @@ TEST_F_TIMEOUT(sharing, domain_1g6m_shares_data_and_links_tail_pmds, 300)
 			 "read", "--verify", "7", "--hold", NULL };
 	int n;
 
-	ASSERT_NE(NULL, create_domain(&self->nl, self->name, 1 * GiB + 6 * MiB,
-				      MSHARE_DOMAIN_F_PREFAULT, &info));
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB + 6 * MiB,
+				   MSHARE_DOMAIN_F_PREFAULT, &info));
 	ASSERT_EQ(0, fill_domain(self->name, 7));
 	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &info));
 	EXPECT_EQ(0, info.links_pud);
@@ -505,8 +391,8 @@ TEST_F_TIMEOUT(sharing, domain_1g6m_shares_data_and_links_tail_pmds, 300)
 
 	run_group(_metadata, &self->nl, argv, N, att, &g, self->name);
 	for (n = 0; n < N; n++) {
-		EXPECT_EQ(1 * GiB + 6 * MiB, att[n].size);
-		EXPECT_EQ(0, att[n].bad) TH_LOG("attacher %d: %llu bad pages", n, att[n].bad);
+		EXPECT_EQ(1 * GiB + 6 * MiB, att[n].r.size);
+		EXPECT_EQ(0, att[n].r.bad) TH_LOG("attacher %d: %llu bad pages", n, att[n].r.bad);
 	}
 	ASSERT_EQ(0, g.dom_err);
 	TH_LOG("%d attachers: links_pud %u links_pmd %u", N, g.dom.links_pud,
@@ -534,16 +420,16 @@ TEST_F_TIMEOUT(sharing, thp_never_links_512_pmds_per_process, 300)
 	ASSERT_EQ(0, read_bracketed(THP_ENABLED, thp, sizeof(thp)));
 	ASSERT_STREQ("never", thp);
 
-	ASSERT_NE(NULL, create_domain(&self->nl, self->name, 1 * GiB,
-				      MSHARE_DOMAIN_F_PREFAULT, &info));
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB,
+				   MSHARE_DOMAIN_F_PREFAULT, &info));
 	ASSERT_EQ(0, fill_domain(self->name, 9));
 
 	run_group(_metadata, &self->nl, argv, N, att, &g, self->name);
 	for (n = 0; n < N; n++) {
-		EXPECT_EQ(0, att[n].bad) TH_LOG("attacher %d: %llu bad pages", n, att[n].bad);
-		EXPECT_LE(att[n].vmpte_alive, att[n].vmpte_before + SLACK_KB) {
+		EXPECT_EQ(0, att[n].r.bad) TH_LOG("attacher %d: %llu bad pages", n, att[n].r.bad);
+		EXPECT_LE(att[n].vmpte_alive, att[n].r.vmpte_before + SLACK_KB) {
 			TH_LOG("attacher %d: VmPTE %ld kB, %ld kB before mapping",
-			       n, att[n].vmpte_alive, att[n].vmpte_before);
+			       n, att[n].vmpte_alive, att[n].r.vmpte_before);
 		}
 	}
 	TH_LOG("%d attachers: links_pud %u links_pmd %u, VmPTE growth %ld..%ld kB",

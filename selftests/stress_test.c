@@ -38,10 +38,9 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "mshare_util.h"
 #include "kselftest_harness.h"
 
-#define MiB		(1ULL << 20)
-#define PAGE		4096UL
 #define WORDS		(PAGE / 8)
 
 #define DURATION_S	20
@@ -238,7 +237,7 @@ static int exec_worker(char **argv)
 	void *p;
 	int err, k;
 
-	err = mshare_attach(name, 0, &p, &size);
+	err = attach_dom(name, 0, &p, &size);
 	if (err == -ENOENT && !stable)
 		return EXIT_ENOENT;
 	if (err) {
@@ -309,7 +308,7 @@ static int remap(struct owner *o, uint64_t *rs)
 	int err;
 
 	/* Attach again first, so the new mapping lands elsewhere. */
-	err = mshare_attach(sh->stable, 0, &p, &size);
+	err = attach_dom(sh->stable, 0, &p, &size);
 	if (err) {
 		report("remap: attach %s: %s", sh->stable, strerror(-err));
 		return -1;
@@ -402,7 +401,7 @@ static void owner(int idx)
 	int i, err;
 
 	pthread_rwlock_init(&o.map_lock, NULL);
-	err = mshare_attach(sh->stable, 0, &o.base, &size);
+	err = attach_dom(sh->stable, 0, &o.base, &size);
 	if (err) {
 		report("owner: attach %s: %s", sh->stable, strerror(-err));
 		_exit(1);
@@ -426,11 +425,9 @@ static void owner(int idx)
 
 static int churn_create(struct mshare_nl *nl, const char *name, uint64_t *rs)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	int err;
+	int err = create_domain(nl, name, CHURN_SIZE,
+				rnd(rs) % 4 == 0 ? MSHARE_DOMAIN_F_PREFAULT : 0, NULL);
 
-	opts.flags = rnd(rs) % 4 == 0 ? MSHARE_DOMAIN_F_PREFAULT : 0;
-	err = mshare_domain_create(nl, name, CHURN_SIZE, &opts, NULL);
 	if (err)
 		report("create %s: %s (%s)", name, strerror(-err), nl->extack);
 	else
@@ -522,7 +519,7 @@ static void *churn_thread(void *arg)
 		lock();
 		strcpy(name, sh->name[rnd(&rs) % CHURN_SLOTS]);
 		unlock();
-		err = mshare_attach(name, 0, &p, &size);
+		err = attach_dom(name, 0, &p, &size);
 		if (err == -ENOENT) {
 			COUNT(enoents);
 			usleep(500);
@@ -647,20 +644,6 @@ FIXTURE_SETUP(stress)
 	ASSERT_EQ(0, mshare_nl_open(&self->nl));
 }
 
-struct leftovers {
-	const char *prefix;
-	char names[16][MSHARE_NAME_MAX];
-	int n;
-};
-
-static void leftover_cb(const struct mshare_domain_info *d, void *arg)
-{
-	struct leftovers *l = arg;
-
-	if (!strncmp(d->name, l->prefix, strlen(l->prefix)) && l->n < 16)
-		strcpy(l->names[l->n++], d->name);
-}
-
 /* After a failure, destroy what the test left (its processes are gone). */
 FIXTURE_TEARDOWN(stress)
 {
@@ -674,7 +657,7 @@ FIXTURE_TEARDOWN(stress)
 			waitpid(sh->workers[i], NULL, 0);
 		}
 
-	if (mshare_domain_dump(&self->nl, leftover_cb, &l) >= 0)
+	if (find_leftovers(&self->nl, &l) >= 0)
 		for (i = 0; i < l.n; i++) {
 			TH_LOG("destroying leftover domain %s", l.names[i]);
 			mshare_domain_destroy(&self->nl, l.names[i]);
@@ -698,9 +681,7 @@ TEST_F_TIMEOUT(stress, concurrent_chaos_keeps_data_and_leaks_nothing, 60)
 	ASSERT_EQ(0, mshare_domain_create(&self->nl, sh->stable, STABLE_SIZE,
 					  NULL, NULL));
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = flush_fork();
 	if (pid == 0)
 		churner();
 	ASSERT_GT(pid, 0);
@@ -752,7 +733,7 @@ TEST_F_TIMEOUT(stress, concurrent_chaos_keeps_data_and_leaks_nothing, 60)
 	EXPECT_GT(sh->remaps, 0);
 
 	/* The stable domain holds exactly what its owners last wrote. */
-	ASSERT_EQ(0, mshare_attach(sh->stable, 0, &p, &size));
+	ASSERT_EQ(0, attach_dom(sh->stable, 0, &p, &size));
 	ASSERT_EQ(STABLE_SIZE, size);
 	tag = tag_of(sh->stable);
 	for (pg = 0; pg < STABLE_PAGES; pg++) {

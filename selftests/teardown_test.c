@@ -30,126 +30,38 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "mshare_util.h"
 #include "kselftest_harness.h"
-
-#define KiB	1024ULL
-#define MiB	(1024 * KiB)
-#define GiB	(1024 * MiB)
-#define PAGE	4096UL
 
 #define DSIZE	(1 * GiB + 8 * MiB)
 #define NPAGES	(DSIZE / PAGE)
 
-/* The word mshare_attacher --fill/--verify expects at the start of a page. */
-static uint64_t pattern(uint64_t seed, uint64_t idx)
-{
-	return (seed * 0x9e3779b97f4a7c15ULL) ^ (idx * 0x100000001b3ULL) ^ 0x6d736861ULL;
-}
-
-/* Write pattern(@seed) into pages [@from, @to) of the mapping at @p. */
-static void fill(char *p, uint64_t from, uint64_t to, uint64_t seed)
-{
-	uint64_t i;
-
-	for (i = from; i < to; i++)
-		*(volatile uint64_t *)(p + i * PAGE) = pattern(seed, i);
-}
-
-/* Pages in [@from, @to) whose first word is not pattern(@seed). */
-static uint64_t count_bad(const char *p, uint64_t from, uint64_t to, uint64_t seed)
-{
-	uint64_t i, bad = 0;
-
-	for (i = from; i < to; i++)
-		if (*(const volatile uint64_t *)(p + i * PAGE) != pattern(seed, i))
-			bad++;
-	return bad;
-}
-
 /* ---- the helper program ---- */
-
-static const char *helper_path(void)
-{
-	static char path[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (path[0])
-		return path;
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n <= 0)
-		return "/selftests/mshare_attacher";
-	path[n] = 0;
-	slash = strrchr(path, '/');
-	strcpy(slash ? slash + 1 : path, "mshare_attacher");
-	return path;
-}
-
-/* Fork and exec mshare_attacher @argv at once; its stdout to *@out (or /dev/null). */
-static pid_t spawn_attacher(char *const argv[], int *out)
-{
-	int fds[2] = { -1, -1 };
-	pid_t pid;
-
-	if (out && pipe2(fds, O_CLOEXEC))
-		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
-		    dup2(out ? fds[1] : devnull, STDOUT_FILENO) < 0)
-			_exit(126);
-		execv(helper_path(), argv);
-		_exit(127);
-	}
-	if (out) {
-		close(fds[1]);
-		if (pid < 0)
-			close(fds[0]);
-		else
-			*out = fds[0];
-	}
-	return pid;
-}
-
-static int wait_exit_code(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 /*
  * Run a fresh attacher that maps domain @name, reads every page and checks
- * it against pattern(@seed): its exit status (0: attached, all pages good),
- * its count of bad pages in *@bad.
+ * it against page_pattern(@seed): its exit status (0: attached, all pages
+ * good), its count of bad pages in *@bad.
  */
 static int fresh_attacher_verifies(const char *name, uint64_t seed,
 				   unsigned long long *bad)
 {
-	char seed_arg[32], line[512];
+	char seed_arg[32];
 	char *argv[] = { "mshare_attacher", "--domain", (char *)name,
 			 "--touch", "read", "--verify", seed_arg, NULL };
-	unsigned long long size;
+	struct attacher_result r;
 	pid_t pid;
 	FILE *f;
 	int fd;
 
 	*bad = ~0ULL;
 	snprintf(seed_arg, sizeof(seed_arg), "%" PRIu64, seed);
-	pid = spawn_attacher(argv, &fd);
+	pid = spawn_attacher(argv, NULL, &fd);
 	if (pid < 0)
 		return -1;
 	f = fdopen(fd, "r");
-	if (f && fgets(line, sizeof(line), f) &&
-	    sscanf(line, "vmpte_before=%*d vmpte=%*d minflt=%*d majflt=%*d size=%llu bad=%llu",
-		   &size, bad) == 2 && size != DSIZE)
-		*bad = ~0ULL;
+	if (!read_attacher_result(f, &r) && r.size == DSIZE)
+		*bad = r.bad;
 	if (f)
 		fclose(f);
 	else
@@ -163,9 +75,7 @@ static int read_segfaults(const void *addr)
 	int status;
 	pid_t pid;
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = flush_fork();
 	if (pid == 0) {
 		(void)*(const volatile char *)addr;
 		_exit(0);
@@ -212,11 +122,9 @@ FIXTURE_TEARDOWN(td)
 static void td_create(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(td) *self, unsigned int flags)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
 	struct mshare_domain_info info;
 
-	opts.flags = flags;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, DSIZE, &opts, &info));
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, flags, &info));
 	ASSERT_EQ(DSIZE, info.size);
 }
 
@@ -227,12 +135,12 @@ static void td_attach(struct __test_metadata *_metadata,
 	size_t size;
 	void *addr;
 
-	ASSERT_EQ(0, mshare_attach(self->name, 0, &addr, &size));
+	ASSERT_EQ(0, attach_dom(self->name, 0, &addr, &size));
 	ASSERT_EQ(DSIZE, size);
 	ASSERT_EQ(0, (uintptr_t)addr % (1 * GiB));
 	self->p = addr;
 	if (fill_seed >= 0)
-		fill(self->p, 0, NPAGES, fill_seed);
+		fill_pattern(self->p, 0, NPAGES, fill_seed);
 }
 
 static void td_unmap(struct __test_metadata *_metadata, FIXTURE_DATA(td) *self)
@@ -249,7 +157,7 @@ static void td_links(struct __test_metadata *_metadata, FIXTURE_DATA(td) *self,
 
 /*
  * Nobody has the domain mapped any more: no links; a fresh attacher maps it
- * and finds pattern(@seed) in every page; no links once it has exited.
+ * and finds page_pattern(@seed) in every page; no links once it has exited.
  */
 static void td_check_clean(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(td) *self, uint64_t seed)
@@ -268,6 +176,65 @@ static void td_check_clean(struct __test_metadata *_metadata,
 	td_links(_metadata, self, &info);
 	EXPECT_EQ(0, info.links_pud);
 	EXPECT_EQ(0, info.links_pmd);
+}
+
+/*
+ * The mapping still holds page_pattern(@seed) everywhere and takes
+ * page_pattern(@next); then it is unmapped and td_check_clean(@next).
+ */
+static void td_rewrite_unmap_check(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(td) *self, uint64_t seed,
+				   uint64_t next)
+{
+	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, seed));
+	fill_pattern(self->p, 0, NPAGES, next);
+	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, next));
+	td_unmap(_metadata, self);
+	td_check_clean(_metadata, self, next);
+}
+
+/*
+ * Fork self->child, which inherits the mapping, with two pipes: once it has
+ * done its first part the child says so with td_child_ready(), which waits
+ * until the parent, past td_wait_child(), lets it go on with
+ * td_release_child().
+ */
+static void td_fork(struct __test_metadata *_metadata, FIXTURE_DATA(td) *self,
+		    int go[2], int ready[2])
+{
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	self->child = flush_fork();
+	ASSERT_GE(self->child, 0);
+}
+
+/* In the child: tell the parent it is ready and wait to go on; 0 or -1. */
+static int td_child_ready(int go[2], int ready[2])
+{
+	char c = 0;
+
+	return write(ready[1], "r", 1) == 1 && read(go[0], &c, 1) == 1 ? 0 : -1;
+}
+
+/* In the parent: wait until the child is ready. */
+static void td_wait_child(struct __test_metadata *_metadata, int ready[2])
+{
+	char c = 0;
+
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child failed early");
+}
+
+/* Let the child go on; it must exit 0.  Closes the pipes. */
+static void td_release_child(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(td) *self, int go[2], int ready[2])
+{
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	EXPECT_EQ(0, wait_exit_code(self->child));
+	self->child = 0;
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
 }
 
 /* A 3 GiB PROT_NONE reservation and a 1 GiB-aligned address inside it. */
@@ -303,13 +270,13 @@ TEST_F_TIMEOUT(td, process_exit_keeps_domain, 120)
 
 	td_create(_metadata, self, MSHARE_DOMAIN_F_PREFAULT);
 	/* It writes every page and exits with the mapping still in place ... */
-	pid = spawn_attacher(argv, NULL);
+	pid = spawn_attacher(argv, NULL, NULL);
 	ASSERT_GT(pid, 0);
 	EXPECT_EQ(0, wait_exit_code(pid));
 	/* ... and again while this process has it mapped too. */
 	td_attach(_metadata, self, -1);
 	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 12));
-	pid = spawn_attacher(argv, NULL);
+	pid = spawn_attacher(argv, NULL, NULL);
 	ASSERT_GT(pid, 0);
 	EXPECT_EQ(0, wait_exit_code(pid));
 	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 12));
@@ -337,7 +304,7 @@ TEST_F_TIMEOUT(td, sigkill_while_faulting_keeps_domain, 240)
 	srand(getpid() ^ time(NULL));
 	td_create(_metadata, self, 0);
 	td_attach(_metadata, self, -1);
-	fill(self->p, 0, first, 13);
+	fill_pattern(self->p, 0, first, 13);
 
 	for (round = 0; round < ROUNDS; round++) {
 		unsigned int at[KIDS], now = 0, t;
@@ -357,7 +324,7 @@ TEST_F_TIMEOUT(td, sigkill_while_faulting_keeps_domain, 240)
 			}
 		}
 		for (k = 0; k < KIDS; k++) {
-			pids[k] = spawn_attacher(argv, NULL);
+			pids[k] = spawn_attacher(argv, NULL, NULL);
 			ASSERT_GT(pids[k], 0);
 		}
 		for (k = 0; k < KIDS; k++) {
@@ -381,7 +348,7 @@ TEST_F_TIMEOUT(td, sigkill_while_faulting_keeps_domain, 240)
 	for (i = 0; i < NPAGES; i++) {
 		uint64_t v = *(volatile uint64_t *)(self->p + i * PAGE);
 
-		if (v == pattern(13, i))
+		if (v == page_pattern(13, i))
 			continue;
 		if (v == 0 && i >= first)
 			zero++;
@@ -390,7 +357,7 @@ TEST_F_TIMEOUT(td, sigkill_while_faulting_keeps_domain, 240)
 	}
 	TH_LOG("%" PRIu64 " pages still zero", zero);
 	EXPECT_EQ(0, bad);
-	fill(self->p, first, NPAGES, 13);
+	fill_pattern(self->p, first, NPAGES, 13);
 	td_unmap(_metadata, self);
 	td_check_clean(_metadata, self, 13);
 }
@@ -410,7 +377,7 @@ static void td_move_whole(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 14));
 	EXPECT_TRUE(read_segfaults(old));
 	EXPECT_TRUE(read_segfaults(old + DSIZE - PAGE));
-	fill(self->p, 0, NPAGES, 15);
+	fill_pattern(self->p, 0, NPAGES, 15);
 	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 15));
 	td_unmap(_metadata, self);
 	td_check_clean(_metadata, self, 15);
@@ -438,11 +405,7 @@ TEST_F_TIMEOUT(td, mremap_to_unaligned_target_fails_einval, 120)
 				     MREMAP_MAYMOVE | MREMAP_FIXED, target));
 	EXPECT_EQ(EINVAL, errno);
 	/* The old mapping still works, for reading and writing. */
-	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 16));
-	fill(self->p, 0, NPAGES, 17);
-	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 17));
-	td_unmap(_metadata, self);
-	td_check_clean(_metadata, self, 17);
+	td_rewrite_unmap_check(_metadata, self, 16, 17);
 }
 
 TEST_F_TIMEOUT(td, mremap_grow_fails_efault, 120)
@@ -506,11 +469,7 @@ TEST_F_TIMEOUT(td, mprotect_fails_eacces, 120)
 		EXPECT_EQ(EACCES, errno);
 	}
 	/* Still readable and writable everywhere. */
-	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 20));
-	fill(self->p, 0, NPAGES, 21);
-	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 21));
-	td_unmap(_metadata, self);
-	td_check_clean(_metadata, self, 21);
+	td_rewrite_unmap_check(_metadata, self, 20, 21);
 }
 
 /*
@@ -533,9 +492,9 @@ TEST_F_TIMEOUT(td, partial_munmap_2m_piece_keeps_rest, 120)
 	EXPECT_EQ(0, count_bad(self->p, h1 + hn, h2, 22));
 	EXPECT_EQ(0, count_bad(self->p, h2 + hn, NPAGES, 22));
 	/* Writable: write the same words again, then read them back. */
-	fill(self->p, 0, h1, 22);
-	fill(self->p, h1 + hn, h2, 22);
-	fill(self->p, h2 + hn, NPAGES, 22);
+	fill_pattern(self->p, 0, h1, 22);
+	fill_pattern(self->p, h1 + hn, h2, 22);
+	fill_pattern(self->p, h2 + hn, NPAGES, 22);
 	EXPECT_EQ(0, count_bad(self->p, 0, h1, 22));
 	EXPECT_EQ(0, count_bad(self->p, h1 + hn, h2, 22));
 	EXPECT_EQ(0, count_bad(self->p, h2 + hn, NPAGES, 22));
@@ -571,7 +530,7 @@ TEST_F_TIMEOUT(td, partial_munmap_unaligned_fails_einval, 120)
 	}
 	/* Nothing was unmapped. */
 	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 24));
-	fill(self->p, 0, NPAGES, 24);
+	fill_pattern(self->p, 0, NPAGES, 24);
 	td_unmap(_metadata, self);
 	td_check_clean(_metadata, self, 24);
 }
@@ -588,17 +547,15 @@ TEST_F_TIMEOUT(td, exec_with_mapping_is_clean, 120)
 	for (which = 0; which < 2; which++) {
 		pid_t pid;
 
-		fflush(stdout);
-		fflush(stderr);
-		pid = fork();
+		pid = flush_fork();
 		ASSERT_GE(pid, 0);
 		if (pid == 0) {
 			size_t size;
 			void *addr;
 
-			if (mshare_attach(self->name, 0, &addr, &size) || size != DSIZE)
+			if (attach_dom(self->name, 0, &addr, &size) || size != DSIZE)
 				_exit(10);
-			fill(addr, 0, NPAGES, 25);
+			fill_pattern(addr, 0, NPAGES, 25);
 			/* Keep the helper's report out of the TAP output. */
 			if (dup2(open("/dev/null", O_WRONLY | O_CLOEXEC),
 				 STDOUT_FILENO) < 0)
@@ -625,25 +582,19 @@ TEST_F_TIMEOUT(td, fork_child_inherits_mapping, 120)
 {
 	struct mshare_domain_info info;
 	int go[2], ready[2];
-	char c = 0;
 
 	td_create(_metadata, self, MSHARE_DOMAIN_F_PREFAULT);
 	td_attach(_metadata, self, 26);
-	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
-	fflush(stdout);
-	fflush(stderr);
-	self->child = fork();
-	ASSERT_GE(self->child, 0);
+	td_fork(_metadata, self, go, ready);
 	if (self->child == 0) {
 		if (count_bad(self->p, 0, NPAGES, 26))
 			_exit(1);
-		fill(self->p, 0, NPAGES, 27);
-		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+		fill_pattern(self->p, 0, NPAGES, 27);
+		if (td_child_ready(go, ready))
 			_exit(2);
 		_exit(0);
 	}
-	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child failed early");
+	td_wait_child(_metadata, ready);
 	/*
 	 * Both processes have touched it all, so both link all of it: count
 	 * the 2 MiB units the links cover (a PUD link covers 512).
@@ -652,15 +603,9 @@ TEST_F_TIMEOUT(td, fork_child_inherits_mapping, 120)
 	EXPECT_GE(info.links_pud * 512ULL + info.links_pmd, 2 * (DSIZE / (2 * MiB)))
 		TH_LOG("links: pud %u pmd %u", info.links_pud, info.links_pmd);
 	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 27));
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	EXPECT_EQ(0, wait_exit_code(self->child));
-	self->child = 0;
+	td_release_child(_metadata, self, go, ready);
 	/* The child's exit took nothing from the parent. */
 	EXPECT_EQ(0, count_bad(self->p, 0, NPAGES, 27));
-	close(go[0]);
-	close(go[1]);
-	close(ready[0]);
-	close(ready[1]);
 	td_unmap(_metadata, self);
 	td_check_clean(_metadata, self, 27);
 }
@@ -668,38 +613,26 @@ TEST_F_TIMEOUT(td, fork_child_inherits_mapping, 120)
 TEST_F_TIMEOUT(td, fork_then_parent_unmaps_child_still_works, 120)
 {
 	int go[2], ready[2];
-	char c = 0;
 
 	td_create(_metadata, self, MSHARE_DOMAIN_F_PREFAULT);
 	td_attach(_metadata, self, 28);
-	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
-	fflush(stdout);
-	fflush(stderr);
-	self->child = fork();
-	ASSERT_GE(self->child, 0);
+	td_fork(_metadata, self, go, ready);
 	if (self->child == 0) {
 		/* Touch half of it before the parent unmaps, all of it after. */
 		if (count_bad(self->p, 0, NPAGES / 2, 28))
 			_exit(1);
-		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+		if (td_child_ready(go, ready))
 			_exit(2);
 		if (count_bad(self->p, 0, NPAGES, 28))
 			_exit(3);
-		fill(self->p, 0, NPAGES, 29);
+		fill_pattern(self->p, 0, NPAGES, 29);
 		if (count_bad(self->p, 0, NPAGES, 29))
 			_exit(4);
 		_exit(0);
 	}
-	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child failed early");
+	td_wait_child(_metadata, ready);
 	td_unmap(_metadata, self);
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	EXPECT_EQ(0, wait_exit_code(self->child));
-	self->child = 0;
-	close(go[0]);
-	close(go[1]);
-	close(ready[0]);
-	close(ready[1]);
+	td_release_child(_metadata, self, go, ready);
 	td_check_clean(_metadata, self, 29);
 }
 

@@ -68,11 +68,12 @@ for t in /selftests/*_test; do
 done
 [ -x /selftests/lifetime_test ] && run_test /selftests/lifetime_test
 
+rc=0
 if rmmod mshare; then
 	case_result ok rmmod
 else
 	case_result fail rmmod
-	exit 1
+	rc=1
 fi
 
 # kmemleak reports go to its debugfs file, not to the kernel log: copy them
@@ -85,4 +86,4 @@ if [ -w "$kmemleak" ]; then
 		echo "kmemleak-report: $line" >/dev/kmsg
 	done <"$kmemleak"
 fi
-exit 0
+exit $rc

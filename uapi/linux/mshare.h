@@ -29,35 +29,82 @@
  *	unlinked for this process only and relinks on the next touch).  A
  *	forked child inherits the mapping and links to the same tables on its
  *	first touch.
+ * MSHARE_IOC_DISCARD (struct mshare_discard, in)
+ *	Free the data pages of [offset, offset + length) of the attached
+ *	domain, for every attacher (the range reads as zeroes afterwards).
+ *	Anyone attached may discard: attaching needed write permission.
+ *	Errors: EINVAL (not attached; offset or length not page-aligned,
+ *	length 0, beyond the domain's end, nonzero reserved), EFAULT.
  * Any other ioctl number fails with ENOTTY.
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION
  * ----------------------------------------------------------------------
- * Attributes are validated strictly: an attribute the command does not
- * take, of the wrong type or length, or out of range fails with EINVAL and
- * an extack message, and changes nothing.
+ * Described by Documentation/netlink/specs/mshare.yaml (the enums below
+ * are what ynl-gen-c renders from it).  Attributes are validated strictly:
+ * an attribute the command does not take, of the wrong type or length, or
+ * out of range fails with EINVAL and an extack message, and changes
+ * nothing.  Every rejection carries an extack message.  An unknown command
+ * fails with EOPNOTSUPP.
  *
- * MSHARE_CMD_GET_INFO (do; no privilege)
+ * Scope: a domain belongs to the IPC namespace of the process that created
+ * it.  Every command and MSHARE_IOC_ATTACH see only the domains of the
+ * caller's IPC namespace: a domain of another namespace is ENOENT.
+ * "ns-admin" below means CAP_SYS_ADMIN in the user namespace that owns the
+ * domain's IPC namespace (checked for the sender and the socket's opener);
+ * "owner" means the caller's effective uid is the domain's uid.  See
+ * Documentation/permissions.rst.
+ *
+ * MSHARE_CMD_GET_INFO (do; anyone)
  *	Reply: INFO_ABI_VERSION, INFO_DOMAINS, INFO_DATA_PAGES,
- *	INFO_TABLE_PAGES, INFO_MAX_SIZE.
- * MSHARE_CMD_DOMAIN_NEW (do; CAP_SYS_ADMIN)
+ *	INFO_TABLE_PAGES, INFO_MAX_SIZE (module-wide, all namespaces).
+ * MSHARE_CMD_DOMAIN_NEW (do; CAP_SYS_ADMIN in the initial user namespace)
  *	Request: DOMAIN_NAME (required), DOMAIN_SIZE (required),
  *	DOMAIN_FLAGS, DOMAIN_MODE (default 0600), DOMAIN_UID, DOMAIN_GID
- *	(default: the caller's effective ids).
- *	Reply: the new domain, as for DOMAIN_GET.
+ *	(default: the caller's effective ids).  DOMAIN_NUMA_NODE and
+ *	DOMAIN_NUMA_POLICY are reserved and rejected (EINVAL).
+ *	Reply: the new domain, as for DOMAIN_GET.  Notifies DOMAIN_CREATED.
  *	Errors: EINVAL (bad name; size 0, below 2 MiB or not a multiple of
  *	2 MiB; unknown flag; mode above 0777; uid/gid not mapped), E2BIG (size
- *	above the module parameter max_domain_size), EEXIST (name taken),
- *	EPERM (no CAP_SYS_ADMIN), ENOMEM.
- * MSHARE_CMD_DOMAIN_DEL (do; CAP_SYS_ADMIN)
+ *	above the module parameter max_domain_size), EEXIST (name taken in
+ *	this IPC namespace), EPERM (no CAP_SYS_ADMIN), ENOMEM.
+ * MSHARE_CMD_DOMAIN_DEL (do; ns-admin or owner)
  *	Request: DOMAIN_NAME.  The name goes at once (a new attach fails with
  *	ENOENT); attached processes keep the memory until they unmap it and
- *	close their descriptors.  Errors: EINVAL, ENOENT, EPERM.
- * MSHARE_CMD_DOMAIN_GET (do with DOMAIN_NAME, or dump; no privilege)
+ *	close their descriptors.  Notifies DOMAIN_DESTROYED.
+ *	Errors: EINVAL, ENOENT, EPERM.
+ * MSHARE_CMD_DOMAIN_GET (do with DOMAIN_NAME, or dump; anyone)
  *	Reply, per domain: DOMAIN_NAME, DOMAIN_ID, DOMAIN_SIZE, DOMAIN_FLAGS,
  *	DOMAIN_MODE, DOMAIN_UID, DOMAIN_GID, DOMAIN_ATTACHED,
  *	DOMAIN_RESIDENT, DOMAIN_TABLE_PAGES, DOMAIN_LINKS_PUD,
  *	DOMAIN_LINKS_PMD.  Errors: EINVAL, ENOENT.
+ * MSHARE_CMD_DOMAIN_SET (do; mode: ns-admin or owner; uid, gid: ns-admin)
+ *	Request: DOMAIN_NAME and at least one of DOMAIN_MODE, DOMAIN_UID,
+ *	DOMAIN_GID.  Reply: the domain as for DOMAIN_GET.  Existing
+ *	attachments are not revoked.  Errors: EINVAL (nothing to change, mode
+ *	above 0777, id not mapped), ENOENT, EPERM.
+ * MSHARE_CMD_DOMAIN_STATS (do with DOMAIN_NAME, or dump; anyone)
+ *	Reply, per domain: DOMAIN_NAME, DOMAIN_ID, DOMAIN_ATTACHED
+ *	(descriptors), STATS_MAPPINGS (VMAs), STATS_PROCESSES (distinct mms),
+ *	DOMAIN_LINKS_PUD, DOMAIN_LINKS_PMD, DOMAIN_RESIDENT,
+ *	DOMAIN_TABLE_PAGES, STATS_FAULTS, STATS_SHOOTDOWNS,
+ *	STATS_SHOOTDOWN_CPUS, STATS_PAGES_FLUSHED, STATS_FLUSHES_RANGED,
+ *	STATS_FLUSHES_FULL.  Errors: EINVAL, ENOENT.
+ * MSHARE_CMD_DOMAIN_DISCARD (do; ns-admin or owner)
+ *	Request: DOMAIN_NAME, DISCARD_OFFSET, DISCARD_LENGTH (bytes, page
+ *	aligned, length > 0, offset + length <= size).  Frees the data pages
+ *	of the range in every attacher at once; the range reads as zeroes
+ *	afterwards.  Errors: EINVAL, ENOENT, EPERM.
+ *
+ * Multicast group MSHARE_MCGRP_EVENTS ("events"): joining needs
+ * CAP_SYS_ADMIN in the user namespace of the socket's network namespace;
+ * events are sent in the initial network namespace only, for the domains
+ * of every IPC namespace (uid and gid as seen from the initial user
+ * namespace).  Each event carries the domain as for DOMAIN_GET:
+ *	MSHARE_CMD_DOMAIN_CREATED	after DOMAIN_NEW
+ *	MSHARE_CMD_DOMAIN_DESTROYED	after DOMAIN_DEL (the name is gone)
+ *	MSHARE_CMD_DOMAIN_ATTACHED	a descriptor attached (+ EVENT_PID)
+ *	MSHARE_CMD_DOMAIN_DETACHED	an attached descriptor was closed
+ * An event lost to a full receive buffer shows as ENOBUFS on the socket.
  */
 #ifndef _UAPI_LINUX_MSHARE_H
 #define _UAPI_LINUX_MSHARE_H
@@ -86,17 +133,27 @@ struct mshare_info {
 	char	name[MSHARE_NAME_MAX];
 };
 
+struct mshare_discard {
+	__u64	offset;		/* bytes into the domain, page-aligned */
+	__u64	length;		/* bytes, page-aligned, nonzero */
+};
+
 /* ioctl type byte; see Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define MSHARE_IOC_MAGIC	0xE6
 #define MSHARE_IOC_ATTACH	_IOW(MSHARE_IOC_MAGIC, 1, struct mshare_attach)
 #define MSHARE_IOC_INFO		_IOR(MSHARE_IOC_MAGIC, 2, struct mshare_info)
+#define MSHARE_IOC_DISCARD	_IOW(MSHARE_IOC_MAGIC, 3, struct mshare_discard)
 
 /* MSHARE_A_DOMAIN_FLAGS */
 #define MSHARE_DOMAIN_F_PREFAULT	(1U << 0)	/* populate at creation */
 #define MSHARE_DOMAIN_F_ALL		MSHARE_DOMAIN_F_PREFAULT
 
-#define MSHARE_GENL_NAME	"mshare"
-#define MSHARE_GENL_VERSION	1
+#define MSHARE_FAMILY_NAME	"mshare"
+#define MSHARE_FAMILY_VERSION	1
+#define MSHARE_GENL_NAME	MSHARE_FAMILY_NAME
+#define MSHARE_GENL_VERSION	MSHARE_FAMILY_VERSION
+
+#define MSHARE_MCGRP_EVENTS	"events"
 
 enum mshare_cmd {
 	MSHARE_CMD_UNSPEC,
@@ -104,6 +161,13 @@ enum mshare_cmd {
 	MSHARE_CMD_DOMAIN_NEW,
 	MSHARE_CMD_DOMAIN_DEL,
 	MSHARE_CMD_DOMAIN_GET,
+	MSHARE_CMD_DOMAIN_SET,
+	MSHARE_CMD_DOMAIN_STATS,
+	MSHARE_CMD_DOMAIN_DISCARD,
+	MSHARE_CMD_DOMAIN_CREATED,	/* notification, group "events" */
+	MSHARE_CMD_DOMAIN_DESTROYED,	/* notification, group "events" */
+	MSHARE_CMD_DOMAIN_ATTACHED,	/* notification, group "events" */
+	MSHARE_CMD_DOMAIN_DETACHED,	/* notification, group "events" */
 
 	__MSHARE_CMD_MAX,
 };
@@ -129,6 +193,20 @@ enum mshare_attr {
 	MSHARE_A_DOMAIN_TABLE_PAGES,	/* u32: its PMD + PTE table pages */
 	MSHARE_A_DOMAIN_LINKS_PUD,	/* u32: process PUD entries -> its tables */
 	MSHARE_A_DOMAIN_LINKS_PMD,	/* u32: process PMD entries -> its tables */
+	MSHARE_A_PAD,			/* alignment of 64-bit attributes */
+	MSHARE_A_DOMAIN_NUMA_NODE,	/* u32, reserved (rejected) */
+	MSHARE_A_DOMAIN_NUMA_POLICY,	/* u32, reserved (rejected) */
+	MSHARE_A_DISCARD_OFFSET,	/* u64, bytes */
+	MSHARE_A_DISCARD_LENGTH,	/* u64, bytes */
+	MSHARE_A_STATS_MAPPINGS,	/* u32: VMAs mapping the domain */
+	MSHARE_A_STATS_PROCESSES,	/* u32: distinct mms mapping it */
+	MSHARE_A_STATS_FAULTS,		/* u64: faults handled */
+	MSHARE_A_STATS_SHOOTDOWNS,	/* u64: TLB IPI rounds */
+	MSHARE_A_STATS_SHOOTDOWN_CPUS,	/* u64: CPUs those rounds targeted */
+	MSHARE_A_STATS_PAGES_FLUSHED,	/* u64: pages those rounds covered */
+	MSHARE_A_STATS_FLUSHES_RANGED,	/* u64: rounds that flushed a range */
+	MSHARE_A_STATS_FLUSHES_FULL,	/* u64: rounds that flushed it all */
+	MSHARE_A_EVENT_PID,		/* u32: process that caused the event */
 
 	__MSHARE_A_MAX,
 };

@@ -118,15 +118,15 @@ static int worker(char **argv)
 	int fd, err;
 
 	if (!strcmp(kind, "mshare")) {
-		void *v;
-		size_t sz;
+		size_t sz = 0;
+		void *v = mshare_attach(target, 0, &sz);
 
-		err = mshare_attach(target, 0, &v, &sz);
+		err = MSHARE_IS_ERR(v) ? MSHARE_PTR_ERR(v) : 0;
 		if (err || sz != size) {
 			r.err = err ? -err : EINVAL;
 			r.stage = 1;
 		}
-		p = v;
+		p = err ? NULL : v;
 	} else {
 		fd = open(target, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {

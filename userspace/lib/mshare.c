@@ -9,34 +9,33 @@
 
 #include "mshare.h"
 
-int mshare_attach(const char *name, unsigned int flags, void **addr,
-		  size_t *size)
+void *mshare_attach(const char *name, unsigned int flags, size_t *size)
 {
 	struct mshare_attach at = { .flags = flags };
 	struct mshare_info info;
 	void *p;
-	int fd, err = 0;
+	int fd;
 
 	if (strlen(name) >= sizeof(at.name))
-		return -EINVAL;
+		return MSHARE_ERR_PTR(-EINVAL);
 	strcpy(at.name, name);
 	fd = open("/dev/" MSHARE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return MSHARE_ERR_PTR(-errno);
 	if (ioctl(fd, MSHARE_IOC_ATTACH, &at) || ioctl(fd, MSHARE_IOC_INFO, &info)) {
-		err = -errno;
+		p = MSHARE_ERR_PTR(-errno);
 		goto out;
 	}
 	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
-		err = -errno;
+		p = MSHARE_ERR_PTR(-errno);
 		goto out;
 	}
-	*addr = p;
-	*size = info.size;
+	if (size)
+		*size = info.size;
 out:
 	close(fd);
-	return err;
+	return p;
 }
 
 int mshare_detach(void *addr, size_t size)
@@ -172,6 +171,93 @@ static int parse_info(struct nlattr **tb, void *arg)
 	if (tb[MSHARE_A_INFO_MAX_SIZE])
 		m->max_size = nla_get_u64(tb[MSHARE_A_INFO_MAX_SIZE]);
 	return 0;
+}
+
+int mshare_domain_set(struct mshare_nl *nl, const char *name,
+		      const struct mshare_domain_opts *opts,
+		      struct mshare_domain_info *out)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_SET, 0);
+	struct mshare_domain_info tmp;
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	    (opts->mode >= 0 &&
+	     nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, opts->mode)) ||
+	    (opts->uid >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_UID, opts->uid)) ||
+	    (opts->gid >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_GID, opts->gid))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, parse_domain, out ? out : &tmp);
+	return ret < 0 ? ret : 0;
+}
+
+static int parse_stats(struct nlattr **tb, void *arg)
+{
+	struct mshare_domain_stats *s = arg;
+
+	memset(s, 0, sizeof(*s));
+	if (tb[MSHARE_A_DOMAIN_NAME])
+		strncpy(s->name, nla_get_string(tb[MSHARE_A_DOMAIN_NAME]),
+			sizeof(s->name) - 1);
+#define U32(a, f) if (tb[a]) s->f = nla_get_u32(tb[a])
+#define U64(a, f) if (tb[a]) s->f = nla_get_u64(tb[a])
+	U32(MSHARE_A_DOMAIN_ID, id);
+	U32(MSHARE_A_DOMAIN_ATTACHED, attached);
+	U32(MSHARE_A_STATS_MAPPINGS, mappings);
+	U32(MSHARE_A_STATS_PROCESSES, processes);
+	U32(MSHARE_A_DOMAIN_TABLE_PAGES, table_pages);
+	U32(MSHARE_A_DOMAIN_LINKS_PUD, links_pud);
+	U32(MSHARE_A_DOMAIN_LINKS_PMD, links_pmd);
+	U64(MSHARE_A_DOMAIN_RESIDENT, resident);
+	U64(MSHARE_A_STATS_FAULTS, faults);
+	U64(MSHARE_A_STATS_SHOOTDOWNS, shootdowns);
+	U64(MSHARE_A_STATS_SHOOTDOWN_CPUS, shootdown_cpus);
+	U64(MSHARE_A_STATS_PAGES_FLUSHED, pages_flushed);
+	U64(MSHARE_A_STATS_FLUSHES_RANGED, flushes_ranged);
+	U64(MSHARE_A_STATS_FLUSHES_FULL, flushes_full);
+#undef U32
+#undef U64
+	return 0;
+}
+
+int mshare_domain_stats(struct mshare_nl *nl, const char *name,
+			struct mshare_domain_stats *out)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_STATS, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, parse_stats, out);
+	if (ret == 0)
+		return -EIO;
+	return ret < 0 ? ret : 0;
+}
+
+int mshare_domain_discard(struct mshare_nl *nl, const char *name,
+			  uint64_t offset, uint64_t length)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_DISCARD, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	    nla_put_u64(msg, MSHARE_A_DISCARD_OFFSET, offset) ||
+	    nla_put_u64(msg, MSHARE_A_DISCARD_LENGTH, length)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, NULL, NULL);
+	return ret < 0 ? ret : 0;
 }
 
 int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out)

@@ -2,7 +2,8 @@
 /*
  * libmshare: attach mshare domains, and create/destroy/query them over the
  * "mshare" generic netlink family (libnl-genl-3).  Every function returns
- * 0 (or a count) on success and -errno on failure.
+ * 0 (or a count) on success and -errno on failure, except mshare_attach(),
+ * which returns an address (see there).  pkg-config name: libmshare.
  */
 #ifndef MSHARE_H
 #define MSHARE_H
@@ -15,11 +16,24 @@
 
 /*
  * Attach: open /dev/mshare, MSHARE_IOC_ATTACH @name, mmap the whole domain.
- * On success *@addr and *@size describe the mapping; the descriptor is
- * closed (the mapping keeps the domain).  @flags is passed to the ioctl.
+ * Returns the address of the mapping and stores its length in *@size; the
+ * descriptor is closed (the mapping keeps the domain).  @flags is passed
+ * to the ioctl.  On failure it returns an error value as the kernel's
+ * ERR_PTR() does: -errno cast to a pointer, an address in the last page of
+ * the address space, which is never a mapping.  Test it with
+ * MSHARE_IS_ERR() and read the errno with MSHARE_PTR_ERR():
+ *
+ *	void *p = mshare_attach("buf", 0, &size);
+ *	if (MSHARE_IS_ERR(p))
+ *		return MSHARE_PTR_ERR(p);	// -ENOENT, -EACCES...
  */
-int mshare_attach(const char *name, unsigned int flags, void **addr,
-		  size_t *size);
+#define MSHARE_MAX_ERRNO	4095
+#define MSHARE_IS_ERR(p) \
+	((uintptr_t)(p) >= (uintptr_t)-MSHARE_MAX_ERRNO)
+#define MSHARE_PTR_ERR(p)	((int)(intptr_t)(p))
+#define MSHARE_ERR_PTR(e)	((void *)(intptr_t)(e))
+
+void *mshare_attach(const char *name, unsigned int flags, size_t *size);
 /* Detach: unmap what mshare_attach() mapped. */
 int mshare_detach(void *addr, size_t size);
 
@@ -28,6 +42,15 @@ struct mshare_domain_info {
 	uint32_t id, flags, mode, uid, gid, attached;
 	uint32_t table_pages, links_pud, links_pmd;
 	uint64_t size, resident;
+};
+
+/* DOMAIN_STATS: see uapi/linux/mshare.h. */
+struct mshare_domain_stats {
+	char name[MSHARE_NAME_MAX];
+	uint32_t id, attached, mappings, processes;
+	uint32_t table_pages, links_pud, links_pmd;
+	uint64_t resident, faults, shootdowns, shootdown_cpus, pages_flushed;
+	uint64_t flushes_ranged, flushes_full;
 };
 
 struct mshare_module_info {
@@ -52,6 +75,14 @@ int mshare_domain_get(struct mshare_nl *nl, const char *name,
 int mshare_domain_dump(struct mshare_nl *nl,
 		       void (*fn)(const struct mshare_domain_info *, void *),
 		       void *arg);
+/* DOMAIN_SET: the fields of @opts that are >= 0 (flags is ignored). */
+int mshare_domain_set(struct mshare_nl *nl, const char *name,
+		      const struct mshare_domain_opts *opts,
+		      struct mshare_domain_info *out);
+int mshare_domain_stats(struct mshare_nl *nl, const char *name,
+			struct mshare_domain_stats *out);
+int mshare_domain_discard(struct mshare_nl *nl, const char *name,
+			  uint64_t offset, uint64_t length);
 int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out);
 
 #endif /* MSHARE_H */

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TLB shootdowns and the discard operation that needs them.
+ *
+ * - discard frees a range for every attacher: it reads as zeros after, the
+ *   rest keeps its data, the pages are given back;
+ * - a stale-TLB test that can fail: a reader pinned on one CPU spins on a
+ *   word while another CPU discards its page; with the shootdown the reader
+ *   sees the new (zero) page within 100 ms; with the shootdown disabled
+ *   (debug_skip_flush) it must still see the old value after 2 s, which
+ *   proves the test detects a missing flush.  Under TCG without PCID only
+ *   a CR3 reload or INVLPG drops the reader's translation, so the reader
+ *   stays alone on its CPU and makes no system call while it spins;
+ * - one round per batch: discarding pages of a domain with N attachers
+ *   (N = 1, 8, 64) costs one IPI round, not N.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mshare_util.h"
+#include "kselftest_harness.h"
+
+#define DOM_SIZE	(4 * MiB)
+#define SKIP_FLUSH	"/sys/module/mshare/parameters/debug_skip_flush"
+
+struct dstats {
+	uint64_t shootdowns, cpus, pages, ranged, full, resident;
+};
+
+static int parse_stats(struct nlattr **tb, void *arg)
+{
+	struct dstats *s = arg;
+
+	if (tb[MSHARE_A_STATS_SHOOTDOWNS])
+		s->shootdowns = nla_get_u64(tb[MSHARE_A_STATS_SHOOTDOWNS]);
+	if (tb[MSHARE_A_STATS_SHOOTDOWN_CPUS])
+		s->cpus = nla_get_u64(tb[MSHARE_A_STATS_SHOOTDOWN_CPUS]);
+	if (tb[MSHARE_A_STATS_PAGES_FLUSHED])
+		s->pages = nla_get_u64(tb[MSHARE_A_STATS_PAGES_FLUSHED]);
+	if (tb[MSHARE_A_STATS_FLUSHES_RANGED])
+		s->ranged = nla_get_u64(tb[MSHARE_A_STATS_FLUSHES_RANGED]);
+	if (tb[MSHARE_A_STATS_FLUSHES_FULL])
+		s->full = nla_get_u64(tb[MSHARE_A_STATS_FLUSHES_FULL]);
+	if (tb[MSHARE_A_DOMAIN_RESIDENT])
+		s->resident = nla_get_u64(tb[MSHARE_A_DOMAIN_RESIDENT]);
+	return 0;
+}
+
+static int get_stats(struct mshare_nl *nl, const char *name, struct dstats *s)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_STATS, 0);
+
+	memset(s, 0, sizeof(*s));
+	if (!msg || nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name))
+		return -ENOMEM;
+	return mshare_nl_run(nl, msg, parse_stats, s) == 1 ? 0 : -EIO;
+}
+
+static int discard(int fd, uint64_t offset, uint64_t length)
+{
+	struct mshare_discard d = { .offset = offset, .length = length };
+
+	return ioctl(fd, MSHARE_IOC_DISCARD, &d) ? errno : 0;
+}
+
+/* Attach @name on a new descriptor and map it: the mapping, or NULL. */
+static char *attach_map(const char *name, int *fdp)
+{
+	int fd = open_dev();
+	char *p;
+
+	if (fd < 0 || attach_fd(fd, name)) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, DOM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	*fdp = fd;
+	return p;
+}
+
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+FIXTURE(tlb) {
+	struct mshare_nl nl;
+	char name[MSHARE_NAME_MAX];
+	char *p;
+	int fd;
+};
+
+FIXTURE_SETUP(tlb)
+{
+	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	snprintf(self->name, sizeof(self->name), "tlb-%d", getpid());
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, DOM_SIZE,
+				   MSHARE_DOMAIN_F_PREFAULT, NULL));
+	self->p = attach_map(self->name, &self->fd);
+	ASSERT_NE(NULL, self->p);
+}
+
+FIXTURE_TEARDOWN(tlb)
+{
+	write_str(SKIP_FLUSH, "0");
+	if (self->p) {
+		munmap(self->p, DOM_SIZE);
+		close(self->fd);
+	}
+	mshare_domain_destroy(&self->nl, self->name);
+	mshare_nl_close(&self->nl);
+}
+
+TEST_F(tlb, discard_reads_zeros_keeps_the_rest_and_frees_the_pages)
+{
+	struct mshare_module_info before, after;
+	struct dstats s0, s1;
+	uint64_t off;
+	char *q;
+	int fd2;
+
+	memset(self->p, 0x5a, DOM_SIZE);
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
+	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s0));
+	EXPECT_EQ(DOM_SIZE / PAGE, s0.resident);
+
+	ASSERT_EQ(0, discard(self->fd, 1 * MiB, 256 * KiB));
+
+	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s1));
+	EXPECT_EQ(DOM_SIZE / PAGE - 64, s1.resident);
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	EXPECT_EQ(before.data_pages - 64, after.data_pages);
+
+	/* A second attacher sees the same: zeros in the range only. */
+	q = attach_map(self->name, &fd2);
+	ASSERT_NE(NULL, q);
+	for (off = 0; off < DOM_SIZE; off += 512) {
+		char want = off >= 1 * MiB && off < 1 * MiB + 256 * KiB ? 0 : 0x5a;
+
+		ASSERT_EQ(want, self->p[off]) TH_LOG("offset %#llx", (unsigned long long)off);
+		ASSERT_EQ(want, q[off]);
+	}
+	munmap(q, DOM_SIZE);
+	close(fd2);
+}
+
+TEST_F(tlb, discard_of_bad_ranges_fails_with_einval_and_changes_nothing)
+{
+	struct { uint64_t off, len; } bad[] = {
+		{ 1, PAGE }, { 0, 1 }, { 0, 0 }, { DOM_SIZE, PAGE },
+		{ DOM_SIZE - PAGE, 2 * PAGE }, { PAGE, UINT64_MAX - PAGE + 1 },
+		{ UINT64_MAX & ~(PAGE - 1), 2 * PAGE },
+	};
+	struct dstats s0, s1;
+	unsigned int i;
+	int fd;
+
+	memset(self->p, 1, DOM_SIZE);
+	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s0));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(EINVAL, discard(self->fd, bad[i].off, bad[i].len))
+			TH_LOG("case %u", i);
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EINVAL, discard(fd, 0, PAGE));	/* not attached */
+	close(fd);
+	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s1));
+	EXPECT_EQ(s0.resident, s1.resident);
+	EXPECT_EQ(s0.shootdowns, s1.shootdowns);
+}
+
+/*
+ * The reader (CPU 1) spins on one word of the domain, publishing what it
+ * reads in a shared control page; the writer (CPU 0) discards that page.
+ * Returns the nanoseconds until the reader saw 0, or 0 if it never did
+ * within @wait_ns.
+ */
+struct ctl {
+	volatile uint64_t seen;
+	volatile uint64_t ready, stop;
+};
+
+static uint64_t discard_under_reader(struct __test_metadata *_metadata,
+				     const char *name, int fd, char *p,
+				     uint64_t wait_ns)
+{
+	struct ctl *c = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *word = (uint64_t *)(p + 2 * MiB + 64);
+	uint64_t t0, t = 0;
+	pid_t pid;
+
+	*word = 0xabababababababab;
+	c->seen = *word;
+	pid = flush_fork();
+	if (pid == 0) {
+		if (pin_to(1))
+			_exit(2);
+		c->ready = 1;
+		while (!c->stop)
+			c->seen = *word;	/* no system call in the loop */
+		_exit(0);
+	}
+	pin_to(0);
+	while (!c->ready)
+		;
+	usleep(100 * 1000);	/* the reader's translation is cached by now */
+	if (discard(fd, 2 * MiB, PAGE))
+		goto out;
+	t0 = now_ns();
+	while (now_ns() - t0 < wait_ns) {
+		if (c->seen == 0) {
+			t = now_ns() - t0;
+			if (!t)
+				t = 1;
+			break;
+		}
+		/*
+		 * Sleep rather than spin: with 2 CPUs, a busy CPU 0 makes the
+		 * scheduler run other tasks on the reader's CPU, and their
+		 * CR3 switches would flush its TLB behind our back.
+		 */
+		usleep(200);
+	}
+out:
+	c->stop = 1;
+	waitpid(pid, NULL, 0);
+	munmap(c, PAGE);
+	return t;
+}
+
+/*
+ * With page-table isolation every kernel entry and exit reloads CR3, and
+ * QEMU's TCG (no PCID) flushes its TLB on each: a missing shootdown cannot
+ * be observed, so the control run is left out there.
+ */
+static bool pti_active(void)
+{
+	char line[4096];
+	bool pti = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	/* X86_FEATURE_PTI shows as the flag "pti", forced on or not. */
+	while (!pti && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5))
+			pti = strstr(line, " pti ") || strstr(line, " pti\n");
+	fclose(f);
+	return pti;
+}
+
+TEST_F(tlb, stale_reader_sees_the_discard_within_100ms_and_not_without_shootdown)
+{
+	uint64_t t;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+
+	/* Control first: without the shootdown the reader keeps the old page. */
+	if (!pti_active()) {
+		ASSERT_EQ(0, write_str(SKIP_FLUSH, "1"));
+		t = discard_under_reader(_metadata, self->name, self->fd,
+					 self->p, 2000000000ULL);
+		ASSERT_EQ(0, write_str(SKIP_FLUSH, "0"));
+		EXPECT_EQ(0, t) TH_LOG("the control run saw the discard after %llu us: the test cannot detect a missing flush",
+				       (unsigned long long)t / 1000);
+	} else {
+		TH_LOG("PTI is on: no control run (CR3 reloads flush anyway)");
+	}
+
+	/* With the shootdown: seen at once. */
+	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
+				 100000000ULL);
+	EXPECT_NE(0, t) TH_LOG("the reader still saw the old page 100 ms after the discard");
+	if (t)
+		TH_LOG("reader saw the discard after %llu us", (unsigned long long)t / 1000);
+}
+
+/* N attachers link the whole domain, then hold until released. */
+static void one_round_per_batch(struct __test_metadata *_metadata,
+				struct mshare_nl *nl, const char *name, int fd,
+				int n)
+{
+	int go[2], done[2], i;
+	struct dstats s0, s1, s2;
+	pid_t *pids = calloc(n, sizeof(*pids));
+	char c;
+
+	ASSERT_NE(NULL, pids);
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	for (i = 0; i < n; i++) {
+		pids[i] = flush_fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			char *q;
+			int f2;
+			uint64_t off;
+
+			close(go[1]);
+			q = attach_map(name, &f2);
+			if (!q)
+				_exit(1);
+			for (off = 0; off < DOM_SIZE; off += PAGE)
+				q[off] = 1;
+			if (write(done[1], "x", 1) != 1)
+				_exit(1);
+			if (read(go[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(done[1]);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(1, read(done[0], &c, 1));
+
+	ASSERT_EQ(0, get_stats(nl, name, &s0));
+	ASSERT_EQ(0, discard(fd, 0, 16 * PAGE));		/* small: ranged */
+	ASSERT_EQ(0, get_stats(nl, name, &s1));
+	ASSERT_EQ(0, discard(fd, 1 * MiB, 1 * MiB));	/* large: full */
+	ASSERT_EQ(0, get_stats(nl, name, &s2));
+
+	EXPECT_EQ(1, s1.shootdowns - s0.shootdowns) TH_LOG("%d attachers", n);
+	EXPECT_EQ(1, s1.ranged - s0.ranged);
+	EXPECT_EQ(16, s1.pages - s0.pages);
+	EXPECT_EQ(1, s2.shootdowns - s1.shootdowns);
+	EXPECT_EQ(1, s2.full - s1.full);
+	EXPECT_EQ(256, s2.pages - s1.pages);
+	EXPECT_GE(sysconf(_SC_NPROCESSORS_ONLN), s2.cpus - s1.cpus);
+
+	close(go[1]);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, wait_exit_code(pids[i]));
+	close(done[0]);
+	free(pids);
+}
+
+TEST_F(tlb, discard_with_1_attacher_is_one_round)
+{
+	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 1);
+}
+
+TEST_F(tlb, discard_with_8_attachers_is_one_round)
+{
+	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 8);
+}
+
+TEST_F_TIMEOUT(tlb, discard_with_64_attachers_is_one_round, 120)
+{
+	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 64);
+}
+
+TEST_HARNESS_MAIN
