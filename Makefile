@@ -59,8 +59,9 @@ LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/mshare.h
 MSHARECTL := $(BUILD)/msharectl
 DEMO	:= $(BUILD)/mshare-demo
+PRELOAD	:= $(BUILD)/libmshare-preload.so
 
-userspace: $(LIB) $(SOLIB) $(PCFILE) $(MSHARECTL) $(DEMO)
+userspace: $(LIB) $(SOLIB) $(PCFILE) $(MSHARECTL) $(DEMO) $(PRELOAD)
 
 $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -85,7 +86,18 @@ $(DEMO): userspace/bench/mshare-demo.c $(LIB) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
-selftests: $(SELFTESTS)
+# LD_PRELOAD adoption: only mmap, mmap64, munmap and mremap are exported.
+$(PRELOAD): userspace/preload/libmshare-preload.c $(LIB) $(LIB_HDRS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -shared \
+		-Wl,-soname,libmshare-preload.so -Wl,--exclude-libs,ALL \
+		-o $@ $< $(LIB) $(NL_LIBS) -ldl -lpthread
+
+# preload_test finds the library next to itself in the VM.
+$(BUILD)/selftests/libmshare-preload.so: $(PRELOAD)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so
 
 # `make build/selftests/x` (relative) means the same as the absolute target.
 build/selftests/%: $(BUILD)/selftests/% ;
@@ -110,6 +122,7 @@ install: userspace
 		$(DESTDIR)$(PREFIX)/include/
 	install -m 644 uapi/linux/mshare.h $(DESTDIR)$(PREFIX)/include/linux/
 	install -m 755 $(MSHARECTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 userspace/msharectl/msharectl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/
 

@@ -38,33 +38,18 @@ struct dstats {
 	uint64_t shootdowns, cpus, pages, ranged, full, resident;
 };
 
-static int parse_stats(struct nlattr **tb, void *arg)
-{
-	struct dstats *s = arg;
-
-	if (tb[MSHARE_A_STATS_SHOOTDOWNS])
-		s->shootdowns = nla_get_u64(tb[MSHARE_A_STATS_SHOOTDOWNS]);
-	if (tb[MSHARE_A_STATS_SHOOTDOWN_CPUS])
-		s->cpus = nla_get_u64(tb[MSHARE_A_STATS_SHOOTDOWN_CPUS]);
-	if (tb[MSHARE_A_STATS_PAGES_FLUSHED])
-		s->pages = nla_get_u64(tb[MSHARE_A_STATS_PAGES_FLUSHED]);
-	if (tb[MSHARE_A_STATS_FLUSHES_RANGED])
-		s->ranged = nla_get_u64(tb[MSHARE_A_STATS_FLUSHES_RANGED]);
-	if (tb[MSHARE_A_STATS_FLUSHES_FULL])
-		s->full = nla_get_u64(tb[MSHARE_A_STATS_FLUSHES_FULL]);
-	if (tb[MSHARE_A_DOMAIN_RESIDENT])
-		s->resident = nla_get_u64(tb[MSHARE_A_DOMAIN_RESIDENT]);
-	return 0;
-}
-
 static int get_stats(struct mshare_nl *nl, const char *name, struct dstats *s)
 {
-	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_STATS, 0);
+	struct mshare_domain_stats st;
+	int err = mshare_domain_stats(nl, name, &st);
 
-	memset(s, 0, sizeof(*s));
-	if (!msg || nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name))
-		return -ENOMEM;
-	return mshare_nl_run(nl, msg, parse_stats, s) == 1 ? 0 : -EIO;
+	s->shootdowns = st.shootdowns;
+	s->cpus = st.shootdown_cpus;
+	s->pages = st.pages_flushed;
+	s->ranged = st.flushes_ranged;
+	s->full = st.flushes_full;
+	s->resident = st.resident;
+	return err;
 }
 
 static int discard(int fd, uint64_t offset, uint64_t length)

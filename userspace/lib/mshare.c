@@ -96,37 +96,42 @@ int mshare_domain_create(struct mshare_nl *nl, const char *name,
 	return ret < 0 ? ret : 0;
 }
 
-int mshare_domain_destroy(struct mshare_nl *nl, const char *name)
+/*
+ * Send @cmd for domain @name (plus DISCARD_OFFSET/LENGTH when @range) and
+ * parse the reply with @parse into @out.  With @parse, a missing reply is
+ * an error.  0 or -errno.
+ */
+static int name_request(struct mshare_nl *nl, int cmd, const char *name,
+			const uint64_t *range, mshare_nl_parse_fn parse,
+			void *out)
 {
-	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_DEL, 0);
+	struct nl_msg *msg = mshare_nl_msg(nl, cmd, 0);
 	int ret;
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	    (range && (nla_put_u64(msg, MSHARE_A_DISCARD_OFFSET, range[0]) ||
+		       nla_put_u64(msg, MSHARE_A_DISCARD_LENGTH, range[1])))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	ret = mshare_nl_run(nl, msg, NULL, NULL);
+	ret = mshare_nl_run(nl, msg, parse, out);
+	if (ret == 0 && parse)
+		return -EIO;	/* no reply although no error */
 	return ret < 0 ? ret : 0;
+}
+
+int mshare_domain_destroy(struct mshare_nl *nl, const char *name)
+{
+	return name_request(nl, MSHARE_CMD_DOMAIN_DEL, name, NULL, NULL, NULL);
 }
 
 int mshare_domain_get(struct mshare_nl *nl, const char *name,
 		      struct mshare_domain_info *out)
 {
-	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_GET, 0);
-	int ret;
-
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	ret = mshare_nl_run(nl, msg, parse_domain, out);
-	if (ret == 0)
-		return -EIO;	/* no reply although no error */
-	return ret < 0 ? ret : 0;
+	return name_request(nl, MSHARE_CMD_DOMAIN_GET, name, NULL, parse_domain,
+			    out);
 }
 
 struct dump_ctx {
@@ -195,9 +200,9 @@ int mshare_domain_set(struct mshare_nl *nl, const char *name,
 	return ret < 0 ? ret : 0;
 }
 
-static int parse_stats(struct nlattr **tb, void *arg)
+void mshare_parse_domain_stats(struct nlattr **tb,
+			       struct mshare_domain_stats *s)
 {
-	struct mshare_domain_stats *s = arg;
 
 	memset(s, 0, sizeof(*s));
 	if (tb[MSHARE_A_DOMAIN_NAME])
@@ -221,43 +226,55 @@ static int parse_stats(struct nlattr **tb, void *arg)
 	U64(MSHARE_A_STATS_FLUSHES_FULL, flushes_full);
 #undef U32
 #undef U64
+}
+
+static int parse_stats(struct nlattr **tb, void *arg)
+{
+	mshare_parse_domain_stats(tb, arg);
 	return 0;
 }
 
 int mshare_domain_stats(struct mshare_nl *nl, const char *name,
 			struct mshare_domain_stats *out)
 {
-	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_STATS, 0);
-	int ret;
+	return name_request(nl, MSHARE_CMD_DOMAIN_STATS, name, NULL,
+			    parse_stats, out);
+}
 
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	ret = mshare_nl_run(nl, msg, parse_stats, out);
-	if (ret == 0)
-		return -EIO;
-	return ret < 0 ? ret : 0;
+struct stats_dump_ctx {
+	void (*fn)(const struct mshare_domain_stats *, void *);
+	void *arg;
+};
+
+static int parse_stats_dump(struct nlattr **tb, void *arg)
+{
+	struct stats_dump_ctx *c = arg;
+	struct mshare_domain_stats s;
+
+	mshare_parse_domain_stats(tb, &s);
+	if (c->fn)
+		c->fn(&s, c->arg);
+	return 0;
+}
+
+int mshare_domain_stats_dump(struct mshare_nl *nl,
+			     void (*fn)(const struct mshare_domain_stats *,
+					void *),
+			     void *arg)
+{
+	struct stats_dump_ctx c = { fn, arg };
+
+	return mshare_nl_run(nl, mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_STATS,
+					       NLM_F_DUMP), parse_stats_dump, &c);
 }
 
 int mshare_domain_discard(struct mshare_nl *nl, const char *name,
 			  uint64_t offset, uint64_t length)
 {
-	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_DISCARD, 0);
-	int ret;
+	const uint64_t range[2] = { offset, length };
 
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
-	    nla_put_u64(msg, MSHARE_A_DISCARD_OFFSET, offset) ||
-	    nla_put_u64(msg, MSHARE_A_DISCARD_LENGTH, length)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	ret = mshare_nl_run(nl, msg, NULL, NULL);
-	return ret < 0 ? ret : 0;
+	return name_request(nl, MSHARE_CMD_DOMAIN_DISCARD, name, range, NULL,
+			    NULL);
 }
 
 int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out)

@@ -81,6 +81,14 @@ int mshare_domain_set(struct mshare_nl *nl, const char *name,
 		      struct mshare_domain_info *out);
 int mshare_domain_stats(struct mshare_nl *nl, const char *name,
 			struct mshare_domain_stats *out);
+/* Stats dump: calls @fn for each domain; returns the number of domains. */
+int mshare_domain_stats_dump(struct mshare_nl *nl,
+			     void (*fn)(const struct mshare_domain_stats *,
+					void *),
+			     void *arg);
+/* Fill @out from a DOMAIN_STATS reply's attributes. */
+void mshare_parse_domain_stats(struct nlattr **tb,
+			       struct mshare_domain_stats *out);
 int mshare_domain_discard(struct mshare_nl *nl, const char *name,
 			  uint64_t offset, uint64_t length);
 int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out);

@@ -398,45 +398,15 @@ static int cmd_domain_set(struct mshare_nl *nl, int argc, char **argv)
 	return 0;
 }
 
-struct stats_dump {
-	int n;
-};
-
-static int parse_stats_dump(struct nlattr **tb, void *arg)
+static void print_stats_cb(const struct mshare_domain_stats *s, void *arg)
 {
-	struct mshare_domain_stats s;
-
-	memset(&s, 0, sizeof(s));
-	if (tb[MSHARE_A_DOMAIN_NAME])
-		snprintf(s.name, sizeof(s.name), "%s",
-			 nla_get_string(tb[MSHARE_A_DOMAIN_NAME]));
-#define U32(a, f) if (tb[a]) s.f = nla_get_u32(tb[a])
-#define U64(a, f) if (tb[a]) s.f = nla_get_u64(tb[a])
-	U32(MSHARE_A_DOMAIN_ID, id);
-	U32(MSHARE_A_DOMAIN_ATTACHED, attached);
-	U32(MSHARE_A_STATS_MAPPINGS, mappings);
-	U32(MSHARE_A_STATS_PROCESSES, processes);
-	U32(MSHARE_A_DOMAIN_TABLE_PAGES, table_pages);
-	U32(MSHARE_A_DOMAIN_LINKS_PUD, links_pud);
-	U32(MSHARE_A_DOMAIN_LINKS_PMD, links_pmd);
-	U64(MSHARE_A_DOMAIN_RESIDENT, resident);
-	U64(MSHARE_A_STATS_FAULTS, faults);
-	U64(MSHARE_A_STATS_SHOOTDOWNS, shootdowns);
-	U64(MSHARE_A_STATS_SHOOTDOWN_CPUS, shootdown_cpus);
-	U64(MSHARE_A_STATS_PAGES_FLUSHED, pages_flushed);
-	U64(MSHARE_A_STATS_FLUSHES_RANGED, flushes_ranged);
-	U64(MSHARE_A_STATS_FLUSHES_FULL, flushes_full);
-#undef U32
-#undef U64
-	((struct stats_dump *)arg)->n++;
-	print_stats(&s);
-	return 0;
+	(void)arg;
+	print_stats(s);
 }
 
 static int cmd_domain_stats(struct mshare_nl *nl, int argc, char **argv)
 {
 	struct mshare_domain_stats s;
-	struct stats_dump c = { 0 };
 	int err;
 
 	if (argc > 1)
@@ -452,9 +422,7 @@ static int cmd_domain_stats(struct mshare_nl *nl, int argc, char **argv)
 	}
 	if (json)
 		jopen(NULL, '[');
-	err = mshare_nl_run(nl, mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_STATS,
-					      NLM_F_DUMP),
-			    parse_stats_dump, &c);
+	err = mshare_domain_stats_dump(nl, print_stats_cb, NULL);
 	if (json)
 		jclose(']');
 	if (err < 0)

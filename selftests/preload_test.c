@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmshare-preload.so: an unmodified program (preload_victim) run with
+ * LD_PRELOAD gets its big MAP_SHARED | MAP_ANONYMOUS mappings from fresh
+ * mshare domains, its small ones from the kernel as usual; the data is
+ * shared with forked children; the domains leave no name behind and their
+ * memory goes with the last mapping.
+ *
+ * The library and the helper are looked up next to this program (in the VM:
+ * /selftests/libmshare-preload.so and /selftests/preload_victim).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mshare.h"
+#include "mshare_util.h"
+#include "kselftest_harness.h"
+
+#define MAX_LINES	16
+#define UNPRIV_UID	1000
+
+/* @file next to this program. */
+static const char *next_to_self(const char *file, char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 64);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(buf, len, "/selftests/%s", file);
+		return buf;
+	}
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	strcpy(slash ? slash + 1 : buf, file);
+	return buf;
+}
+
+struct victim {
+	pid_t pid;
+	int in;			/* its stdin */
+	FILE *out;		/* its stdout */
+};
+
+/*
+ * Start preload_victim @args with LD_PRELOAD and @env ("K=V" strings, NULL
+ * terminated); as @uid unless it is 0.
+ */
+static int victim_start(struct victim *v, const char *const *env, uid_t uid,
+			char *const args[])
+{
+	char lib[PATH_MAX], prog[PATH_MAX];
+	char *argv[16];
+	int ip[2], op[2], i;
+
+	next_to_self("libmshare-preload.so", lib, sizeof(lib));
+	next_to_self("preload_victim", prog, sizeof(prog));
+	if (access(lib, R_OK) || access(prog, X_OK))
+		return -1;
+	argv[0] = prog;
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	if (pipe2(ip, O_CLOEXEC) || pipe2(op, O_CLOEXEC))
+		return -1;
+	v->pid = flush_fork();
+	if (v->pid < 0)
+		return -1;
+	if (v->pid == 0) {
+		unsetenv("MSHARE_PRELOAD");
+		unsetenv("MSHARE_PRELOAD_MIN");
+		unsetenv("MSHARE_PRELOAD_PREFIX");
+		setenv("LD_PRELOAD", lib, 1);
+		for (i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
+		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+			    setresuid(uid, uid, uid)))
+			_exit(125);
+		if (dup2(ip[0], STDIN_FILENO) < 0 || dup2(op[1], STDOUT_FILENO) < 0)
+			_exit(126);
+		execv(prog, argv);
+		_exit(127);
+	}
+	close(ip[0]);
+	close(op[1]);
+	v->in = ip[1];
+	v->out = fdopen(op[0], "r");
+	return v->out ? 0 : -1;
+}
+
+/*
+ * Read lines into @lines up to one that starts with @until (NULL: up to
+ * the end): their count, or -1 at the end before @until.
+ */
+static int victim_read(struct victim *v, char lines[][256], int max, const char *until)
+{
+	char line[256];
+	int n = 0;
+
+	while (fgets(line, sizeof(line), v->out)) {
+		line[strcspn(line, "\n")] = 0;
+		if (until && !strncmp(line, until, strlen(until)))
+			return n;
+		if (n < max)
+			snprintf(lines[n++], 256, "%s", line);
+	}
+	return until ? -1 : n;
+}
+
+static void victim_go(struct victim *v)
+{
+	char c = 1;
+
+	if (write(v->in, &c, 1) != 1)
+		perror("write");
+}
+
+/* Let it finish: its exit status. */
+static int victim_end(struct victim *v)
+{
+	char line[256];
+	int rc;
+
+	close(v->in);
+	while (fgets(line, sizeof(line), v->out))
+		;
+	fclose(v->out);
+	rc = wait_exit_code(v->pid);
+	v->pid = 0;
+	return rc;
+}
+
+struct map_line {
+	unsigned long long size, vma, zero_bad, bad;
+	char domain[MSHARE_NAME_MAX + 16];
+};
+
+static int parse_map(const char *line, struct map_line *m)
+{
+	int i;
+
+	return sscanf(line, "map i=%d size=%llu domain=%79s vma=%llu zero_bad=%llu bad=%llu",
+		      &i, &m->size, m->domain, &m->vma, &m->zero_bad, &m->bad) == 6 ? 0 : -1;
+}
+
+static int is_preloaded(const struct map_line *m, const char *prefix, pid_t pid)
+{
+	char want[MSHARE_NAME_MAX];
+
+	snprintf(want, sizeof(want), "%s-%d-", prefix, (int)pid);
+	return !strncmp(m->domain, want, strlen(want));
+}
+
+/* Domains named @prefix-* left behind. */
+static int leftovers(struct mshare_nl *nl, const char *prefix)
+{
+	char pfx[MSHARE_NAME_MAX];
+	struct leftovers l = { .prefix = pfx };
+
+	snprintf(pfx, sizeof(pfx), "%s-", prefix);
+	if (find_leftovers(nl, &l) < 0)
+		return -1;
+	return l.n;
+}
+
+FIXTURE(pre) {
+	struct mshare_nl nl;
+	struct mshare_module_info base;
+	struct victim v;
+	char lines[MAX_LINES][256];
+};
+
+FIXTURE_SETUP(pre)
+{
+	char lib[PATH_MAX];
+
+	self->v.pid = 0;
+	if (access(next_to_self("libmshare-preload.so", lib, sizeof(lib)), R_OK))
+		SKIP(return, "libmshare-preload.so not next to this program");
+	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &self->base));
+}
+
+FIXTURE_TEARDOWN(pre)
+{
+	if (self->v.pid > 0) {
+		kill(self->v.pid, SIGKILL);
+		waitpid(self->v.pid, NULL, 0);
+	}
+	mshare_nl_close(&self->nl);
+}
+
+/* The module's counts are back to what they were before the test. */
+static void expect_baseline(struct __test_metadata *_metadata, FIXTURE_DATA(pre) *self)
+{
+	struct mshare_module_info now;
+
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	EXPECT_EQ(self->base.domains, now.domains);
+	EXPECT_EQ(self->base.data_pages, now.data_pages);
+	EXPECT_EQ(self->base.table_pages, now.table_pages);
+}
+
+/*
+ * MSHARE_PRELOAD_MIN=8M: 17 MiB + 4 KiB and 8 MiB go to domains (the first
+ * rounded up to 18 MiB), 1 MiB and 8 MiB - 4 KiB do not.  While the program
+ * runs, the module holds two domains more (with no names left) and the data
+ * pages the children wrote; when it exits, all of it goes.
+ */
+TEST_F(pre, big_mappings_in_domains)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=8M", NULL };
+	char *args[] = { "--hold", "17409K", "1M", "8M", "8188K", NULL };
+	struct mshare_module_info now;
+	struct map_line m[4];
+	int i;
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(4, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, parse_map(self->lines[i], &m[i])) TH_LOG("%s", self->lines[i]);
+		EXPECT_EQ(0, m[i].zero_bad);
+		EXPECT_EQ(0, m[i].bad);
+	}
+	EXPECT_TRUE(is_preloaded(&m[0], "preload", self->v.pid)) TH_LOG("%s", m[0].domain);
+	EXPECT_EQ(18 * MiB, m[0].vma);
+	EXPECT_STREQ("-", m[1].domain);
+	EXPECT_EQ(1 * MiB, m[1].vma);
+	EXPECT_TRUE(is_preloaded(&m[2], "preload", self->v.pid)) TH_LOG("%s", m[2].domain);
+	EXPECT_EQ(8 * MiB, m[2].vma);
+	EXPECT_STREQ("-", m[3].domain);
+
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	EXPECT_EQ(self->base.domains + 2, now.domains);
+	/* every page of 17 MiB + 4 KiB and 8 MiB was written by a child */
+	EXPECT_EQ(self->base.data_pages + (17 * MiB + 4 * KiB + 8 * MiB) / PAGE,
+		  now.data_pages);
+	EXPECT_EQ(0, leftovers(&self->nl, "preload"));
+
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/* The default threshold is 64 MiB; MSHARE_PRELOAD_PREFIX names the domains. */
+TEST_F(pre, default_min_and_prefix)
+{
+	const char *env[] = { "MSHARE_PRELOAD_PREFIX=pretest", NULL };
+	char *args[] = { "--hold", "64M", "63M", NULL };
+	struct mshare_module_info now;
+	struct map_line m[2];
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	ASSERT_EQ(0, parse_map(self->lines[0], &m[0]));
+	ASSERT_EQ(0, parse_map(self->lines[1], &m[1]));
+	EXPECT_TRUE(is_preloaded(&m[0], "pretest", self->v.pid)) TH_LOG("%s", m[0].domain);
+	EXPECT_STREQ("-", m[1].domain);
+	EXPECT_EQ(0, m[0].bad + m[0].zero_bad + m[1].bad + m[1].zero_bad);
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	EXPECT_EQ(self->base.domains + 1, now.domains);
+	EXPECT_EQ(0, leftovers(&self->nl, "pretest"));
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/* MSHARE_PRELOAD=0: nothing goes to a domain. */
+TEST_F(pre, off_switch)
+{
+	const char *env[] = { "MSHARE_PRELOAD=0", "MSHARE_PRELOAD_MIN=4M", NULL };
+	char *args[] = { "--hold", "16M", NULL };
+	struct mshare_module_info now;
+	struct map_line m;
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	ASSERT_EQ(0, parse_map(self->lines[0], &m));
+	EXPECT_STREQ("-", m.domain);
+	EXPECT_EQ(0, m.bad + m.zero_bad);
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	EXPECT_EQ(self->base.domains, now.domains);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/*
+ * munmap(p, len) of a mapping of 9 MiB + 4 KiB unmaps the whole 10 MiB
+ * domain; a child forked before keeps the memory and its data; once the
+ * children are gone the memory is freed while the program still runs.
+ */
+TEST_F(pre, munmap_whole_and_fork_survivor)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
+	char *args[] = { "--hold", "--unmap", "9220K", "8M", NULL };
+	int i, ret, left, rc;
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	for (i = 0; i < 2; i++) {
+		struct map_line m;
+
+		ASSERT_EQ(0, parse_map(self->lines[i], &m));
+		EXPECT_TRUE(is_preloaded(&m, "preload", self->v.pid)) TH_LOG("%s", m.domain);
+		EXPECT_EQ(0, m.bad + m.zero_bad);
+	}
+	victim_go(&self->v);
+	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "unmapped"));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(3, sscanf(self->lines[i], "unmap i=%*d ret=%d mshare_left=%d survivor=%d",
+				    &ret, &left, &rc)) TH_LOG("%s", self->lines[i]);
+		EXPECT_EQ(0, ret);
+		EXPECT_EQ(0, left);
+		EXPECT_EQ(0, rc);
+	}
+	ASSERT_EQ(0, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	/* still running, nothing mapped: everything is freed */
+	expect_baseline(_metadata, self);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/*
+ * Partial munmap: 4 KiB inside a domain mapping fails with EINVAL (the
+ * module splits at 2 MiB only); the first 2 MiB, then the rest up to the
+ * requested length, unmap everything including the hidden tail.
+ */
+TEST_F(pre, partial_munmap)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
+	char *args[] = { "--hold", "--partial", "7M", NULL };
+	int e, first, rest, left;
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	victim_go(&self->v);
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, "unmapped"));
+	ASSERT_EQ(4, sscanf(self->lines[0], "partial i=0 small_errno=%d first=%d rest=%d mshare_left=%d",
+			    &e, &first, &rest, &left)) TH_LOG("%s", self->lines[0]);
+	EXPECT_EQ(EINVAL, e);
+	EXPECT_EQ(0, first);
+	EXPECT_EQ(0, rest);
+	EXPECT_EQ(0, left);
+	ASSERT_EQ(0, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	expect_baseline(_metadata, self);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/* Four threads mapping and unmapping at once: all data right, nothing left. */
+TEST_F(pre, threads)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
+	char *args[] = { "--unmap", "--threads", "4", "4M", NULL };
+	int bad, left, in_domain;
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, "unmapped"));
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, NULL));
+	ASSERT_EQ(3, sscanf(self->lines[0], "threads bad=%d mshare_left=%d in_domain=%d",
+			    &bad, &left, &in_domain)) TH_LOG("%s", self->lines[0]);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(4 * 4, in_domain);	/* 4 threads, ROUNDS (4) each */
+	EXPECT_EQ(0, left);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+	EXPECT_EQ(0, leftovers(&self->nl, "preload"));
+}
+
+/*
+ * Without CAP_SYS_ADMIN the domain cannot be created: the library falls
+ * back to the real mmap silently, and the program works as before.
+ */
+TEST_F(pre, unprivileged_falls_back)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
+	char *args[] = { "--hold", "8M", "16M", NULL };
+	struct mshare_module_info now;
+	struct map_line m;
+	int i;
+
+	ASSERT_EQ(0, victim_start(&self->v, env, UNPRIV_UID, args));
+	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, parse_map(self->lines[i], &m)) TH_LOG("%s", self->lines[i]);
+		EXPECT_STREQ("-", m.domain);
+		EXPECT_EQ(0, m.bad + m.zero_bad);
+	}
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	EXPECT_EQ(self->base.domains, now.domains);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
