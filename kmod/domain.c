@@ -286,6 +286,8 @@ int mshare_domain_destroy(struct mshare_domain *dom)
 	mutex_unlock(&mshare_registry_lock);
 	if (!named)
 		return -ENOENT;
+	/* Attachers relink on their next touch; one shootdown for all. */
+	mshare_dom_unlink_all(dom);
 	put_ipc_ns(dom->ipc_ns);
 	mshare_domain_put(dom);
 	return 0;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -363,6 +364,56 @@ TEST_F(tlb, discard_with_8_attachers_is_one_round)
 TEST_F_TIMEOUT(tlb, discard_with_64_attachers_is_one_round, 120)
 {
 	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 64);
+}
+
+/*
+ * Destroying a domain unlinks every attacher in one batch: an attacher
+ * that had linked the whole domain faults again (once per link) on its
+ * next touch, and still finds its data.
+ */
+TEST_F(tlb, destroy_unlinks_attachers_who_relink_and_keep_their_data)
+{
+	int go[2], done[2];
+	uint64_t faults = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct rusage ru0, ru1;
+		uint64_t off, bad = 0;
+		char c, *q;
+		int f2;
+
+		q = attach_map(self->name, &f2);
+		if (!q)
+			_exit(1);
+		for (off = 0; off < DOM_SIZE; off += PAGE)
+			q[off] = 7;
+		if (write(done[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		getrusage(RUSAGE_SELF, &ru0);
+		for (off = 0; off < DOM_SIZE; off += PAGE)
+			bad += q[off] != 7;
+		getrusage(RUSAGE_SELF, &ru1);
+		faults = ru1.ru_minflt - ru0.ru_minflt;
+		if (write(done[1], &faults, sizeof(faults)) != sizeof(faults))
+			_exit(1);
+		_exit(bad ? 2 : 0);
+	}
+	{
+		char c;
+
+		ASSERT_EQ(1, read(done[0], &c, 1));
+	}
+	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(sizeof(faults), read(done[0], &faults, sizeof(faults)));
+	EXPECT_EQ(0, wait_exit_code(pid));
+	/* 4 MiB: exactly two PMD links to relink, nothing else faults. */
+	EXPECT_EQ(2, faults);
 }
 
 TEST_HARNESS_MAIN
