@@ -60,11 +60,12 @@
  * MSHARE_CMD_DOMAIN_NEW (do; CAP_SYS_ADMIN in the initial user namespace)
  *	Request: DOMAIN_NAME (required), DOMAIN_SIZE (required),
  *	DOMAIN_FLAGS, DOMAIN_MODE (default 0600), DOMAIN_UID, DOMAIN_GID
- *	(default: the caller's effective ids).  DOMAIN_NUMA_NODE and
- *	DOMAIN_NUMA_POLICY are reserved and rejected (EINVAL).
+ *	(default: the caller's effective ids), DOMAIN_NUMA_POLICY and
+ *	DOMAIN_NUMA_NODES (default: MSHARE_NUMA_LOCAL; see "NUMA" below).
  *	Reply: the new domain, as for DOMAIN_GET.  Notifies DOMAIN_CREATED.
  *	Errors: EINVAL (bad name; size 0, below 2 MiB or not a multiple of
- *	2 MiB; unknown flag; mode above 0777; uid/gid not mapped), E2BIG (size
+ *	2 MiB; unknown flag; mode above 0777; uid/gid not mapped; bad NUMA
+ *	policy or node list, a node not online with memory), E2BIG (size
  *	above the module parameter max_domain_size), EEXIST (name taken in
  *	this IPC namespace), EPERM (no CAP_SYS_ADMIN), ENOMEM.
  * MSHARE_CMD_DOMAIN_DEL (do; ns-admin or owner)
@@ -76,24 +77,73 @@
  *	Reply, per domain: DOMAIN_NAME, DOMAIN_ID, DOMAIN_SIZE, DOMAIN_FLAGS,
  *	DOMAIN_MODE, DOMAIN_UID, DOMAIN_GID, DOMAIN_ATTACHED,
  *	DOMAIN_RESIDENT, DOMAIN_TABLE_PAGES, DOMAIN_LINKS_PUD,
- *	DOMAIN_LINKS_PMD.  Errors: EINVAL, ENOENT.
- * MSHARE_CMD_DOMAIN_SET (do; mode: ns-admin or owner; uid, gid: ns-admin)
+ *	DOMAIN_LINKS_PMD, DOMAIN_NUMA_POLICY, DOMAIN_NUMA_NODES (not for
+ *	MSHARE_NUMA_LOCAL), DOMAIN_NUMA_NODE (the home node).
+ *	Errors: EINVAL, ENOENT.
+ * MSHARE_CMD_DOMAIN_SET (do; mode, NUMA policy: ns-admin or owner; uid,
+ *	gid: ns-admin)
  *	Request: DOMAIN_NAME and at least one of DOMAIN_MODE, DOMAIN_UID,
- *	DOMAIN_GID.  Reply: the domain as for DOMAIN_GET.  Existing
- *	attachments are not revoked.  Errors: EINVAL (nothing to change, mode
- *	above 0777, id not mapped), ENOENT, EPERM.
+ *	DOMAIN_GID, DOMAIN_NUMA_POLICY (with DOMAIN_NUMA_NODES as it needs).
+ *	Reply: the domain as for DOMAIN_GET.  Existing attachments are not
+ *	revoked; a new policy places the pages allocated from then on (move
+ *	the present ones with DOMAIN_MIGRATE).  Errors: EINVAL (nothing to
+ *	change, mode above 0777, id not mapped, bad policy or node list),
+ *	ENOENT, EPERM.
  * MSHARE_CMD_DOMAIN_STATS (do with DOMAIN_NAME, or dump; anyone)
  *	Reply, per domain: DOMAIN_NAME, DOMAIN_ID, DOMAIN_ATTACHED
  *	(descriptors), STATS_MAPPINGS (VMAs), STATS_PROCESSES (distinct mms),
  *	DOMAIN_LINKS_PUD, DOMAIN_LINKS_PMD, DOMAIN_RESIDENT,
  *	DOMAIN_TABLE_PAGES, STATS_FAULTS, STATS_SHOOTDOWNS,
  *	STATS_SHOOTDOWN_CPUS, STATS_PAGES_FLUSHED, STATS_FLUSHES_RANGED,
- *	STATS_FLUSHES_FULL.  Errors: EINVAL, ENOENT.
+ *	STATS_FLUSHES_FULL, DOMAIN_NUMA_NODE (home), STATS_NODES (an entry
+ *	per node that holds any of its pages or tables: NODE_ID, NODE_PAGES,
+ *	NODE_TABLE_PAGES), STATS_MIGRATIONS, STATS_PAGES_MIGRATED,
+ *	STATS_MIGRATE_SKIPPED, STATS_MIGRATE_NS.  Errors: EINVAL, ENOENT.
  * MSHARE_CMD_DOMAIN_DISCARD (do; ns-admin or owner)
  *	Request: DOMAIN_NAME, DISCARD_OFFSET, DISCARD_LENGTH (bytes, page
  *	aligned, length > 0, offset + length <= size).  Frees the data pages
  *	of the range in every attacher at once; the range reads as zeroes
  *	afterwards.  Errors: EINVAL, ENOENT, EPERM.
+ * MSHARE_CMD_DOMAIN_MIGRATE (do; ns-admin or owner)
+ *	Request: DOMAIN_NAME, MIGRATE_NODE (target, online with memory),
+ *	optionally MIGRATE_OFFSET and MIGRATE_LENGTH (both or neither; bytes,
+ *	page-aligned, length > 0, within the domain; default: all of it).
+ *	Moves the present data pages of the range to the node while attachers
+ *	keep running, and the domain's tables too when the range is the whole
+ *	domain (the node becomes its home; attachers re-link on their next
+ *	touch).  Per batch of up to 512 pages: the leaf entries are cleared,
+ *	one TLB shootdown covers every attacher, the pages are copied and the
+ *	new entries installed; an access to a page in flight waits for its
+ *	batch and sees the new page, so no write is lost.  A page pinned by
+ *	GUP (O_DIRECT, io_uring...) stays where it is and counts as skipped.
+ *	Progress goes to the "events" group as DOMAIN_MIGRATE_PROGRESS.  A
+ *	signal pending for the caller stops it between batches (EINTR); every
+ *	page is valid then, on the old node or the new one.  One migration
+ *	per domain at a time; another waits.  Reply: DOMAIN_NAME,
+ *	MIGRATE_NODE, MIGRATE_PAGES_TOTAL, MIGRATE_PAGES_DONE,
+ *	MIGRATE_PAGES_SKIPPED.  Notifies DOMAIN_MIGRATED (with MIGRATE_ERROR,
+ *	0 or the positive errno it ended with).  Errors: EINVAL (bad node or
+ *	range), ENOENT, EPERM, EINTR, ENOMEM.
+ *
+ * NUMA (Documentation/numa.rst)
+ * -----------------------------
+ * DOMAIN_NUMA_POLICY says where new data pages go; DOMAIN_NUMA_NODES is a
+ * binary array of __u32 node ids (1 to MSHARE_NUMA_NODES_MAX, distinct,
+ * each online with memory):
+ *	MSHARE_NUMA_LOCAL	node of the CPU that touches the page first;
+ *				no node list.  Home: the creator's node.
+ *	MSHARE_NUMA_BIND	exactly one node; only that node (the fault
+ *				fails with OOM when it is full).
+ *	MSHARE_NUMA_PREFERRED	exactly one node, others when it is full.
+ *	MSHARE_NUMA_INTERLEAVE	one or more nodes; page N of the domain goes
+ *				to node list[N % count].  Home: list[0].
+ *	MSHARE_NUMA_AUTO	at most one node (the first home; default the
+ *				creator's node); pages go to the home node,
+ *				and the module moves the whole domain to the
+ *				node its attachers run on when the expected
+ *				saving outweighs the cost of moving.
+ * The home node holds the domain's page tables.  DOMAIN_NUMA_NODE (u32)
+ * reports it and is never accepted in a request (EINVAL).
  *
  * Multicast group MSHARE_MCGRP_EVENTS ("events"): joining needs
  * CAP_SYS_ADMIN in the user namespace of the socket's network namespace;
@@ -104,6 +154,11 @@
  *	MSHARE_CMD_DOMAIN_DESTROYED	after DOMAIN_DEL (the name is gone)
  *	MSHARE_CMD_DOMAIN_ATTACHED	a descriptor attached (+ EVENT_PID)
  *	MSHARE_CMD_DOMAIN_DETACHED	an attached descriptor was closed
+ *	MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS  a migration moved another 32 MiB
+ *				(+ MIGRATE_NODE, MIGRATE_PAGES_TOTAL,
+ *				MIGRATE_PAGES_DONE, MIGRATE_PAGES_SKIPPED)
+ *	MSHARE_CMD_DOMAIN_MIGRATED	a migration ended (as the reply, plus
+ *				MIGRATE_ERROR and EVENT_PID, 0 for auto)
  * An event lost to a full receive buffer shows as ENOBUFS on the socket.
  */
 #ifndef _UAPI_LINUX_MSHARE_H
@@ -144,6 +199,20 @@ struct mshare_discard {
 #define MSHARE_IOC_INFO		_IOR(MSHARE_IOC_MAGIC, 2, struct mshare_info)
 #define MSHARE_IOC_DISCARD	_IOW(MSHARE_IOC_MAGIC, 3, struct mshare_discard)
 
+/* MSHARE_A_DOMAIN_NUMA_POLICY */
+enum mshare_numa_policy {
+	MSHARE_NUMA_LOCAL,
+	MSHARE_NUMA_BIND,
+	MSHARE_NUMA_PREFERRED,
+	MSHARE_NUMA_INTERLEAVE,
+	MSHARE_NUMA_AUTO,
+
+	__MSHARE_NUMA_MAX,
+};
+
+/* The most node ids MSHARE_A_DOMAIN_NUMA_NODES may hold. */
+#define MSHARE_NUMA_NODES_MAX	64
+
 /* MSHARE_A_DOMAIN_FLAGS */
 #define MSHARE_DOMAIN_F_PREFAULT	(1U << 0)	/* populate at creation */
 #define MSHARE_DOMAIN_F_ALL		MSHARE_DOMAIN_F_PREFAULT
@@ -168,6 +237,9 @@ enum mshare_cmd {
 	MSHARE_CMD_DOMAIN_DESTROYED,	/* notification, group "events" */
 	MSHARE_CMD_DOMAIN_ATTACHED,	/* notification, group "events" */
 	MSHARE_CMD_DOMAIN_DETACHED,	/* notification, group "events" */
+	MSHARE_CMD_DOMAIN_MIGRATE,
+	MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS, /* notification, "events" */
+	MSHARE_CMD_DOMAIN_MIGRATED,	/* notification, group "events" */
 
 	__MSHARE_CMD_MAX,
 };
@@ -194,8 +266,8 @@ enum mshare_attr {
 	MSHARE_A_DOMAIN_LINKS_PUD,	/* u32: process PUD entries -> its tables */
 	MSHARE_A_DOMAIN_LINKS_PMD,	/* u32: process PMD entries -> its tables */
 	MSHARE_A_PAD,			/* alignment of 64-bit attributes */
-	MSHARE_A_DOMAIN_NUMA_NODE,	/* u32, reserved (rejected) */
-	MSHARE_A_DOMAIN_NUMA_POLICY,	/* u32, reserved (rejected) */
+	MSHARE_A_DOMAIN_NUMA_NODE,	/* u32: home node (replies only) */
+	MSHARE_A_DOMAIN_NUMA_POLICY,	/* u32, enum mshare_numa_policy */
 	MSHARE_A_DISCARD_OFFSET,	/* u64, bytes */
 	MSHARE_A_DISCARD_LENGTH,	/* u64, bytes */
 	MSHARE_A_STATS_MAPPINGS,	/* u32: VMAs mapping the domain */
@@ -207,10 +279,39 @@ enum mshare_attr {
 	MSHARE_A_STATS_FLUSHES_RANGED,	/* u64: rounds that flushed a range */
 	MSHARE_A_STATS_FLUSHES_FULL,	/* u64: rounds that flushed it all */
 	MSHARE_A_EVENT_PID,		/* u32: process that caused the event */
+	MSHARE_A_DOMAIN_NUMA_NODES,	/* binary: __u32 node ids */
+	MSHARE_A_MIGRATE_NODE,		/* u32: target node */
+	MSHARE_A_MIGRATE_OFFSET,	/* u64, bytes */
+	MSHARE_A_MIGRATE_LENGTH,	/* u64, bytes */
+	MSHARE_A_MIGRATE_PAGES_TOTAL,	/* u64: present pages in the range */
+	MSHARE_A_MIGRATE_PAGES_DONE,	/* u64: pages moved so far */
+	MSHARE_A_MIGRATE_PAGES_SKIPPED,	/* u64: pinned pages left in place */
+	MSHARE_A_MIGRATE_ERROR,		/* u32: 0 or a positive errno */
+	MSHARE_A_STATS_NODES,		/* indexed array of nests, see below */
+	MSHARE_A_STATS_MIGRATIONS,	/* u64: migrations run (user + auto) */
+	MSHARE_A_STATS_PAGES_MIGRATED,	/* u64: pages they moved */
+	MSHARE_A_STATS_MIGRATE_SKIPPED,	/* u64: pinned pages they skipped */
+	MSHARE_A_STATS_MIGRATE_NS,	/* u64: time they took, ns */
 
 	__MSHARE_A_MAX,
 };
 
 #define MSHARE_A_MAX (__MSHARE_A_MAX - 1)
+
+/*
+ * MSHARE_A_STATS_NODES holds one nest per node (its type is the entry's
+ * index, 1, 2...; ignore it), each holding these:
+ */
+enum mshare_node_attr {
+	MSHARE_A_NODE_UNSPEC,
+	MSHARE_A_NODE_ID,		/* u32 */
+	MSHARE_A_NODE_PAGES,		/* u64: data pages on the node */
+	MSHARE_A_NODE_TABLE_PAGES,	/* u64: table pages on the node */
+	MSHARE_A_NODE_PAD,
+
+	__MSHARE_A_NODE_MAX,
+};
+
+#define MSHARE_A_NODE_MAX (__MSHARE_A_NODE_MAX - 1)
 
 #endif /* _UAPI_LINUX_MSHARE_H */

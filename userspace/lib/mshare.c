@@ -43,6 +43,67 @@ int mshare_detach(void *addr, size_t size)
 	return munmap(addr, size) ? -errno : 0;
 }
 
+static void parse_numa(struct nlattr **tb, struct mshare_numa *numa,
+		       int *home)
+{
+	struct nlattr *a = tb[MSHARE_A_DOMAIN_NUMA_NODES];
+
+	memset(numa, 0, sizeof(*numa));
+	numa->policy = -1;
+	*home = -1;
+	if (tb[MSHARE_A_DOMAIN_NUMA_POLICY])
+		numa->policy = nla_get_u32(tb[MSHARE_A_DOMAIN_NUMA_POLICY]);
+	if (tb[MSHARE_A_DOMAIN_NUMA_NODE])
+		*home = nla_get_u32(tb[MSHARE_A_DOMAIN_NUMA_NODE]);
+	if (a) {
+		unsigned int n = nla_len(a) / sizeof(uint32_t);
+
+		if (n > MSHARE_NUMA_NODES_MAX)
+			n = MSHARE_NUMA_NODES_MAX;
+		memcpy(numa->nodes, nla_data(a), n * sizeof(uint32_t));
+		numa->nr_nodes = n;
+	}
+}
+
+/* DOMAIN_NUMA_POLICY and DOMAIN_NUMA_NODES of @numa, if given. */
+static int put_numa(struct nl_msg *msg, const struct mshare_numa *numa)
+{
+	if (numa->policy < 0)
+		return 0;
+	if (nla_put_u32(msg, MSHARE_A_DOMAIN_NUMA_POLICY, numa->policy))
+		return -1;
+	if (numa->nr_nodes &&
+	    nla_put(msg, MSHARE_A_DOMAIN_NUMA_NODES,
+		    numa->nr_nodes * sizeof(uint32_t), numa->nodes))
+		return -1;
+	return 0;
+}
+
+static const char *const numa_policy_names[] = {
+	[MSHARE_NUMA_LOCAL] = "local",
+	[MSHARE_NUMA_BIND] = "bind",
+	[MSHARE_NUMA_PREFERRED] = "preferred",
+	[MSHARE_NUMA_INTERLEAVE] = "interleave",
+	[MSHARE_NUMA_AUTO] = "auto",
+};
+
+const char *mshare_numa_policy_name(int policy)
+{
+	if (policy < 0 || policy >= __MSHARE_NUMA_MAX)
+		return NULL;
+	return numa_policy_names[policy];
+}
+
+int mshare_numa_policy_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < __MSHARE_NUMA_MAX; i++)
+		if (!strcmp(name, numa_policy_names[i]))
+			return i;
+	return -1;
+}
+
 static int parse_domain(struct nlattr **tb, void *arg)
 {
 	struct mshare_domain_info *d = arg;
@@ -66,6 +127,7 @@ static int parse_domain(struct nlattr **tb, void *arg)
 	U64(MSHARE_A_DOMAIN_RESIDENT, resident);
 #undef U32
 #undef U64
+	parse_numa(tb, &d->numa, &d->home_node);
 	return 0;
 }
 
@@ -88,7 +150,8 @@ int mshare_domain_create(struct mshare_nl *nl, const char *name,
 	    (opts && opts->uid >= 0 &&
 	     nla_put_u32(msg, MSHARE_A_DOMAIN_UID, opts->uid)) ||
 	    (opts && opts->gid >= 0 &&
-	     nla_put_u32(msg, MSHARE_A_DOMAIN_GID, opts->gid))) {
+	     nla_put_u32(msg, MSHARE_A_DOMAIN_GID, opts->gid)) ||
+	    (opts && put_numa(msg, &opts->numa))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -192,7 +255,8 @@ int mshare_domain_set(struct mshare_nl *nl, const char *name,
 	    (opts->mode >= 0 &&
 	     nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, opts->mode)) ||
 	    (opts->uid >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_UID, opts->uid)) ||
-	    (opts->gid >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_GID, opts->gid))) {
+	    (opts->gid >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_GID, opts->gid)) ||
+	    put_numa(msg, &opts->numa)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -224,9 +288,40 @@ void mshare_parse_domain_stats(struct nlattr **tb,
 	U64(MSHARE_A_STATS_PAGES_FLUSHED, pages_flushed);
 	U64(MSHARE_A_STATS_FLUSHES_RANGED, flushes_ranged);
 	U64(MSHARE_A_STATS_FLUSHES_FULL, flushes_full);
+	U64(MSHARE_A_STATS_MIGRATIONS, migrations);
+	U64(MSHARE_A_STATS_PAGES_MIGRATED, pages_migrated);
+	U64(MSHARE_A_STATS_MIGRATE_SKIPPED, migrate_skipped);
+	U64(MSHARE_A_STATS_MIGRATE_NS, migrate_ns);
 #undef U32
 #undef U64
+	s->home_node = -1;
+	if (tb[MSHARE_A_DOMAIN_NUMA_NODE])
+		s->home_node = nla_get_u32(tb[MSHARE_A_DOMAIN_NUMA_NODE]);
+	if (tb[MSHARE_A_STATS_NODES]) {
+		struct nlattr *a;
+		int rem;
+
+		nla_for_each_nested(a, tb[MSHARE_A_STATS_NODES], rem) {
+			struct nlattr *nt[MSHARE_A_NODE_MAX + 1];
+			uint32_t id;
+
+			if (nla_parse_nested(nt, MSHARE_A_NODE_MAX, a, NULL) ||
+			    !nt[MSHARE_A_NODE_ID])
+				continue;
+			id = nla_get_u32(nt[MSHARE_A_NODE_ID]);
+			if (id >= MSHARE_STATS_NODES)
+				continue;
+			s->node_seen[id / 64] |= 1ULL << (id % 64);
+			if (nt[MSHARE_A_NODE_PAGES])
+				s->node_pages[id] =
+					nla_get_u64(nt[MSHARE_A_NODE_PAGES]);
+			if (nt[MSHARE_A_NODE_TABLE_PAGES])
+				s->node_table_pages[id] =
+					nla_get_u64(nt[MSHARE_A_NODE_TABLE_PAGES]);
+		}
+	}
 }
+
 
 static int parse_stats(struct nlattr **tb, void *arg)
 {
@@ -275,6 +370,49 @@ int mshare_domain_discard(struct mshare_nl *nl, const char *name,
 
 	return name_request(nl, MSHARE_CMD_DOMAIN_DISCARD, name, range, NULL,
 			    NULL);
+}
+
+void mshare_parse_migrate(struct nlattr **tb, struct mshare_migrate_result *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (tb[MSHARE_A_MIGRATE_NODE])
+		m->node = nla_get_u32(tb[MSHARE_A_MIGRATE_NODE]);
+	if (tb[MSHARE_A_MIGRATE_PAGES_TOTAL])
+		m->total = nla_get_u64(tb[MSHARE_A_MIGRATE_PAGES_TOTAL]);
+	if (tb[MSHARE_A_MIGRATE_PAGES_DONE])
+		m->done = nla_get_u64(tb[MSHARE_A_MIGRATE_PAGES_DONE]);
+	if (tb[MSHARE_A_MIGRATE_PAGES_SKIPPED])
+		m->skipped = nla_get_u64(tb[MSHARE_A_MIGRATE_PAGES_SKIPPED]);
+}
+
+static int parse_migrate(struct nlattr **tb, void *arg)
+{
+	mshare_parse_migrate(tb, arg);
+	return 0;
+}
+
+int mshare_domain_migrate(struct mshare_nl *nl, const char *name,
+			  uint32_t node, uint64_t offset, uint64_t length,
+			  struct mshare_migrate_result *out)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_MIGRATE, 0);
+	struct mshare_migrate_result tmp;
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	    nla_put_u32(msg, MSHARE_A_MIGRATE_NODE, node) ||
+	    (length &&
+	     (nla_put_u64(msg, MSHARE_A_MIGRATE_OFFSET, offset) ||
+	      nla_put_u64(msg, MSHARE_A_MIGRATE_LENGTH, length)))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, parse_migrate, out ? out : &tmp);
+	if (ret == 0)
+		return -EIO;
+	return ret < 0 ? ret : 0;
 }
 
 int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out)

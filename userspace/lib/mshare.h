@@ -37,20 +37,36 @@ void *mshare_attach(const char *name, unsigned int flags, size_t *size);
 /* Detach: unmap what mshare_attach() mapped. */
 int mshare_detach(void *addr, size_t size);
 
+/* A NUMA policy: enum mshare_numa_policy and its node list. */
+struct mshare_numa {
+	int policy;			/* MSHARE_NUMA_*, or -1: not given */
+	unsigned int nr_nodes;
+	uint32_t nodes[MSHARE_NUMA_NODES_MAX];
+};
+
 struct mshare_domain_info {
 	char name[MSHARE_NAME_MAX];
 	uint32_t id, flags, mode, uid, gid, attached;
 	uint32_t table_pages, links_pud, links_pmd;
 	uint64_t size, resident;
+	struct mshare_numa numa;	/* policy -1 if the reply had none */
+	int home_node;			/* -1 if the reply had none */
 };
 
 /* DOMAIN_STATS: see uapi/linux/mshare.h. */
+#define MSHARE_STATS_NODES	64
 struct mshare_domain_stats {
 	char name[MSHARE_NAME_MAX];
 	uint32_t id, attached, mappings, processes;
 	uint32_t table_pages, links_pud, links_pmd;
 	uint64_t resident, faults, shootdowns, shootdown_cpus, pages_flushed;
 	uint64_t flushes_ranged, flushes_full;
+	int home_node;			/* -1 if the reply had none */
+	uint64_t migrations, pages_migrated, migrate_skipped, migrate_ns;
+	/* Per node, indexed by node id (ids >= MSHARE_STATS_NODES dropped) */
+	uint64_t node_pages[MSHARE_STATS_NODES];
+	uint64_t node_table_pages[MSHARE_STATS_NODES];
+	uint64_t node_seen[(MSHARE_STATS_NODES + 63) / 64]; /* bit per node */
 };
 
 struct mshare_module_info {
@@ -62,8 +78,16 @@ struct mshare_module_info {
 struct mshare_domain_opts {
 	unsigned int flags;
 	int mode, uid, gid;
+	struct mshare_numa numa;	/* numa.policy < 0: not given */
 };
-#define MSHARE_DOMAIN_OPTS_DEFAULT { .flags = 0, .mode = -1, .uid = -1, .gid = -1 }
+#define MSHARE_DOMAIN_OPTS_DEFAULT { .flags = 0, .mode = -1, .uid = -1, \
+				     .gid = -1, .numa = { .policy = -1 } }
+
+/* DOMAIN_MIGRATE's reply (and what its events carry). */
+struct mshare_migrate_result {
+	uint32_t node;
+	uint64_t total, done, skipped;
+};
 
 int mshare_domain_create(struct mshare_nl *nl, const char *name,
 			 uint64_t size, const struct mshare_domain_opts *opts,
@@ -91,6 +115,21 @@ void mshare_parse_domain_stats(struct nlattr **tb,
 			       struct mshare_domain_stats *out);
 int mshare_domain_discard(struct mshare_nl *nl, const char *name,
 			  uint64_t offset, uint64_t length);
+/*
+ * DOMAIN_MIGRATE: move the pages of [@offset, @offset + @length) of @name
+ * to @node (@length 0: the whole domain, tables included).  Blocks until
+ * done; -EINTR if a signal stopped it (pages stay valid).  @out may be
+ * NULL.
+ */
+int mshare_domain_migrate(struct mshare_nl *nl, const char *name,
+			  uint32_t node, uint64_t offset, uint64_t length,
+			  struct mshare_migrate_result *out);
+/* Fill @out from a DOMAIN_MIGRATE reply's or event's attributes. */
+void mshare_parse_migrate(struct nlattr **tb, struct mshare_migrate_result *out);
 int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out);
+/* "local", "bind"... for MSHARE_NUMA_*; NULL if unknown. */
+const char *mshare_numa_policy_name(int policy);
+/* The MSHARE_NUMA_* value of @name, or -1. */
+int mshare_numa_policy_parse(const char *name);
 
 #endif /* MSHARE_H */
