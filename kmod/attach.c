@@ -37,6 +37,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <asm/pgalloc.h>
 
@@ -389,4 +390,23 @@ void mshare_dom_unlink_all(struct mshare_domain *dom)
 		mshare_flush_destroy(&f);
 	}
 	mutex_unlock(&mshare_mms_lock);
+}
+
+unsigned int mshare_dom_grab_mms(struct mshare_domain *dom,
+				 struct mm_struct **mms, unsigned int max)
+{
+	struct mshare_mm_dom *md;
+	unsigned int nr = 0;
+
+	lockdep_assert_held(&mshare_mms_lock);
+	list_for_each_entry(md, &dom->mms, dom_node) {
+		if (mms) {
+			if (nr == max)
+				break;
+			mmgrab(md->mmm->mm);
+			mms[nr] = md->mmm->mm;
+		}
+		nr++;
+	}
+	return nr;
 }

@@ -156,7 +156,9 @@ static int mshare_domain_release(struct inode *inode, struct file *file)
 	/* Files opened through /proc/PID/map_files carry no domain. */
 	if (!dom)
 		return 0;
+	mshare_auto_stop(dom);
 	mshare_tables_free(dom);
+	mshare_numa_free_domain(dom);
 	atomic_dec(&mshare_stats.domains);
 	put_user_ns(dom->user_ns);
 	kfree(dom);
@@ -173,6 +175,7 @@ static void mshare_domain_free_unfiled(struct mshare_domain *dom)
 {
 	put_user_ns(dom->user_ns);
 	mshare_tables_free(dom);
+	mshare_numa_free_domain(dom);
 	atomic_dec(&mshare_stats.domains);
 	kfree(dom);
 }
@@ -186,7 +189,8 @@ static void mshare_domain_free_unfiled(struct mshare_domain *dom)
  */
 struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 					   u32 flags, umode_t mode,
-					   kuid_t uid, kgid_t gid)
+					   kuid_t uid, kgid_t gid,
+					   struct mshare_policy *pol)
 {
 	struct ipc_namespace *ns = mshare_cur_ns();
 	struct mshare_domain *dom;
@@ -197,12 +201,16 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	mshare_registry_lock_reap();
 	dom = mshare_find_locked(ns, name);
 	mutex_unlock(&mshare_registry_lock);
-	if (dom)
+	if (dom) {
+		kfree(pol);
 		return ERR_PTR(-EEXIST);
+	}
 
 	dom = kzalloc(sizeof(*dom), GFP_KERNEL);
-	if (!dom)
+	if (!dom) {
+		kfree(pol);
 		return ERR_PTR(-ENOMEM);
+	}
 	atomic_inc(&mshare_stats.domains);
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->size = size;
@@ -211,13 +219,16 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	dom->mode = mode;
 	dom->uid = uid;
 	dom->gid = gid;
-	dom->nid = numa_node_id();
 	dom->user_ns = get_user_ns(ns->user_ns);
 	INIT_LIST_HEAD(&dom->node);
 	INIT_LIST_HEAD(&dom->mms);
 	INIT_LIST_HEAD(&dom->deferred);
 	spin_lock_init(&dom->deferred_lock);
 
+	/* The home node (dom->nid) comes from the policy. */
+	err = mshare_numa_init_domain(dom, pol);
+	if (err)
+		goto free_dom;
 	err = mshare_tables_alloc(dom);
 	if (err)
 		goto free_dom;
@@ -261,6 +272,7 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	list_add_tail(&dom->node, &mshare_domains);
 	get_file(dom->file);	/* the caller's */
 	mutex_unlock(&mshare_registry_lock);
+	mshare_auto_start_if_auto(dom);
 	return dom;
 
 put_file:

@@ -18,7 +18,9 @@
  * other boundaries, ->mremap refuses other targets.  PUD links are used
  * where a VMA covers a whole GiB congruent modulo 1 GiB.
  *
- * Faults may run under the per-VMA lock only.  No lock of this file.
+ * Faults may run under the per-VMA lock only.  They hold the domain's
+ * tables_sem for reading while they fill or link, so that a migration
+ * cannot move the tables under them (lock order in internal.h).
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -43,6 +45,7 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 						       VM_FAULT_SIGBUS;
 	struct mshare_table *table;
 	pgoff_t pgoff;
+	vm_fault_t ret;
 
 	if (!mmm)
 		return VM_FAULT_SIGBUS;	/* fork could not register the child */
@@ -53,15 +56,21 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	    ((u64)pgoff << PAGE_SHIFT) + span > dom->size)
 		return nolink;
 
+	/* The tables stay put while we fill and link (migrate.c). */
+	down_read(&dom->tables_sem);
 	/* One fault, not two: fill the page before linking. */
-	if (mshare_fill(dom, vmf->pgoff))
+	if (mshare_fill(dom, vmf->pgoff)) {
+		up_read(&dom->tables_sem);
 		return VM_FAULT_OOM;
+	}
 
 	if (level == MSHARE_LINK_PUD)
 		table = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
 	else
 		table = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
-	return mshare_mm_link(mmm, vmf, level, start, table);
+	ret = mshare_mm_link(mmm, vmf, level, start, table);
+	up_read(&dom->tables_sem);
+	return ret;
 }
 
 static vm_fault_t mshare_huge_fault(struct vm_fault *vmf, unsigned int order)
@@ -78,6 +87,7 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 {
 	struct mshare_domain *dom = vma_domain(vmf->vma);
 	pmd_t pmd = pmdp_get_lockless(vmf->pmd);
+	int err;
 
 	atomic64_inc(&dom->stats.faults);
 	/* THP "never" (or a PMD fault that fell back): link here. */
@@ -90,9 +100,10 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	 */
 	if (vmf->pgoff >= dom->nr_pages)
 		return VM_FAULT_SIGBUS;
-	if (mshare_fill(dom, vmf->pgoff))
-		return VM_FAULT_OOM;
-	return VM_FAULT_NOPAGE;
+	down_read(&dom->tables_sem);
+	err = mshare_fill(dom, vmf->pgoff);
+	up_read(&dom->tables_sem);
+	return err ? VM_FAULT_OOM : VM_FAULT_NOPAGE;
 }
 
 static void mshare_vm_open(struct vm_area_struct *vma)
@@ -164,4 +175,10 @@ int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
 	vma->vm_ops = &mshare_vm_ops;
 	vma->vm_private_data = mmm;
 	return 0;
+}
+
+/* Whether @vma maps @dom. */
+bool mshare_vma_of(struct vm_area_struct *vma, struct mshare_domain *dom)
+{
+	return vma->vm_ops == &mshare_vm_ops && vma_domain(vma) == dom;
 }

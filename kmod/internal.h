@@ -22,7 +22,12 @@
  *
  * Lock order (outermost first)
  * ----------------------------
+ *   mshare_domain->migrate_lock (mutex: one migration, discard, policy
+ *                                change or table move of a domain at a time)
  *   mmap_lock (or the per-VMA lock in faults)
+ *     mshare_domain->tables_sem (rwsem: read by faults that fill or link,
+ *                                written while the tables move; the
+ *                                writer holds migrate_lock, never mmap_lock)
  *     mshare_mms_lock (mutex: mshare_mm lookup, creation, teardown; held
  *                      across a discard or unlink-all shootdown batch)
  *       mshare_mm->lock (spinlock: links of one mm; held across unlink +
@@ -30,7 +35,8 @@
  *                        mmap or VMA lock alone)
  *         mm->page_table_lock (pud_lock) or the process PMD table's ptl
  *           xa_lock of mshare_mm->links
- *       domain PTE table ptl (leaf PTE install/clear; never with the above)
+ *       domain PTE table ptl (leaf PTE install/clear; never with the above;
+ *                             also guards mshare_domain->mig_table)
  *   mshare_registry_lock (mutex: domain names; never held with the above)
  * TLB IPIs are sent with interrupts enabled, possibly under the spinlocks.
  */
@@ -43,10 +49,15 @@
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/mshare.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
+#include <asm/pgtable.h>
 
 #include "compat.h"
 
@@ -76,6 +87,28 @@ struct mshare_domain_stats {
 	atomic64_t pages_flushed;	/* pages those rounds covered */
 	atomic64_t flushes_ranged;	/* rounds that flushed a range */
 	atomic64_t flushes_full;	/* rounds that flushed everything */
+	atomic64_t migrations;		/* migrations run (user and auto) */
+	atomic64_t pages_migrated;	/* pages they moved */
+	atomic64_t migrate_skipped;	/* pinned pages they left in place */
+	atomic64_t migrate_ns;		/* time they took */
+};
+
+/* A domain's NUMA policy (numa.c); replaced whole, freed after RCU. */
+struct mshare_policy {
+	struct rcu_head rcu;
+	u32 mode;			/* MSHARE_NUMA_* */
+	u32 nr_nodes;
+	int nodes[] __counted_by(nr_nodes);
+};
+
+/* Automatic placement state of a domain (numa_auto.c). */
+struct mshare_auto {
+	struct delayed_work work;
+	bool stop;			/* set before the work is cancelled */
+	int candidate;			/* best other node of the last samples */
+	unsigned int streak;		/* samples it stayed the best */
+	unsigned long last_move;	/* jiffies of the last move */
+	u32 *weight;			/* per node: runnable attachers, EWMA x256 */
 };
 
 struct mshare_domain {
@@ -89,7 +122,19 @@ struct mshare_domain {
 	umode_t mode;			/* under mshare_registry_lock */
 	kuid_t uid;
 	kgid_t gid;
-	int nid;			/* home node of tables and data */
+	int nid;			/* home node: its tables are there */
+	struct mshare_policy __rcu *policy;
+	atomic_long_t *node_pages;	/* data pages per node (nr_node_ids) */
+	atomic_long_t *node_tables;	/* table pages per node */
+	struct mutex migrate_lock;	/* see the lock order */
+	struct rw_semaphore tables_sem;	/* see the lock order */
+	/*
+	 * PTE table whose present pages are in flight (a migration batch),
+	 * or -1: a fault on an empty entry of it waits on mig_wait.
+	 */
+	long mig_table;
+	wait_queue_head_t mig_wait;
+	struct mshare_auto autonuma;
 	struct ipc_namespace *ipc_ns;	/* its scope; referenced while named */
 	struct user_namespace *user_ns;	/* owner of ipc_ns; referenced */
 
@@ -142,6 +187,10 @@ int mshare_nl_init(void);
 void mshare_nl_exit(void);
 /* Multicast event @cmd (MSHARE_CMD_DOMAIN_CREATED...) about @dom. */
 void mshare_nl_notify(struct mshare_domain *dom, u8 cmd);
+struct mshare_migrate;
+/* DOMAIN_MIGRATE_PROGRESS or DOMAIN_MIGRATED (with @err) about @m. */
+void mshare_nl_notify_migrate(struct mshare_domain *dom, u8 cmd,
+			      const struct mshare_migrate *m, int err);
 
 /* domain.c: domain lifecycle, registry (per IPC namespace), pseudo fs */
 int mshare_domain_init(void);
@@ -150,7 +199,8 @@ bool mshare_name_valid(const char *name);
 /* In the caller's IPC namespace; returned with a reference for the caller. */
 struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 					   u32 flags, umode_t mode,
-					   kuid_t uid, kgid_t gid);
+					   kuid_t uid, kgid_t gid,
+					   struct mshare_policy *pol);
 int mshare_domain_destroy(struct mshare_domain *dom);
 struct mshare_domain *mshare_domain_lookup(const char *name);
 void mshare_domain_put(struct mshare_domain *dom);
@@ -185,8 +235,73 @@ int mshare_prefault(struct mshare_domain *dom);
  */
 int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len);
 
+/* A data page's leaf entry: present, user, RW, NX, young and dirty. */
+static inline pte_t mshare_mkpte(struct page *page)
+{
+	return pte_mkyoung(pte_mkdirty(pfn_pte(page_to_pfn(page), PAGE_SHARED)));
+}
+
+/* Where page @pgoff of @dom is, and its PTE table. */
+static inline pte_t *mshare_ptep(struct mshare_domain *dom, pgoff_t pgoff,
+				 struct mshare_table **table)
+{
+	*table = &dom->pte_tables[pgoff / PTRS_PER_PTE];
+	return (pte_t *)page_address((*table)->page) + pgoff % PTRS_PER_PTE;
+}
+
+static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
+{
+	return ptlock_ptr(page_ptdesc(table->page));
+}
+
+struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
+				bool pmd_table);
+void mshare_table_free(struct mshare_domain *dom, struct page *page);
+void mshare_data_page_put(struct mshare_domain *dom, struct page *page);
+
+/* numa.c: NUMA policies, page placement, per-node counts */
+bool mshare_node_valid(int nid);
+/*
+ * A policy of @mode over @nodes, or an ERR_PTR (-EINVAL with *@why set,
+ * -ENOMEM).  Checks the node list against the mode and the online nodes.
+ */
+struct mshare_policy *mshare_policy_new(u32 mode, const u32 *nodes,
+					     u32 nr_nodes, const char **why);
+int mshare_policy_home(const struct mshare_policy *pol);
+int mshare_numa_init_domain(struct mshare_domain *dom,
+			    struct mshare_policy *pol);
+void mshare_numa_free_domain(struct mshare_domain *dom);
+/* Replace @dom's policy with @pol (consumed). */
+void mshare_domain_set_policy(struct mshare_domain *dom,
+			      struct mshare_policy *pol);
+/* A new zeroed data page for @pgoff of @dom, placed as its policy says. */
+void mshare_auto_start_if_auto(struct mshare_domain *dom);
+struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff);
+void mshare_node_pages_add(struct mshare_domain *dom, struct page *page,
+			   long nr);
+
+/* migrate.c: live migration of a domain's pages and tables */
+struct mshare_migrate {
+	int node;			/* target */
+	pgoff_t first, last;		/* page range [first, last) */
+	bool automatic;			/* by the auto policy (no signals) */
+	u32 pid;			/* requester, for the events */
+	u64 total, done, skipped;	/* as MSHARE_A_MIGRATE_PAGES_* */
+};
+
+/* Move @m's range of @dom to @m->node.  0, -EINTR, -ENOMEM. */
+int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m);
+/* Wait for a migration batch covering @table's pages to end. */
+void mshare_migrate_wait(struct mshare_domain *dom, long table);
+
+/* numa_auto.c: the "auto" policy */
+void mshare_auto_init(struct mshare_domain *dom);
+void mshare_auto_start(struct mshare_domain *dom);
+void mshare_auto_stop(struct mshare_domain *dom);
+
 /* fault.c: the domain VMAs' operations */
 int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom);
+bool mshare_vma_of(struct vm_area_struct *vma, struct mshare_domain *dom);
 
 /* attach.c: per-mm state, linking and unlinking */
 struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
@@ -203,6 +318,12 @@ void mshare_dom_flush_targets(struct mshare_domain *dom,
 			      pgoff_t last, const pgoff_t *pgoffs,
 			      unsigned int nr);
 void mshare_dom_unlink_all(struct mshare_domain *dom);
+/*
+ * The number of mms mapping @dom; with @mms, also store up to @max of
+ * them, each with an mmgrab() reference.  Caller holds mshare_mms_lock.
+ */
+unsigned int mshare_dom_grab_mms(struct mshare_domain *dom,
+				 struct mm_struct **mms, unsigned int max);
 
 /* tlb.c: TLB shootdown batches */
 #define MSHARE_FLUSH_CEILING	32	/* addresses per mm before a full flush */

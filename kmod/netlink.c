@@ -21,9 +21,14 @@
 
 #define MSHARE_NAME_POLICY \
 	{ .type = NLA_NUL_STRING, .len = MSHARE_NAME_MAX - 1 }
-#define MSHARE_RESERVED_POLICY \
+#define MSHARE_HOME_POLICY \
 	{ .type = NLA_REJECT, \
-	  .reject_message = "reserved for NUMA placement, not supported yet" }
+	  .reject_message = "the home node is reported, not set: give a NUMA policy" }
+#define MSHARE_NUMA_POLICY \
+	NLA_POLICY_MAX(NLA_U32, __MSHARE_NUMA_MAX - 1)
+#define MSHARE_NODES_POLICY \
+	NLA_POLICY_RANGE(NLA_BINARY, sizeof(u32), \
+			 MSHARE_NUMA_NODES_MAX * sizeof(u32))
 
 static const struct nla_policy mshare_info_policy[MSHARE_A_MAX + 1] = {
 };
@@ -35,8 +40,9 @@ static const struct nla_policy mshare_new_policy[MSHARE_A_MAX + 1] = {
 	[MSHARE_A_DOMAIN_MODE]	= NLA_POLICY_MASK(NLA_U32, 0777),
 	[MSHARE_A_DOMAIN_UID]	= { .type = NLA_U32 },
 	[MSHARE_A_DOMAIN_GID]	= { .type = NLA_U32 },
-	[MSHARE_A_DOMAIN_NUMA_NODE]	= MSHARE_RESERVED_POLICY,
-	[MSHARE_A_DOMAIN_NUMA_POLICY]	= MSHARE_RESERVED_POLICY,
+	[MSHARE_A_DOMAIN_NUMA_NODE]	= MSHARE_HOME_POLICY,
+	[MSHARE_A_DOMAIN_NUMA_POLICY]	= MSHARE_NUMA_POLICY,
+	[MSHARE_A_DOMAIN_NUMA_NODES]	= MSHARE_NODES_POLICY,
 };
 
 static const struct nla_policy mshare_name_policy[MSHARE_A_MAX + 1] = {
@@ -48,6 +54,16 @@ static const struct nla_policy mshare_set_policy[MSHARE_A_MAX + 1] = {
 	[MSHARE_A_DOMAIN_MODE]	= NLA_POLICY_MASK(NLA_U32, 0777),
 	[MSHARE_A_DOMAIN_UID]	= { .type = NLA_U32 },
 	[MSHARE_A_DOMAIN_GID]	= { .type = NLA_U32 },
+	[MSHARE_A_DOMAIN_NUMA_NODE]	= MSHARE_HOME_POLICY,
+	[MSHARE_A_DOMAIN_NUMA_POLICY]	= MSHARE_NUMA_POLICY,
+	[MSHARE_A_DOMAIN_NUMA_NODES]	= MSHARE_NODES_POLICY,
+};
+
+static const struct nla_policy mshare_migrate_policy[MSHARE_A_MAX + 1] = {
+	[MSHARE_A_DOMAIN_NAME]		= MSHARE_NAME_POLICY,
+	[MSHARE_A_MIGRATE_NODE]		= { .type = NLA_U32 },
+	[MSHARE_A_MIGRATE_OFFSET]	= { .type = NLA_U64 },
+	[MSHARE_A_MIGRATE_LENGTH]	= { .type = NLA_U64 },
 };
 
 static const struct nla_policy mshare_discard_policy[MSHARE_A_MAX + 1] = {
@@ -155,6 +171,60 @@ static int mshare_put_u64(struct sk_buff *msg, int attr, u64 val)
 	return nla_put_u64_64bit(msg, attr, val, MSHARE_A_PAD);
 }
 
+/* STATS_NODES: pages and tables of each node that holds any. */
+static int mshare_nl_put_nodes(struct sk_buff *msg, struct mshare_domain *dom)
+{
+	struct nlattr *nodes, *node;
+	int nid, idx = 0;
+
+	nodes = nla_nest_start(msg, MSHARE_A_STATS_NODES);
+	if (!nodes)
+		return -EMSGSIZE;
+	for_each_node(nid) {
+		long pages = atomic_long_read(&dom->node_pages[nid]);
+		long tables = atomic_long_read(&dom->node_tables[nid]);
+
+		if (!pages && !tables)
+			continue;
+		node = nla_nest_start(msg, ++idx);
+		if (!node ||
+		    nla_put_u32(msg, MSHARE_A_NODE_ID, nid) ||
+		    nla_put_u64_64bit(msg, MSHARE_A_NODE_PAGES, max(pages, 0L),
+				      MSHARE_A_NODE_PAD) ||
+		    nla_put_u64_64bit(msg, MSHARE_A_NODE_TABLE_PAGES,
+				      max(tables, 0L), MSHARE_A_NODE_PAD)) {
+			nla_nest_cancel(msg, nodes);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(msg, node);
+	}
+	nla_nest_end(msg, nodes);
+	return 0;
+}
+
+/* The policy, its node list (if any) and the home node. */
+static int mshare_nl_put_policy(struct sk_buff *msg, struct mshare_domain *dom)
+{
+	const struct mshare_policy *pol;
+	u32 nodes[MSHARE_NUMA_NODES_MAX];
+	u32 mode, i, nr;
+
+	rcu_read_lock();
+	pol = rcu_dereference(dom->policy);
+	mode = pol->mode;
+	nr = pol->nr_nodes;
+	for (i = 0; i < nr; i++)
+		nodes[i] = pol->nodes[i];
+	rcu_read_unlock();
+	if (nla_put_u32(msg, MSHARE_A_DOMAIN_NUMA_POLICY, mode) ||
+	    nla_put_u32(msg, MSHARE_A_DOMAIN_NUMA_NODE, READ_ONCE(dom->nid)))
+		return -EMSGSIZE;
+	if (nr && nla_put(msg, MSHARE_A_DOMAIN_NUMA_NODES, nr * sizeof(u32),
+			  nodes))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int mshare_nl_put_stats(struct sk_buff *msg, struct mshare_domain *dom)
 {
 	struct mshare_domain_stats *st = &dom->stats;
@@ -174,7 +244,16 @@ static int mshare_nl_put_stats(struct sk_buff *msg, struct mshare_domain *dom)
 	       mshare_put_u64(msg, MSHARE_A_STATS_FLUSHES_RANGED,
 			      atomic64_read(&st->flushes_ranged)) ||
 	       mshare_put_u64(msg, MSHARE_A_STATS_FLUSHES_FULL,
-			      atomic64_read(&st->flushes_full));
+			      atomic64_read(&st->flushes_full)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_MIGRATIONS,
+			      atomic64_read(&st->migrations)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_PAGES_MIGRATED,
+			      atomic64_read(&st->pages_migrated)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_MIGRATE_SKIPPED,
+			      atomic64_read(&st->migrate_skipped)) ||
+	       mshare_put_u64(msg, MSHARE_A_STATS_MIGRATE_NS,
+			      atomic64_read(&st->migrate_ns)) ||
+	       mshare_nl_put_nodes(msg, dom);
 }
 
 /*
@@ -208,9 +287,12 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PMD, links_pmd))
 		goto cancel;
 	if (what == MSHARE_FILL_STATS) {
-		if (mshare_nl_put_stats(msg, dom))
+		if (mshare_nl_put_stats(msg, dom) ||
+		    nla_put_u32(msg, MSHARE_A_DOMAIN_NUMA_NODE,
+				READ_ONCE(dom->nid)))
 			goto cancel;
-	} else if (mshare_put_u64(msg, MSHARE_A_DOMAIN_SIZE, dom->size) ||
+	} else if (mshare_nl_put_policy(msg, dom) ||
+		   mshare_put_u64(msg, MSHARE_A_DOMAIN_SIZE, dom->size) ||
 		   nla_put_u32(msg, MSHARE_A_DOMAIN_FLAGS, dom->flags) ||
 		   nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, READ_ONCE(dom->mode)) ||
 		   nla_put_u32(msg, MSHARE_A_DOMAIN_UID,
@@ -276,6 +358,93 @@ void mshare_nl_notify(struct mshare_domain *dom, u8 cmd)
 			  GFP_KERNEL);
 }
 
+/* DOMAIN_MIGRATE's reply and events: @err < 0 adds MIGRATE_ERROR. */
+static int mshare_nl_fill_migrate(struct sk_buff *msg,
+				  struct mshare_domain *dom, u32 portid,
+				  u32 seq, u8 cmd,
+				  const struct mshare_migrate *m, int err,
+				  bool event)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &mshare_genl_family, 0, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, dom->name) ||
+	    nla_put_u32(msg, MSHARE_A_DOMAIN_ID, dom->id) ||
+	    nla_put_u32(msg, MSHARE_A_MIGRATE_NODE, m->node) ||
+	    mshare_put_u64(msg, MSHARE_A_MIGRATE_PAGES_TOTAL, m->total) ||
+	    mshare_put_u64(msg, MSHARE_A_MIGRATE_PAGES_DONE, m->done) ||
+	    mshare_put_u64(msg, MSHARE_A_MIGRATE_PAGES_SKIPPED, m->skipped) ||
+	    (event && cmd == MSHARE_CMD_DOMAIN_MIGRATED &&
+	     (nla_put_u32(msg, MSHARE_A_MIGRATE_ERROR, -err) ||
+	      nla_put_u32(msg, MSHARE_A_EVENT_PID, m->pid)))) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+void mshare_nl_notify_migrate(struct mshare_domain *dom, u8 cmd,
+			      const struct mshare_migrate *m, int err)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&mshare_genl_family, &init_net,
+				MSHARE_MCGRP_EVENTS_ID))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (mshare_nl_fill_migrate(msg, dom, 0, 0, cmd, m, err, true)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast(&mshare_genl_family, msg, 0, MSHARE_MCGRP_EVENTS_ID,
+			  GFP_KERNEL);
+}
+
+/*
+ * The NUMA policy a request gives (DOMAIN_NUMA_POLICY and its
+ * DOMAIN_NUMA_NODES): NULL if none, a new policy, or an ERR_PTR with the
+ * extack set.
+ */
+static struct mshare_policy *mshare_nl_policy(struct genl_info *info)
+{
+	struct nlattr *mode = info->attrs[MSHARE_A_DOMAIN_NUMA_POLICY];
+	struct nlattr *nodes = info->attrs[MSHARE_A_DOMAIN_NUMA_NODES];
+	struct mshare_policy *pol;
+	const char *why = NULL;
+	u32 nr = 0;
+
+	if (!mode) {
+		if (nodes) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nodes,
+					    "a node list needs a NUMA policy");
+			return ERR_PTR(-EINVAL);
+		}
+		return NULL;
+	}
+	if (nodes) {
+		if (nla_len(nodes) % sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nodes,
+					    "the node list is an array of u32");
+			return ERR_PTR(-EINVAL);
+		}
+		nr = nla_len(nodes) / sizeof(u32);
+	}
+	/* nla_data() is 4-byte aligned. */
+	pol = mshare_policy_new(nla_get_u32(mode),
+				nodes ? nla_data(nodes) : NULL, nr, &why);
+	/* @why is a string literal of numa.c, as the macros would make. */
+	if (IS_ERR(pol) && why && info->extack) {
+		info->extack->_msg = why;
+		NL_SET_BAD_ATTR(info->extack, nodes ?: mode);
+	}
+	return pol;
+}
+
 /* The uid of attribute @attr, mapped in the sender's user namespace. */
 static int mshare_nl_uid(struct genl_info *info, int attr, kuid_t *uid)
 {
@@ -304,6 +473,7 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **tb = info->attrs;
 	kuid_t uid = current_euid();
 	kgid_t gid = current_egid();
+	struct mshare_policy *pol;
 	struct mshare_domain *dom;
 	umode_t mode = 0600;
 	const char *name;
@@ -347,8 +517,17 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
+	pol = mshare_nl_policy(info);
+	if (IS_ERR(pol))
+		return PTR_ERR(pol);
+	if (!pol) {
+		pol = mshare_policy_new(MSHARE_NUMA_LOCAL, NULL, 0, &name);
+		if (IS_ERR(pol))
+			return PTR_ERR(pol);
+	}
 
-	dom = mshare_domain_create(name, size, flags, mode, uid, gid);
+	/* Consumes @pol. */
+	dom = mshare_domain_create(name, size, flags, mode, uid, gid, pol);
 	if (IS_ERR(dom)) {
 		err = PTR_ERR(dom);
 		if (err == -EEXIST)
@@ -428,6 +607,7 @@ static int mshare_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 	umode_t mode, *modep = NULL;
 	kuid_t uid, *uidp = NULL;
 	kgid_t gid, *gidp = NULL;
+	struct mshare_policy *pol = NULL;
 	struct mshare_domain *dom;
 	int err;
 
@@ -436,8 +616,9 @@ static int mshare_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(dom);
 	err = -EINVAL;
 	if (!tb[MSHARE_A_DOMAIN_MODE] && !tb[MSHARE_A_DOMAIN_UID] &&
-	    !tb[MSHARE_A_DOMAIN_GID]) {
-		GENL_SET_ERR_MSG(info, "nothing to change: give mode, uid or gid");
+	    !tb[MSHARE_A_DOMAIN_GID] && !tb[MSHARE_A_DOMAIN_NUMA_POLICY]) {
+		GENL_SET_ERR_MSG(info,
+				 "nothing to change: give mode, uid, gid or a NUMA policy");
 		goto put;
 	}
 	if (tb[MSHARE_A_DOMAIN_MODE]) {
@@ -456,7 +637,16 @@ static int mshare_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 			goto put;
 		gidp = &gid;
 	}
-	/* The owner may change the mode; owner and group need the capability. */
+	pol = mshare_nl_policy(info);
+	if (IS_ERR(pol)) {
+		err = PTR_ERR(pol);
+		pol = NULL;
+		goto put;
+	}
+	/*
+	 * The owner may change the mode and the policy; owner and group
+	 * need the capability.
+	 */
 	err = mshare_may_manage(skb, dom, !uidp && !gidp);
 	if (err) {
 		if (uidp || gidp)
@@ -464,18 +654,26 @@ static int mshare_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 					 "changing owner or group needs CAP_SYS_ADMIN");
 		else
 			GENL_SET_ERR_MSG(info,
-					 "changing the mode needs CAP_SYS_ADMIN or being the owner");
+					 "changing the mode or policy needs CAP_SYS_ADMIN or being the owner");
 		goto put;
 	}
-	err = mshare_domain_set_owner(dom, modep, uidp, gidp);
-	if (err) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_NAME],
-				    "no domain of this name");
-		goto put;
+	if (modep || uidp || gidp) {
+		err = mshare_domain_set_owner(dom, modep, uidp, gidp);
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[MSHARE_A_DOMAIN_NAME],
+					    "no domain of this name");
+			goto put;
+		}
+	}
+	if (pol) {
+		mshare_domain_set_policy(dom, pol);
+		pol = NULL;
 	}
 	mshare_nl_reply_domain(info, dom, MSHARE_CMD_DOMAIN_SET,
 			       MSHARE_FILL_DOMAIN);
 put:
+	kfree(pol);
 	mshare_domain_put(dom);
 	return err;
 }
@@ -513,6 +711,79 @@ static int mshare_nl_domain_discard(struct sk_buff *skb,
 	err = mshare_domain_discard(dom, offset, len);
 	if (err)
 		GENL_SET_ERR_MSG(info, "cannot discard the range");
+put:
+	mshare_domain_put(dom);
+	return err;
+}
+
+static int mshare_nl_domain_migrate(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct mshare_migrate m = { };
+	struct mshare_domain *dom;
+	struct sk_buff *msg;
+	u64 offset = 0, len;
+	int err;
+
+	dom = mshare_nl_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = -EINVAL;
+	if (GENL_REQ_ATTR_CHECK(info, MSHARE_A_MIGRATE_NODE)) {
+		GENL_SET_ERR_MSG(info, "missing target node");
+		goto put;
+	}
+	m.node = nla_get_u32(tb[MSHARE_A_MIGRATE_NODE]);
+	if (nla_get_u32(tb[MSHARE_A_MIGRATE_NODE]) >= MAX_NUMNODES ||
+	    !mshare_node_valid(m.node)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_MIGRATE_NODE],
+				    "node is not online with memory");
+		goto put;
+	}
+	len = dom->size;
+	if (!!tb[MSHARE_A_MIGRATE_OFFSET] != !!tb[MSHARE_A_MIGRATE_LENGTH]) {
+		GENL_SET_ERR_MSG(info, "give both offset and length, or neither");
+		goto put;
+	}
+	if (tb[MSHARE_A_MIGRATE_OFFSET]) {
+		offset = nla_get_u64(tb[MSHARE_A_MIGRATE_OFFSET]);
+		len = nla_get_u64(tb[MSHARE_A_MIGRATE_LENGTH]);
+		if (!mshare_range_valid(dom, offset, len)) {
+			GENL_SET_ERR_MSG(info,
+					 "range must be page-aligned, nonempty and inside the domain");
+			goto put;
+		}
+	}
+	err = mshare_may_manage(skb, dom, true);
+	if (err) {
+		GENL_SET_ERR_MSG(info,
+				 "migrating needs CAP_SYS_ADMIN or being the owner");
+		goto put;
+	}
+	m.first = offset >> PAGE_SHIFT;
+	m.last = m.first + (len >> PAGE_SHIFT);
+	m.pid = task_tgid_nr(current);
+	err = mshare_migrate(dom, &m);
+	if (err) {
+		if (err == -EINTR)
+			GENL_SET_ERR_MSG(info,
+					 "interrupted by a signal; pages moved so far stay moved");
+		else
+			GENL_SET_ERR_MSG(info, "cannot migrate the range");
+		goto put;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto put;
+	}
+	err = mshare_nl_fill_migrate(msg, dom, info->snd_portid, info->snd_seq,
+				     MSHARE_CMD_DOMAIN_MIGRATE, &m, 0, false);
+	if (err)
+		nlmsg_free(msg);
+	else
+		err = genlmsg_reply(msg, info);
 put:
 	mshare_domain_put(dom);
 	return err;
@@ -612,6 +883,12 @@ static const struct genl_ops mshare_genl_ops[] = {
 		.cmd		= MSHARE_CMD_DOMAIN_DISCARD,
 		.doit		= mshare_nl_domain_discard,
 		.policy		= mshare_discard_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
+	{
+		.cmd		= MSHARE_CMD_DOMAIN_MIGRATE,
+		.doit		= mshare_nl_domain_migrate,
+		.policy		= mshare_migrate_policy,
 		.maxattr	= MSHARE_A_MAX,
 	},
 };

@@ -18,8 +18,10 @@
  * directly.
  *
  * Locking: a leaf PTE is set and cleared under its PTE table's split lock.
- * The tables themselves never change between creation and the domain's
- * release, which runs when no process links to them any more.
+ * The tables change only when a migration moves them (migrate.c: under
+ * the domain's tables_sem held for writing, every link cleared first) and
+ * at the domain's release, which runs when no process links to them any
+ * more.  A discard holds the domain's migrate_lock.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -35,7 +37,9 @@
 #define PTES_PER_TABLE	PTRS_PER_PTE
 #define PMDS_PER_TABLE	PTRS_PER_PMD
 
-static struct page *mshare_table_alloc(int nid, bool pmd_table)
+/* A zeroed page-table page on node @nid (or near it), counted in @dom. */
+struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
+				bool pmd_table)
 {
 	struct page *page;
 	struct ptdesc *ptdesc;
@@ -53,13 +57,15 @@ static struct page *mshare_table_alloc(int nid, bool pmd_table)
 	__folio_set_pgtable(page_folio(page));
 	lruvec_stat_add_folio(page_folio(page), NR_PAGETABLE);
 	atomic_long_inc(&mshare_stats.table_pages);
+	atomic_long_inc(&dom->node_tables[page_to_nid(page)]);
 	return page;
 }
 
-static void mshare_table_free(struct page *page)
+void mshare_table_free(struct mshare_domain *dom, struct page *page)
 {
 	struct folio *folio = page_folio(page);
 
+	atomic_long_dec(&dom->node_tables[page_to_nid(page)]);
 	mshare_ptlock_free(page_ptdesc(page));
 	__folio_clear_pgtable(folio);
 	lruvec_stat_sub_folio(folio, NR_PAGETABLE);
@@ -67,7 +73,11 @@ static void mshare_table_free(struct page *page)
 	atomic_long_dec(&mshare_stats.table_pages);
 }
 
-static void mshare_data_page_put(struct page *page)
+/*
+ * Drop the domain's reference to a data page that no entry maps any more
+ * (the caller has done the per-node accounting).
+ */
+void mshare_data_page_put(struct mshare_domain *dom, struct page *page)
 {
 	struct folio *folio = page_folio(page);
 
@@ -79,25 +89,14 @@ static void mshare_data_page_put(struct page *page)
 	atomic_long_dec(&mshare_stats.data_pages);
 }
 
-static inline pte_t *mshare_ptep(struct mshare_domain *dom, pgoff_t pgoff,
-				 struct mshare_table **table)
-{
-	*table = &dom->pte_tables[pgoff / PTES_PER_TABLE];
-	return (pte_t *)page_address((*table)->page) + pgoff % PTES_PER_TABLE;
-}
-
-static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
-{
-	return ptlock_ptr(page_ptdesc(table->page));
-}
-
-static void mshare_data_pages_put(struct list_head *pages)
+static void mshare_data_pages_put(struct mshare_domain *dom,
+				  struct list_head *pages)
 {
 	struct page *page, *tmp;
 
 	list_for_each_entry_safe(page, tmp, pages, lru) {
 		list_del(&page->lru);
-		mshare_data_page_put(page);
+		mshare_data_page_put(dom, page);
 	}
 }
 
@@ -107,7 +106,7 @@ void mshare_tables_free(struct mshare_domain *dom)
 	unsigned int i, j;
 
 	/* Pages a debug_skip_flush discard kept: no link is left to them. */
-	mshare_data_pages_put(&dom->deferred);
+	mshare_data_pages_put(dom, &dom->deferred);
 
 	if (dom->pte_tables) {
 		for (i = 0; i < dom->nr_pte_tables; i++) {
@@ -124,7 +123,8 @@ void mshare_tables_free(struct mshare_domain *dom)
 				if (pte_none(pte))
 					continue;
 				set_pte(&ptes[j], __pte(0));
-				mshare_data_page_put(pte_page(pte));
+				mshare_node_pages_add(dom, pte_page(pte), -1);
+				mshare_data_page_put(dom, pte_page(pte));
 				atomic_long_dec(&dom->resident);
 			}
 			cond_resched();
@@ -139,7 +139,7 @@ void mshare_tables_free(struct mshare_domain *dom)
 	if (dom->pte_tables) {
 		for (i = 0; i < dom->nr_pte_tables; i++)
 			if (dom->pte_tables[i].page)
-				mshare_table_free(dom->pte_tables[i].page);
+				mshare_table_free(dom, dom->pte_tables[i].page);
 		kvfree(dom->pte_tables);
 		dom->pte_tables = NULL;
 	}
@@ -147,7 +147,7 @@ void mshare_tables_free(struct mshare_domain *dom)
 		for (i = 0; i < dom->nr_pmd_tables; i++) {
 			WARN_ON_ONCE(atomic_read(&dom->pmd_tables[i].links));
 			if (dom->pmd_tables[i].page)
-				mshare_table_free(dom->pmd_tables[i].page);
+				mshare_table_free(dom, dom->pmd_tables[i].page);
 		}
 		kvfree(dom->pmd_tables);
 		dom->pmd_tables = NULL;
@@ -168,12 +168,13 @@ int mshare_tables_alloc(struct mshare_domain *dom)
 		goto nomem;
 
 	for (i = 0; i < dom->nr_pmd_tables; i++) {
-		dom->pmd_tables[i].page = mshare_table_alloc(dom->nid, true);
+		dom->pmd_tables[i].page = mshare_table_alloc(dom, dom->nid,
+							     true);
 		if (!dom->pmd_tables[i].page)
 			goto nomem;
 	}
 	for (i = 0; i < dom->nr_pte_tables; i++) {
-		struct page *pte_page = mshare_table_alloc(dom->nid, false);
+		struct page *pte_page = mshare_table_alloc(dom, dom->nid, false);
 		pmd_t *pmd;
 
 		if (!pte_page)
@@ -197,20 +198,29 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Make sure page @pgoff of @dom is present.  Returns 0 or -ENOMEM. */
+/*
+ * Make sure page @pgoff of @dom is present.  Returns 0 or -ENOMEM.  An
+ * empty entry of a table whose pages are being migrated waits for the
+ * batch to end (the page it had comes back, on its new node).
+ */
 int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 {
 	struct mshare_table *table;
 	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
+	long tidx = pgoff / PTES_PER_TABLE;
+	bool installed = false, busy = false;
 	struct folio *folio;
 	struct page *page;
 	spinlock_t *ptl;
-	bool installed = false;
 
 	if (!pte_none(ptep_get(ptep)))
 		return 0;
+	if (READ_ONCE(dom->mig_table) == tidx) {
+		mshare_migrate_wait(dom, tidx);
+		return 0;
+	}
 
-	page = alloc_pages_node(dom->nid, GFP_HIGHUSER | __GFP_ZERO, 0);
+	page = mshare_data_page_alloc(dom, pgoff);
 	if (!page)
 		return -ENOMEM;
 	atomic_long_inc(&mshare_stats.data_pages);
@@ -222,17 +232,22 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 
 	ptl = mshare_table_ptl(table);
 	spin_lock(ptl);
-	if (pte_none(ptep_get(ptep))) {
-		set_pte(ptep, pte_mkyoung(pte_mkdirty(pfn_pte(page_to_pfn(page),
-							      PAGE_SHARED))));
+	if (dom->mig_table == tidx) {
+		busy = true;
+	} else if (pte_none(ptep_get(ptep))) {
+		set_pte(ptep, mshare_mkpte(page));
 		installed = true;
 	}
 	spin_unlock(ptl);
 
-	if (installed)
+	if (installed) {
 		atomic_long_inc(&dom->resident);
-	else
-		mshare_data_page_put(page);
+		mshare_node_pages_add(dom, page, 1);
+	} else {
+		mshare_data_page_put(dom, page);
+		if (busy)
+			mshare_migrate_wait(dom, tidx);
+	}
 	return 0;
 }
 
@@ -275,6 +290,7 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	LIST_HEAD(pages);
 	int err;
 
+	mutex_lock(&dom->migrate_lock);
 	mshare_lock_mms();
 	err = mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms), false);
 	if (err)
@@ -291,6 +307,7 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 
 			if (!pte_none(pte)) {
 				set_pte(ptep, __pte(0));
+				mshare_node_pages_add(dom, pte_page(pte), -1);
 				list_add_tail(&pte_page(pte)->lru, &pages);
 				if (n < MSHARE_FLUSH_CEILING)
 					pgoffs[n] = pgoff;
@@ -320,7 +337,8 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	mshare_flush_destroy(&f);
 unlock:
 	mshare_unlock_mms();
+	mutex_unlock(&dom->migrate_lock);
 	/* After the round: no TLB can reach these pages any more. */
-	mshare_data_pages_put(&pages);
+	mshare_data_pages_put(dom, &pages);
 	return err;
 }

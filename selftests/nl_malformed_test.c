@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Malformed requests to the commands added with the control plane
- * (DOMAIN_SET, DOMAIN_STATS, DOMAIN_DISCARD, reserved NUMA attributes,
- * unknown commands) and to MSHARE_IOC_DISCARD: each fails with its exact
+ * (DOMAIN_SET, DOMAIN_STATS, DOMAIN_DISCARD, the home node in a request,
+ * an unknown NUMA policy, unknown commands) and to MSHARE_IOC_DISCARD: each fails with its exact
  * errno and an extack message, and changes nothing (module counters and
  * the domain's description stay as they were).  domain_test covers the
  * malformed DOMAIN_NEW/DEL/GET requests.
@@ -117,7 +117,7 @@ static int b_new_numa_policy(struct nl_msg *m, const char *n)
 {
 	return put_name(m, "nl-numa") ||
 	       nla_put_u64(m, MSHARE_A_DOMAIN_SIZE, DSIZE) ||
-	       nla_put_u32(m, MSHARE_A_DOMAIN_NUMA_POLICY, 0);
+	       nla_put_u32(m, MSHARE_A_DOMAIN_NUMA_POLICY, __MSHARE_NUMA_MAX);
 }
 static int b_new_name_unterminated(struct nl_msg *m, const char *n)
 {

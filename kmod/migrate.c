@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live migration of a domain: its data pages, and its tables when the
+ * whole domain moves, to another node while attachers keep running.
+ *
+ * Shared tables make a page move one PTE write for every attacher.  Data
+ * pages move one PTE table (up to 512 pages) at a time:
+ *
+ *  1. under the table's lock, mark the table in flight (dom->mig_table)
+ *     and count its present pages that are not on the target yet; a fault
+ *     on an empty entry of a table in flight waits on dom->mig_wait
+ *     (mshare_fill()), so no new page appears in it;
+ *  2. allocate that many pages on the target node;
+ *  3. under the table's lock, clear those entries;
+ *  4. one TLB shootdown for every mm linked to the table (tlb.c); after it
+ *     no CPU can write to the old pages through a stale translation, and
+ *     GUP-fast walks that raced the clear are over;
+ *  5. for each old page: if its only reference is the domain's
+ *     (folio_ref_freeze()), copy it; a page pinned by GUP keeps its place
+ *     (skipped: the pin may still write to it);
+ *  6. under the table's lock, install the new entries (the old ones for
+ *     skipped pages), end the flight and wake the waiters; free the old
+ *     pages.
+ * A process touching a page in flight faults, waits, and retries on the
+ * new page; every write before step 4 is in the old page and is copied,
+ * every write after step 6 goes to the new one: no write is lost.
+ *
+ * A pending signal (not for the auto policy's work, which checks its stop
+ * flag instead) ends a migration between batches with -EINTR; every page
+ * is then valid, on one node or the other.
+ *
+ * Tables move after the data, when the range is the whole domain: with
+ * tables_sem held for writing (faults that would link or fill wait), every
+ * link of every attacher is cleared in one shootdown round, the entries
+ * are copied into new tables on the target node and the domain switches to
+ * them; the attachers re-link on their next touch.  A walker that read a
+ * link before it was cleared may still be inside an old table: the old
+ * tables are freed only after each attached mm's mmap lock and each of its
+ * domain VMAs' locks were taken for writing once (which waits for such
+ * walkers: faults, GUP, /proc readers all hold one of them), and an RCU
+ * grace period (pte_offset_map() readers).
+ *
+ * Locking: dom->migrate_lock for the whole migration (one at a time per
+ * domain; discard and policy changes wait), then as in internal.h.
+ */
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/page_ref.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/* Progress events: one per this many pages processed (32 MiB). */
+#define MSHARE_MIGRATE_EVENT_PAGES	(SZ_32M >> PAGE_SHIFT)
+
+struct mshare_mig_page {
+	pgoff_t pgoff;
+	struct page *old;
+	struct page *new;
+	bool moved;
+};
+
+void mshare_migrate_wait(struct mshare_domain *dom, long table)
+{
+	wait_event_killable(dom->mig_wait, READ_ONCE(dom->mig_table) != table);
+}
+
+static void mshare_migrate_end_flight(struct mshare_domain *dom)
+{
+	WRITE_ONCE(dom->mig_table, -1);
+}
+
+/*
+ * Steps 1-6 for PTE table @t, pages [@first, @last) of it.  @batch has room
+ * for a whole table.
+ */
+static int mshare_migrate_table(struct mshare_domain *dom,
+				struct mshare_migrate *m, long t,
+				pgoff_t first, pgoff_t last,
+				struct mshare_mig_page *batch)
+{
+	struct mshare_table *table = &dom->pte_tables[t];
+	pte_t *ptes = page_address(table->page);
+	spinlock_t *ptl = mshare_table_ptl(table);
+	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
+	unsigned int want = 0, n = 0, i;
+	struct mshare_flush f;
+	pgoff_t pgoff;
+	int err = 0;
+
+	/* 1. In flight: no page appears in the table from now on. */
+	spin_lock(ptl);
+	WRITE_ONCE(dom->mig_table, t);
+	for (pgoff = first; pgoff < last; pgoff++) {
+		pte_t pte = ptep_get(&ptes[pgoff % PTRS_PER_PTE]);
+
+		if (!pte_none(pte) && page_to_nid(pte_page(pte)) != m->node)
+			want++;
+	}
+	spin_unlock(ptl);
+	if (!want)
+		goto count_present;	/* all present pages are there */
+
+	/* 2. */
+	for (i = 0; i < want; i++) {
+		batch[i].new = alloc_pages_node(m->node, GFP_HIGHUSER |
+						__GFP_THISNODE | __GFP_NOWARN |
+						__GFP_NORETRY, 0);
+		if (!batch[i].new) {
+			while (i--)
+				__free_page(batch[i].new);
+			err = -ENOMEM;
+			goto end_flight;
+		}
+	}
+
+	mshare_lock_mms();
+	err = mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms),
+				want > MSHARE_FLUSH_CEILING);
+	if (err) {
+		mshare_unlock_mms();
+		for (i = 0; i < want; i++)
+			__free_page(batch[i].new);
+		goto end_flight;
+	}
+
+	/* 3. */
+	spin_lock(ptl);
+	for (pgoff = first; pgoff < last; pgoff++) {
+		pte_t *ptep = &ptes[pgoff % PTRS_PER_PTE];
+		pte_t pte = ptep_get(ptep);
+
+		if (pte_none(pte))
+			continue;
+		if (page_to_nid(pte_page(pte)) == m->node) {
+			m->done++;
+			continue;
+		}
+		if (WARN_ON_ONCE(n == want))	/* no page can appear */
+			continue;
+		set_pte(ptep, __pte(0));
+		batch[n].pgoff = pgoff;
+		batch[n].old = pte_page(pte);
+		batch[n].moved = false;
+		if (n < MSHARE_FLUSH_CEILING)
+			pgoffs[n] = pgoff;
+		n++;
+	}
+	spin_unlock(ptl);
+
+	/* 4. */
+	f.pages = n;
+	if (n > MSHARE_FLUSH_CEILING)
+		f.full = true;
+	mshare_dom_flush_targets(dom, &f, first, last, f.full ? NULL : pgoffs,
+				 n);
+	mshare_flush_run(&f);
+	mshare_flush_destroy(&f);
+	mshare_unlock_mms();
+
+	/* 5. */
+	for (i = 0; i < n; i++) {
+		struct folio *old = page_folio(batch[i].old);
+		struct folio *new = page_folio(batch[i].new);
+
+		if (!folio_ref_freeze(old, 1))
+			continue;	/* pinned: it stays */
+		copy_highpage(batch[i].new, batch[i].old);
+		folio_ref_unfreeze(old, 1);
+		new->mapping = dom->inode->i_mapping;
+		new->index = batch[i].pgoff;
+		atomic_long_inc(&mshare_stats.data_pages);
+		batch[i].moved = true;
+	}
+	/* The copies must be visible before the entries are. */
+	smp_wmb();
+
+	/* 6. */
+	spin_lock(ptl);
+	for (i = 0; i < n; i++)
+		set_pte(&ptes[batch[i].pgoff % PTRS_PER_PTE],
+			mshare_mkpte(batch[i].moved ? batch[i].new :
+						      batch[i].old));
+	mshare_migrate_end_flight(dom);
+	spin_unlock(ptl);
+	wake_up_all(&dom->mig_wait);
+
+	for (i = 0; i < n; i++) {
+		if (batch[i].moved) {
+			mshare_node_pages_add(dom, batch[i].old, -1);
+			mshare_node_pages_add(dom, batch[i].new, 1);
+			mshare_data_page_put(dom, batch[i].old);
+			m->done++;
+			atomic64_inc(&dom->stats.pages_migrated);
+		} else {
+			__free_page(batch[i].new);
+			m->skipped++;
+			atomic64_inc(&dom->stats.migrate_skipped);
+		}
+	}
+	/* Unused pages: entries that went meanwhile (cannot happen). */
+	for (i = n; i < want; i++)
+		__free_page(batch[i].new);
+	return 0;
+
+count_present:
+	for (pgoff = first; pgoff < last; pgoff++)
+		if (!pte_none(ptep_get(&ptes[pgoff % PTRS_PER_PTE])))
+			m->done++;
+end_flight:
+	spin_lock(ptl);
+	mshare_migrate_end_flight(dom);
+	spin_unlock(ptl);
+	wake_up_all(&dom->mig_wait);
+	return err;
+}
+
+/*
+ * Wait until no walker can still be inside a table that no process links
+ * to any more: take each attached mm's mmap lock and each of its VMAs of
+ * @dom for writing once.  Caller holds dom->migrate_lock only.
+ */
+static void mshare_migrate_quiesce(struct mshare_domain *dom)
+{
+	struct mm_struct **mms;
+	unsigned int nr, i;
+
+	mshare_lock_mms();
+	nr = mshare_dom_grab_mms(dom, NULL, 0);
+	mshare_unlock_mms();
+	mms = kvcalloc(nr ?: 1, sizeof(*mms), GFP_KERNEL | __GFP_NOFAIL);
+	mshare_lock_mms();
+	nr = mshare_dom_grab_mms(dom, mms, nr);
+	mshare_unlock_mms();
+
+	for (i = 0; i < nr; i++) {
+		struct mm_struct *mm = mms[i];
+		struct vm_area_struct *vma;
+
+		VMA_ITERATOR(vmi, mm, 0);
+		mmap_write_lock(mm);
+		for_each_vma(vmi, vma)
+			if (mshare_vma_of(vma, dom))
+				vma_start_write(vma);
+		mmap_write_unlock(mm);
+		mmdrop(mm);
+	}
+	kvfree(mms);
+	synchronize_rcu();
+}
+
+/* Move every table of @dom to node @nid (all data moved already). */
+static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
+{
+	unsigned int npte = dom->nr_pte_tables, npmd = dom->nr_pmd_tables;
+	struct page **pages;
+	unsigned int i;
+	int err = 0;
+
+	if (atomic_long_read(&dom->node_tables[nid]) == npte + npmd) {
+		WRITE_ONCE(dom->nid, nid);
+		return 0;
+	}
+	pages = kvcalloc(npte + npmd, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < npte + npmd; i++) {
+		pages[i] = mshare_table_alloc(dom, nid, i >= npte);
+		if (!pages[i]) {
+			err = -ENOMEM;
+			goto free;
+		}
+	}
+
+	down_write(&dom->tables_sem);
+	mshare_dom_unlink_all(dom);
+	for (i = 0; i < npte; i++) {
+		pmd_t *pmd = (pmd_t *)page_address(pages[npte + i / PTRS_PER_PMD]) +
+			     i % PTRS_PER_PMD;
+
+		copy_page(page_address(pages[i]),
+			  page_address(dom->pte_tables[i].page));
+		set_pmd(pmd, __pmd(page_to_phys(pages[i]) | _PAGE_TABLE));
+		swap(pages[i], dom->pte_tables[i].page);
+	}
+	for (i = 0; i < npmd; i++)
+		swap(pages[npte + i], dom->pmd_tables[i].page);
+	WRITE_ONCE(dom->nid, nid);
+	up_write(&dom->tables_sem);
+
+	/* @pages now holds the old tables. */
+	mshare_migrate_quiesce(dom);
+	i = npte + npmd;
+free:
+	while (i--)
+		mshare_table_free(dom, pages[i]);
+	kvfree(pages);
+	return err;
+}
+
+static bool mshare_migrate_stop(struct mshare_domain *dom,
+				struct mshare_migrate *m, int *err)
+{
+	if (m->automatic ? READ_ONCE(dom->autonuma.stop) :
+			   signal_pending(current)) {
+		*err = -EINTR;
+		return true;
+	}
+	return false;
+}
+
+int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
+{
+	struct mshare_mig_page *batch;
+	u64 start = ktime_get_ns();
+	u64 next_event = MSHARE_MIGRATE_EVENT_PAGES;
+	pgoff_t pgoff;
+	int err = 0;
+
+	batch = kvcalloc(PTRS_PER_PTE, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+	if (m->automatic ? !mutex_trylock(&dom->migrate_lock) :
+			   mutex_lock_interruptible(&dom->migrate_lock)) {
+		kvfree(batch);
+		return m->automatic ? -EBUSY : -EINTR;
+	}
+
+	m->total = 0;
+	m->done = 0;
+	m->skipped = 0;
+	for (pgoff = m->first; pgoff < m->last; pgoff++) {
+		struct mshare_table *table;
+
+		if (!pte_none(ptep_get(mshare_ptep(dom, pgoff, &table))))
+			m->total++;
+	}
+
+	for (pgoff = m->first; pgoff < m->last; ) {
+		long t = pgoff / PTRS_PER_PTE;
+		pgoff_t end = min_t(pgoff_t, m->last, (t + 1) * PTRS_PER_PTE);
+
+		if (mshare_migrate_stop(dom, m, &err))
+			break;
+		err = mshare_migrate_table(dom, m, t, pgoff, end, batch);
+		if (err)
+			break;
+		pgoff = end;
+		if (m->done + m->skipped >= next_event) {
+			mshare_nl_notify_migrate(dom,
+						 MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS,
+						 m, 0);
+			next_event = m->done + m->skipped +
+				     MSHARE_MIGRATE_EVENT_PAGES;
+		}
+		cond_resched();
+	}
+	if (!err && m->first == 0 && m->last == dom->nr_pages)
+		err = mshare_migrate_tables(dom, m->node);
+
+	atomic64_inc(&dom->stats.migrations);
+	atomic64_add(ktime_get_ns() - start, &dom->stats.migrate_ns);
+	mutex_unlock(&dom->migrate_lock);
+	kvfree(batch);
+	mshare_nl_notify_migrate(dom, MSHARE_CMD_DOMAIN_MIGRATED, m, err);
+	return err;
+}
