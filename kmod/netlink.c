@@ -24,11 +24,9 @@
 #define MSHARE_HOME_POLICY \
 	{ .type = NLA_REJECT, \
 	  .reject_message = "the home node is reported, not set: give a NUMA policy" }
-#define MSHARE_NUMA_POLICY \
-	NLA_POLICY_MAX(NLA_U32, __MSHARE_NUMA_MAX - 1)
-#define MSHARE_NODES_POLICY \
-	NLA_POLICY_RANGE(NLA_BINARY, sizeof(u32), \
-			 MSHARE_NUMA_NODES_MAX * sizeof(u32))
+/* Checked by mshare_nl_policy(), so that a bad value is EINVAL, not ERANGE. */
+#define MSHARE_NUMA_POLICY	{ .type = NLA_U32 }
+#define MSHARE_NODES_POLICY	{ .type = NLA_BINARY }
 
 static const struct nla_policy mshare_info_policy[MSHARE_A_MAX + 1] = {
 };
@@ -427,9 +425,10 @@ static struct mshare_policy *mshare_nl_policy(struct genl_info *info)
 		return NULL;
 	}
 	if (nodes) {
-		if (nla_len(nodes) % sizeof(u32)) {
+		if (!nla_len(nodes) || nla_len(nodes) % sizeof(u32) ||
+		    nla_len(nodes) > MSHARE_NUMA_NODES_MAX * sizeof(u32)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, nodes,
-					    "the node list is an array of u32");
+					    "the node list is an array of 1 to 64 u32 node ids");
 			return ERR_PTR(-EINVAL);
 		}
 		nr = nla_len(nodes) / sizeof(u32);
