@@ -399,6 +399,73 @@ TEST_F(ctl, monitor_sees_another_process_attach_and_detach)
 	fclose(f);
 }
 
+/*
+ * NUMA (needs 2 nodes): policy at add and set, shown in text and JSON; a
+ * migration of the whole domain, its result and the stats per node.
+ */
+TEST_F(ctl, numa_policy_migrate_and_stats)
+{
+	struct mshare_domain_stats st;
+	struct mshare_domain_info d;
+	char *o = self->out;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node");
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
+			 "4M", "prefault", "policy", "bind", "0"));
+	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(MSHARE_NUMA_BIND, d.numa.policy);
+	EXPECT_EQ(1, d.numa.nr_nodes);
+	EXPECT_EQ(0, d.numa.nodes[0]);
+	EXPECT_EQ(0, d.home_node);
+
+	ASSERT_EQ(0, CTL(o, NULL, "domain", "show", self->name));
+	EXPECT_NE(NULL, strstr(o, "policy bind 0 home node 0"));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", self->name));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_TRUE(json_has(o, "policy", "\"bind\""));
+	EXPECT_TRUE(json_has(o, "policy_nodes", "[0]"));
+	EXPECT_EQ(0, json_num(o, "home_node"));
+
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "set", self->name,
+			 "policy", "interleave", "1,0"));
+	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(MSHARE_NUMA_INTERLEAVE, d.numa.policy);
+	EXPECT_EQ(2, d.numa.nr_nodes);
+	EXPECT_EQ(1, d.numa.nodes[0]);
+	EXPECT_EQ(0, d.numa.nodes[1]);
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", self->name));
+	EXPECT_TRUE(json_has(o, "policy_nodes", "[1,0]"));
+
+	/* migrate all of it to node 1: 1024 pages, then the stats say so */
+	ASSERT_EQ(0, CTL(o, self->err, "-j", "domain", "migrate", self->name,
+			 "node", "1"));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_EQ(1, json_num(o, "node"));
+	EXPECT_EQ(1024, json_num(o, "pages_total"));
+	EXPECT_EQ(1024, json_num(o, "pages_done"));
+	EXPECT_EQ(0, json_num(o, "pages_skipped"));
+	ASSERT_EQ(0, CTL(o, self->err, "domain", "migrate", self->name,
+			 "node", "0", "offset", "1M", "len", "1M"));
+	EXPECT_NE(NULL, strstr(o, "node 0 total 256 pages, done 256, skipped 0"));
+
+	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &st));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "stats", self->name));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_EQ(2, json_num(o, "migrations"));
+	EXPECT_EQ(1280, json_num(o, "pages_migrated"));
+	EXPECT_EQ(0, json_num(o, "migrate_skipped"));
+	EXPECT_EQ(st.migrate_ns, json_num(o, "migrate_ns"));
+	EXPECT_EQ(1, json_num(o, "home_node"));
+	EXPECT_NE(NULL, strstr(o, "{\"node\":0,\"pages\":256,"));
+	EXPECT_NE(NULL, strstr(o, "{\"node\":1,\"pages\":768,"));
+	ASSERT_EQ(0, CTL(o, NULL, "domain", "stats", self->name));
+	EXPECT_NE(NULL, strstr(o, "home node 1"));
+	EXPECT_NE(NULL, strstr(o, "node 0: 256 pages"));
+	EXPECT_NE(NULL, strstr(o, "node 1: 768 pages"));
+	EXPECT_NE(NULL, strstr(o, "migrations 2 pages migrated 1280 skipped 0"));
+}
+
 /* ---- malformed command lines ---- */
 
 FIXTURE(bad) {
@@ -440,6 +507,23 @@ BADCL(discard_missing_length, 2, "domain", "discard", "@", "0");
 BADCL(discard_bad_offset, 2, "domain", "discard", "@", "x", "4K");
 BADCL(show_two_names, 2, "domain", "show", "@", "@");
 BADCL(monitor_with_argument, 2, "monitor", "now");
+BADCL(add_policy_missing, 2, "domain", "add", "ctl-new", "size", "4M", "policy");
+BADCL(add_policy_unknown, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "first-touch");
+BADCL(add_policy_capitalised, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "Bind", "1");
+BADCL(add_bind_without_node, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "bind");
+BADCL(add_bind_node_not_a_number, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "bind", "node1");
+BADCL(add_bind_negative_node, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "bind", "-1");
+BADCL(add_interleave_empty_item, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "interleave", "0,,1");
+BADCL(add_interleave_trailing_comma, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "interleave", "0,");
+BADCL(add_local_with_node, 2, "domain", "add", "ctl-new", "size", "4M", "policy", "local", "1");
+BADCL(set_policy_unknown, 2, "domain", "set", "@", "policy", "random");
+BADCL(set_preferred_without_node, 2, "domain", "set", "@", "policy", "preferred");
+BADCL(migrate_missing_node, 2, "domain", "migrate", "@");
+BADCL(migrate_node_without_value, 2, "domain", "migrate", "@", "node");
+BADCL(migrate_negative_node, 2, "domain", "migrate", "@", "node", "-1");
+BADCL(migrate_offset_without_len, 2, "domain", "migrate", "@", "node", "0", "offset", "0");
+BADCL(migrate_len_without_offset, 2, "domain", "migrate", "@", "node", "0", "len", "4K");
+BADCL(migrate_unknown_keyword, 2, "domain", "migrate", "@", "node", "0", "to", "1");
 BADCL(add_size_0, 1, "domain", "add", "ctl-new", "size", "0");
 BADCL(add_size_3m, 1, "domain", "add", "ctl-new", "size", "3M");
 BADCL(add_size_odd, 1, "domain", "add", "ctl-new", "size", "2097153");
@@ -453,6 +537,14 @@ BADCL(set_unknown_domain, 1, "domain", "set", "ctl-no-such", "mode", "0600");
 BADCL(discard_unaligned, 1, "domain", "discard", "@", "1", "4K");
 BADCL(discard_zero_length, 1, "domain", "discard", "@", "0", "0");
 BADCL(discard_past_the_end, 1, "domain", "discard", "@", "2M", "4K");
+BADCL(add_bind_node_4096, 1, "domain", "add", "ctl-new", "size", "4M", "policy", "bind", "4096");
+BADCL(add_interleave_duplicate, 1, "domain", "add", "ctl-new", "size", "4M", "policy", "interleave", "0,0");
+BADCL(set_bind_node_1023, 1, "domain", "set", "@", "policy", "bind", "1023");
+BADCL(migrate_node_4096, 1, "domain", "migrate", "@", "node", "4096");
+BADCL(migrate_unaligned_offset, 1, "domain", "migrate", "@", "node", "0", "offset", "1", "len", "4K");
+BADCL(migrate_zero_length, 1, "domain", "migrate", "@", "node", "0", "offset", "0", "len", "0");
+BADCL(migrate_past_the_end, 1, "domain", "migrate", "@", "node", "0", "offset", "2M", "len", "4K");
+BADCL(migrate_unknown_domain, 1, "domain", "migrate", "ctl-no-such", "node", "0");
 
 FIXTURE_SETUP(bad)
 {

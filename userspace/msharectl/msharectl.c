@@ -32,15 +32,18 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: msharectl [-j] [-p] OBJECT COMMAND [ARGS]\n"
 		"  msharectl domain add NAME size SIZE [mode MODE] [owner UID] [group GID] [prefault]\n"
+		"                       [policy POLICY]\n"
 		"  msharectl domain del NAME\n"
 		"  msharectl domain show [NAME]\n"
-		"  msharectl domain set NAME { mode MODE | owner UID | group GID } ...\n"
+		"  msharectl domain set NAME { mode MODE | owner UID | group GID | policy POLICY } ...\n"
 		"  msharectl domain stats [NAME]\n"
 		"  msharectl domain discard NAME OFFSET LENGTH\n"
+		"  msharectl domain migrate NAME node N [offset OFFSET len LENGTH]\n"
 		"  msharectl monitor\n"
 		"  msharectl info\n"
 		"SIZE, OFFSET, LENGTH: bytes, with an optional K, M, G or T suffix (powers of 1024)\n"
 		"MODE: octal, at most 0777\n"
+		"POLICY: local | bind N | preferred N | interleave N1,N2,... | auto [N]\n"
 		"options: -j JSON output, -p pretty JSON (implies -j), -h, --help this help\n");
 }
 
@@ -105,6 +108,80 @@ static bool parse_u32(const char *s, int base, uint32_t max, uint32_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* A node id: decimal, any u32 (the kernel says which are online). */
+static bool parse_node(const char *s, uint32_t *out)
+{
+	return parse_u32(s, 10, UINT32_MAX, out);
+}
+
+/*
+ * POLICY (local | bind N | preferred N | interleave N1,N2,... | auto [N])
+ * starting at argv[*i], the word after "policy": fills @numa and leaves *i
+ * at the policy's last word.  0, or 2 after a usage error.
+ */
+static int parse_policy(const char *cmd, int argc, char **argv, int *i,
+			struct mshare_numa *numa)
+{
+	const char *kw, *s;
+	uint32_t v;
+	int pol;
+
+	if (*i >= argc)
+		return usage_error("%s: policy needs a value", cmd);
+	kw = argv[*i];
+	pol = mshare_numa_policy_parse(kw);
+	if (pol < 0)
+		return usage_error("%s: unknown policy \"%s\"", cmd, kw);
+	numa->policy = pol;
+	numa->nr_nodes = 0;
+	switch (pol) {
+	case MSHARE_NUMA_AUTO:
+		/* an optional first home node: the next word if a number */
+		if (*i + 1 < argc && argv[*i + 1][0] >= '0' &&
+		    argv[*i + 1][0] <= '9') {
+			if (!parse_node(argv[++*i], &v))
+				return usage_error("%s: bad node \"%s\"", cmd,
+						   argv[*i]);
+			numa->nodes[numa->nr_nodes++] = v;
+		}
+		return 0;
+	case MSHARE_NUMA_BIND:
+	case MSHARE_NUMA_PREFERRED:
+		if (++*i >= argc)
+			return usage_error("%s: policy %s needs a node", cmd, kw);
+		if (!parse_node(argv[*i], &v))
+			return usage_error("%s: bad node \"%s\"", cmd, argv[*i]);
+		numa->nodes[numa->nr_nodes++] = v;
+		return 0;
+	case MSHARE_NUMA_INTERLEAVE:
+		if (++*i >= argc)
+			return usage_error("%s: policy interleave needs nodes", cmd);
+		for (s = argv[*i]; ; ) {
+			char item[16];
+			size_t n = strcspn(s, ",");
+
+			if (!n || n >= sizeof(item))
+				return usage_error("%s: bad node list \"%s\"",
+						   cmd, argv[*i]);
+			memcpy(item, s, n);
+			item[n] = 0;
+			if (!parse_node(item, &v))
+				return usage_error("%s: bad node list \"%s\"",
+						   cmd, argv[*i]);
+			if (numa->nr_nodes >= MSHARE_NUMA_NODES_MAX)
+				return usage_error("%s: more than %d nodes", cmd,
+						   MSHARE_NUMA_NODES_MAX);
+			numa->nodes[numa->nr_nodes++] = v;
+			if (!s[n])
+				break;
+			s += n + 1;
+		}
+		return 0;
+	default:	/* local: no node */
+		return 0;
+	}
 }
 
 /* ---- JSON output ---- */
@@ -178,6 +255,13 @@ static void ju64(const char *k, uint64_t v)
 	printf("%" PRIu64, v);
 }
 
+/* A number as an array element. */
+static void jnum(uint64_t v)
+{
+	jsep();
+	printf("%" PRIu64, v);
+}
+
 static void jstring(const char *k, const char *v)
 {
 	jkey(k);
@@ -186,9 +270,21 @@ static void jstring(const char *k, const char *v)
 
 /* ---- domain output ---- */
 
+/* The policy's keyword, or its number for one this msharectl does not know. */
+static const char *policy_name(int policy, char buf[16])
+{
+	const char *name = mshare_numa_policy_name(policy);
+
+	if (name)
+		return name;
+	snprintf(buf, 16, "%d", policy);
+	return buf;
+}
+
 static void print_domain(const struct mshare_domain_info *d, void *arg)
 {
-	char mode[8];
+	char mode[8], pol[16];
+	unsigned int i;
 
 	(void)arg;
 	snprintf(mode, sizeof(mode), "0%03o", d->mode);
@@ -208,6 +304,15 @@ static void print_domain(const struct mshare_domain_info *d, void *arg)
 		ju64("table_pages", d->table_pages);
 		ju64("links_pud", d->links_pud);
 		ju64("links_pmd", d->links_pmd);
+		if (d->numa.policy >= 0) {
+			jstring("policy", policy_name(d->numa.policy, pol));
+			jopen("policy_nodes", '[');
+			for (i = 0; i < d->numa.nr_nodes; i++)
+				jnum(d->numa.nodes[i]);
+			jclose(']');
+		}
+		if (d->home_node >= 0)
+			ju64("home_node", d->home_node);
 		jclose('}');
 		return;
 	}
@@ -217,10 +322,28 @@ static void print_domain(const struct mshare_domain_info *d, void *arg)
 	       d->flags & MSHARE_DOMAIN_F_PREFAULT ? " prefault" : "",
 	       d->attached, d->resident, d->table_pages, d->links_pud,
 	       d->links_pmd);
+	if (d->numa.policy < 0 && d->home_node < 0)
+		return;
+	fputs("   ", stdout);
+	if (d->numa.policy >= 0) {
+		printf(" policy %s", policy_name(d->numa.policy, pol));
+		for (i = 0; i < d->numa.nr_nodes; i++)
+			printf("%c%u", i ? ',' : ' ', d->numa.nodes[i]);
+	}
+	if (d->home_node >= 0)
+		printf(" home node %d", d->home_node);
+	putchar('\n');
+}
+
+static bool node_seen(const struct mshare_domain_stats *s, unsigned int node)
+{
+	return s->node_seen[node / 64] & (1ULL << (node % 64));
 }
 
 static void print_stats(const struct mshare_domain_stats *s)
 {
+	unsigned int i;
+
 	if (json) {
 		jopen(NULL, '{');
 		jstring("name", s->name);
@@ -240,6 +363,23 @@ static void print_stats(const struct mshare_domain_stats *s)
 		ju64("pages_flushed", s->pages_flushed);
 		ju64("flushes_ranged", s->flushes_ranged);
 		ju64("flushes_full", s->flushes_full);
+		if (s->home_node >= 0)
+			ju64("home_node", s->home_node);
+		jopen("nodes", '[');
+		for (i = 0; i < MSHARE_STATS_NODES; i++) {
+			if (!node_seen(s, i))
+				continue;
+			jopen(NULL, '{');
+			ju64("node", i);
+			ju64("pages", s->node_pages[i]);
+			ju64("table_pages", s->node_table_pages[i]);
+			jclose('}');
+		}
+		jclose(']');
+		ju64("migrations", s->migrations);
+		ju64("pages_migrated", s->pages_migrated);
+		ju64("migrate_skipped", s->migrate_skipped);
+		ju64("migrate_ns", s->migrate_ns);
 		jclose('}');
 		return;
 	}
@@ -254,6 +394,17 @@ static void print_stats(const struct mshare_domain_stats *s)
 	       s->links_pud, s->links_pmd, s->resident, s->table_pages,
 	       s->faults, s->shootdowns, s->shootdown_cpus, s->pages_flushed,
 	       s->flushes_ranged, s->flushes_full);
+	if (s->home_node >= 0)
+		printf("    home node %d\n", s->home_node);
+	for (i = 0; i < MSHARE_STATS_NODES; i++)
+		if (node_seen(s, i))
+			printf("    node %u: %" PRIu64 " pages, %" PRIu64
+			       " table pages\n", i, s->node_pages[i],
+			       s->node_table_pages[i]);
+	printf("    migrations %" PRIu64 " pages migrated %" PRIu64
+	       " skipped %" PRIu64 " time %" PRIu64 ".%06" PRIu64 " ms\n",
+	       s->migrations, s->pages_migrated, s->migrate_skipped,
+	       s->migrate_ns / 1000000, s->migrate_ns % 1000000);
 }
 
 /* ---- commands ---- */
@@ -286,6 +437,13 @@ static int cmd_domain_add(struct mshare_nl *nl, int argc, char **argv)
 
 		if (!strcmp(kw, "prefault")) {
 			opts.flags |= MSHARE_DOMAIN_F_PREFAULT;
+			continue;
+		}
+		if (!strcmp(kw, "policy")) {
+			i++;
+			if (parse_policy("domain add", argc, argv, &i,
+					 &opts.numa))
+				return 2;
 			continue;
 		}
 		if (strcmp(kw, "size") && strcmp(kw, "mode") &&
@@ -369,24 +527,31 @@ static int cmd_domain_set(struct mshare_nl *nl, int argc, char **argv)
 		return 2;
 	if (argc < 3)
 		return usage_error("domain set: nothing to change");
-	for (i = 1; i < argc; i += 2) {
+	for (i = 1; i < argc; i++) {
 		const char *kw = argv[i];
 
+		if (!strcmp(kw, "policy")) {
+			i++;
+			if (parse_policy("domain set", argc, argv, &i,
+					 &opts.numa))
+				return 2;
+			continue;
+		}
 		if (strcmp(kw, "mode") && strcmp(kw, "owner") &&
 		    strcmp(kw, "group"))
 			return usage_error("domain set: unknown keyword \"%s\"", kw);
-		if (i + 1 >= argc)
+		if (++i >= argc)
 			return usage_error("domain set: %s needs a value", kw);
 		if (!strcmp(kw, "mode")) {
-			if (!parse_u32(argv[i + 1], 8, 0777, &v))
+			if (!parse_u32(argv[i], 8, 0777, &v))
 				return usage_error("domain set: bad mode \"%s\"",
-						   argv[i + 1]);
+						   argv[i]);
 			opts.mode = v;
 			continue;
 		}
-		if (!parse_u32(argv[i + 1], 10, INT32_MAX, &v))
+		if (!parse_u32(argv[i], 10, INT32_MAX, &v))
 			return usage_error("domain set: bad %s \"%s\"", kw,
-					   argv[i + 1]);
+					   argv[i]);
 		if (!strcmp(kw, "owner"))
 			opts.uid = v;
 		else
@@ -449,6 +614,125 @@ static int cmd_domain_discard(struct mshare_nl *nl, int argc, char **argv)
 	return 0;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int parse_migrate_reply(struct nlattr **tb, void *arg)
+{
+	mshare_parse_migrate(tb, arg);
+	return 0;
+}
+
+/*
+ * DOMAIN_MIGRATE, built here rather than with mshare_domain_migrate(),
+ * which takes length 0 for "the whole domain": an explicit "len 0" must
+ * reach the kernel (and be refused) as any other bad range does.
+ */
+static int migrate(struct mshare_nl *nl, const char *name, uint32_t node,
+		   const uint64_t *range, struct mshare_migrate_result *r)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_MIGRATE, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	    nla_put_u32(msg, MSHARE_A_MIGRATE_NODE, node) ||
+	    (range && (nla_put_u64(msg, MSHARE_A_MIGRATE_OFFSET, range[0]) ||
+		       nla_put_u64(msg, MSHARE_A_MIGRATE_LENGTH, range[1])))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	memset(r, 0, sizeof(*r));
+	ret = mshare_nl_run(nl, msg, parse_migrate_reply, r);
+	if (ret == 0)
+		return -EIO;	/* no reply although no error */
+	return ret < 0 ? ret : 0;
+}
+
+static int cmd_domain_migrate(struct mshare_nl *nl, int argc, char **argv)
+{
+	/*
+	 * No SA_RESTART needed: the kernel runs the migration inside
+	 * sendmsg() and answers EINTR when a signal is pending; the handler
+	 * only keeps SIGINT and SIGTERM from killing msharectl first.
+	 */
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct mshare_migrate_result r;
+	bool have_off = false, have_len = false;
+	uint64_t range[2] = { 0, 0 };
+	bool have_node = false;
+	uint32_t node = 0;
+	const char *name;
+	int i, err;
+
+	if (argc < 1)
+		return usage_error("domain migrate: missing NAME");
+	name = argv[0];
+	if (check_name(name))
+		return 2;
+	for (i = 1; i < argc; i++) {
+		const char *kw = argv[i];
+
+		if (strcmp(kw, "node") && strcmp(kw, "offset") &&
+		    strcmp(kw, "len"))
+			return usage_error("domain migrate: unknown keyword \"%s\"",
+					   kw);
+		if (++i >= argc)
+			return usage_error("domain migrate: %s needs a value", kw);
+		if (!strcmp(kw, "node")) {
+			if (!parse_node(argv[i], &node))
+				return usage_error("domain migrate: bad node \"%s\"",
+						   argv[i]);
+			have_node = true;
+		} else if (!strcmp(kw, "offset")) {
+			if (!parse_size(argv[i], &range[0]))
+				return usage_error("domain migrate: bad offset \"%s\"",
+						   argv[i]);
+			have_off = true;
+		} else {
+			if (!parse_size(argv[i], &range[1]))
+				return usage_error("domain migrate: bad length \"%s\"",
+						   argv[i]);
+			have_len = true;
+		}
+	}
+	if (!have_node)
+		return usage_error("domain migrate: missing node");
+	if (have_off != have_len)
+		return usage_error("domain migrate: offset and len go together");
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = migrate(nl, name, node, have_off ? range : NULL, &r);
+	if (err == -EINTR) {
+		fprintf(stderr, "msharectl: domain migrate: interrupted (EINTR)%s%s; "
+			"every page stays valid, on the old node or node %u\n",
+			nl->extack[0] ? ": " : "", nl->extack, node);
+		return 1;
+	}
+	if (err)
+		return kernel_error(nl, "domain migrate", err);
+	if (json) {
+		jopen(NULL, '{');
+		jstring("name", name);
+		ju64("node", r.node);
+		ju64("pages_total", r.total);
+		ju64("pages_done", r.done);
+		ju64("pages_skipped", r.skipped);
+		jclose('}');
+	} else {
+		printf("%s: node %u total %" PRIu64 " pages, done %" PRIu64
+		       ", skipped %" PRIu64 "\n", name, r.node, r.total, r.done,
+		       r.skipped);
+	}
+	return 0;
+}
+
 static int cmd_info(struct mshare_nl *nl, int argc, char **argv)
 {
 	struct mshare_module_info m;
@@ -479,14 +763,6 @@ static int cmd_info(struct mshare_nl *nl, int argc, char **argv)
 
 /* ---- monitor ---- */
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static const char *event_name(int cmd)
 {
 	switch (cmd) {
@@ -494,6 +770,8 @@ static const char *event_name(int cmd)
 	case MSHARE_CMD_DOMAIN_DESTROYED:	return "destroyed";
 	case MSHARE_CMD_DOMAIN_ATTACHED:	return "attached";
 	case MSHARE_CMD_DOMAIN_DETACHED:	return "detached";
+	case MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS: return "migrate-progress";
+	case MSHARE_CMD_DOMAIN_MIGRATED:	return "migrated";
 	default:				return NULL;
 	}
 }
@@ -503,12 +781,17 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *tb[MSHARE_A_MAX + 1];
 	const char *ev = event_name(gh->cmd);
+	struct mshare_migrate_result m;
 	const char *name = "";
 	uint32_t id = 0, pid = 0;
+	bool migr;
 
 	(void)arg;
 	if (!ev || genlmsg_parse(nlmsg_hdr(msg), 0, tb, MSHARE_A_MAX, NULL))
 		return NL_SKIP;
+	migr = gh->cmd == MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS ||
+	       gh->cmd == MSHARE_CMD_DOMAIN_MIGRATED;
+	mshare_parse_migrate(tb, &m);
 	if (tb[MSHARE_A_DOMAIN_NAME])
 		name = nla_get_string(tb[MSHARE_A_DOMAIN_NAME]);
 	if (tb[MSHARE_A_DOMAIN_ID])
@@ -528,6 +811,14 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 		if (tb[MSHARE_A_DOMAIN_ATTACHED])
 			ju64("attached",
 			     nla_get_u32(tb[MSHARE_A_DOMAIN_ATTACHED]));
+		if (migr) {
+			ju64("node", m.node);
+			ju64("pages_total", m.total);
+			ju64("pages_done", m.done);
+			ju64("pages_skipped", m.skipped);
+		}
+		if (tb[MSHARE_A_MIGRATE_ERROR])
+			ju64("error", nla_get_u32(tb[MSHARE_A_MIGRATE_ERROR]));
 		jclose('}');
 		pretty = saved;
 	} else {
@@ -537,6 +828,13 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 		if (tb[MSHARE_A_DOMAIN_ATTACHED])
 			printf(" attached %u",
 			       nla_get_u32(tb[MSHARE_A_DOMAIN_ATTACHED]));
+		if (migr)
+			printf(" node %u total %" PRIu64 " done %" PRIu64
+			       " skipped %" PRIu64, m.node, m.total, m.done,
+			       m.skipped);
+		if (tb[MSHARE_A_MIGRATE_ERROR])
+			printf(" error %u",
+			       nla_get_u32(tb[MSHARE_A_MIGRATE_ERROR]));
 		putchar('\n');
 	}
 	fflush(stdout);
@@ -614,6 +912,7 @@ static const struct command commands[] = {
 	{ "domain", "set", cmd_domain_set },
 	{ "domain", "stats", cmd_domain_stats },
 	{ "domain", "discard", cmd_domain_discard },
+	{ "domain", "migrate", cmd_domain_migrate },
 	{ "monitor", NULL, cmd_monitor },
 	{ "info", NULL, cmd_info },
 };
