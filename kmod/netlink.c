@@ -764,12 +764,19 @@ static int mshare_nl_domain_migrate(struct sk_buff *skb,
 	m.last = m.first + (len >> PAGE_SHIFT);
 	m.pid = task_tgid_nr(current);
 	err = mshare_migrate(dom, &m);
+	if (err == -EINTR) {
+		/*
+		 * netlink_rcv_skb() sends no ack for -EINTR (it means "a dump
+		 * started"): ack here, so the caller learns of the signal.
+		 */
+		GENL_SET_ERR_MSG(info,
+				 "interrupted by a signal; pages moved so far stay moved");
+		netlink_ack(skb, (struct nlmsghdr *)info->nlhdr, err,
+			    info->extack);
+		goto put;
+	}
 	if (err) {
-		if (err == -EINTR)
-			GENL_SET_ERR_MSG(info,
-					 "interrupted by a signal; pages moved so far stay moved");
-		else
-			GENL_SET_ERR_MSG(info, "cannot migrate the range");
+		GENL_SET_ERR_MSG(info, "cannot migrate the range");
 		goto put;
 	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
