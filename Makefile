@@ -39,7 +39,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests deps check demo sparse checkpatch install \
-	clean help need-kver debug-kernel debug-module check-debug
+	clean help need-kver debug-kernel debug-module check-debug realclient
 
 all: module userspace selftests
 
@@ -132,6 +132,11 @@ check: all
 demo: all
 	$(TOP)/scripts/vm-demo
 
+# PostgreSQL 15 and pgbench, stock and with libmshare-preload.so, in one VM
+# boot (Documentation/realclient.rst).  Not part of `make check`.
+realclient: module userspace
+	$(TOP)/scripts/realclient/run
+
 # The debug tier: a kernel with KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK,
 # kmemleak and fault injection (scripts/debug-kernel/), built once and
 # cached outside the clone, and the module built against it in its own
@@ -172,6 +177,7 @@ help:
 	@echo "make install    libmshare (+ .pc, headers), msharectl (+ man page)"
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
 	@echo "make demo       run the demonstration in a QEMU VM"
+	@echo "make realclient PostgreSQL + pgbench in a QEMU VM, stock vs. the preload"
 	@echo "make check-debug  the selftests on the debug kernel (KASAN, lockdep...)"
 	@echo "make debug-kernel build (once, cached) that kernel"
 	@echo "make sparse     build the module under sparse (C=2)"
