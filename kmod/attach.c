@@ -355,11 +355,19 @@ void mshare_dom_flush_targets(struct mshare_domain *dom,
  */
 void mshare_dom_unlink_all(struct mshare_domain *dom)
 {
+	mutex_lock(&mshare_mms_lock);
+	mshare_dom_unlink_all_locked(dom);
+	mutex_unlock(&mshare_mms_lock);
+}
+
+/* The same, for a caller that holds mshare_mms_lock. */
+void mshare_dom_unlink_all_locked(struct mshare_domain *dom)
+{
 	struct mshare_mm_dom *md;
 	struct mshare_flush f;
 	bool batched;
 
-	mutex_lock(&mshare_mms_lock);
+	lockdep_assert_held(&mshare_mms_lock);
 	batched = !mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms), true);
 	list_for_each_entry(md, &dom->mms, dom_node) {
 		struct mshare_mm *mmm = md->mmm;
@@ -389,7 +397,6 @@ void mshare_dom_unlink_all(struct mshare_domain *dom)
 		mshare_flush_run(&f);
 		mshare_flush_destroy(&f);
 	}
-	mutex_unlock(&mshare_mms_lock);
 }
 
 unsigned int mshare_dom_grab_mms(struct mshare_domain *dom,

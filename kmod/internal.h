@@ -25,11 +25,14 @@
  *   mshare_domain->migrate_lock (mutex: one migration, discard, policy
  *                                change or table move of a domain at a time)
  *   mmap_lock (or the per-VMA lock in faults)
- *     mshare_domain->tables_sem (rwsem: read by faults that fill or link,
- *                                written while the tables move; the
- *                                writer holds migrate_lock, never mmap_lock)
  *     mshare_mms_lock (mutex: mshare_mm lookup, creation, teardown; held
- *                      across a discard or unlink-all shootdown batch)
+ *                      across a discard or unlink-all shootdown batch;
+ *                      registering an mm's notifier takes all its VMA
+ *                      locks under it)
+ *       mshare_domain->tables_sem (rwsem: read by faults that fill or
+ *                                  link, under a VMA or mmap lock; written
+ *                                  while the tables move, under
+ *                                  migrate_lock and mshare_mms_lock)
  *       mshare_mm->lock (spinlock: links of one mm; held across unlink +
  *                        flush in the notifier; faults take it under the
  *                        mmap or VMA lock alone)
@@ -318,6 +321,7 @@ void mshare_dom_flush_targets(struct mshare_domain *dom,
 			      pgoff_t last, const pgoff_t *pgoffs,
 			      unsigned int nr);
 void mshare_dom_unlink_all(struct mshare_domain *dom);
+void mshare_dom_unlink_all_locked(struct mshare_domain *dom);
 /*
  * The number of mms mapping @dom; with @mms, also store up to @max of
  * them, each with an mmgrab() reference.  Caller holds mshare_mms_lock.

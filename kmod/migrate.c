@@ -30,7 +30,8 @@
  * is then valid, on one node or the other.
  *
  * Tables move after the data, when the range is the whole domain: with
- * tables_sem held for writing (faults that would link or fill wait), every
+ * mshare_mms_lock and tables_sem held for writing (faults that would link
+ * or fill wait), every
  * link of every attacher is cleared in one shootdown round, the entries
  * are copied into new tables on the target node and the domain switches to
  * them; the attachers re-link on their next touch.  A walker that read a
@@ -276,8 +277,10 @@ static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 		}
 	}
 
+	/* mshare_mms_lock first: see the lock order in internal.h. */
+	mshare_lock_mms();
 	down_write(&dom->tables_sem);
-	mshare_dom_unlink_all(dom);
+	mshare_dom_unlink_all_locked(dom);
 	for (i = 0; i < npte; i++) {
 		pmd_t *pmd = (pmd_t *)page_address(pages[npte + i / PTRS_PER_PMD]) +
 			     i % PTRS_PER_PMD;
@@ -291,6 +294,7 @@ static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 		swap(pages[npte + i], dom->pmd_tables[i].page);
 	WRITE_ONCE(dom->nid, nid);
 	up_write(&dom->tables_sem);
+	mshare_unlock_mms();
 
 	/* @pages now holds the old tables. */
 	mshare_migrate_quiesce(dom);

@@ -6,7 +6,7 @@
  * Every MSHARE_AUTO_PERIOD_MS a work item samples the threads of the
  * processes that map the domain: each runnable one counts for the node of
  * the CPU it is on.  Per node i, a_i is an exponentially weighted average
- * of those counts (weight 1/2 to the new sample, fixed point x256).  The
+ * of those counts (weight 1/4 to the new sample, fixed point x256).  The
  * expected access cost of homing the domain on node h is
  *
  *	E_h = sum_i a_i * L(i, h)
@@ -25,10 +25,12 @@
  *	cost = (R + T) * MSHARE_AUTO_MOVE_NS_PER_PAGE + MSHARE_AUTO_MOVE_NS
  *
  * The domain moves (a migration of all of it, tables included) when
- * saving > cost for MSHARE_AUTO_STREAK samples in a row with the same b,
- * and at least MSHARE_AUTO_WINDOW_S after its previous move, so that it
- * cannot move more often than once per window: attachers spread evenly
- * give E_h0 == E_b and never move it; a lasting majority on one node does.
+ * saving > cost for MSHARE_AUTO_STREAK samples in a row (5 s, half the
+ * window) with the same b, and at least MSHARE_AUTO_WINDOW_S after its
+ * previous move, so that it cannot move more often than once per window:
+ * attachers spread evenly give E_h0 == E_b and never move it; a lasting
+ * majority on one node does, a transient one (processes starting, not yet
+ * spread by the scheduler) does not.
  *
  * Locking: the work takes mshare_mms_lock to list the mms, then the RCU
  * read lock to walk the threads; it migrates only if it can take the
@@ -50,7 +52,7 @@
 #define MSHARE_AUTO_LOCAL_NS		100ULL
 #define MSHARE_AUTO_MOVE_NS_PER_PAGE	2000ULL
 #define MSHARE_AUTO_MOVE_NS		1000000ULL
-#define MSHARE_AUTO_STREAK		3
+#define MSHARE_AUTO_STREAK		10	/* samples: 5 s */
 
 static int mshare_ptr_cmp(const void *a, const void *b)
 {
@@ -132,7 +134,7 @@ static void mshare_auto_work(struct work_struct *work)
 		goto again;
 	mshare_auto_sample(dom, count);
 	for_each_node_state(nid, N_MEMORY)
-		a->weight[nid] = (a->weight[nid] + count[nid] * 256) / 2;
+		a->weight[nid] = (3 * a->weight[nid] + count[nid] * 256) / 4;
 	kfree(count);
 
 	best = mshare_auto_best(dom, home, &gain);
