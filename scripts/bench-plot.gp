@@ -28,38 +28,38 @@ if (has("B1", "pt_per_attacher") > 0) {
 	set title "B1: page-table bytes each attacher adds per GiB mapped (0 drawn as 1)"
 	set ylabel "bytes per attacher per GiB"
 	set logscale y
-	plot for [v in variants] sel("B1", "pt_per_attacher", v) using 3:(floor1($6)) \
-		with linespoints lw 2 title v
+	plot for [i=1:5] sel("B1", "pt_per_attacher", word(variants, i)) using 3:(floor1($6)) \
+		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
 if (has("B3", "wall") > 0) {
 	set output outdir."/b3-wall-time.png"
 	set title "B3: N attachers spawn + attach + touch, wall time"
 	set ylabel "ms"
-	plot for [v in variants] sel("B3", "wall", v) using 3:(floor1($6)) \
-		with linespoints lw 2 title v
+	plot for [i=1:5] sel("B3", "wall", word(variants, i)) using 3:(floor1($6)) \
+		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
 if (has("B3", "pt_total") > 0) {
 	set output outdir."/b3-pagetables-total.png"
 	set title "B3: PageTables growth, all N attachers (processes included)"
 	set ylabel "KiB"
-	plot for [v in variants] sel("B3", "pt_total", v) using 3:(floor1($6)) \
-		with linespoints lw 2 title v
+	plot for [i=1:5] sel("B3", "pt_total", word(variants, i)) using 3:(floor1($6)) \
+		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
 if (has("B5", "discard_time") > 0) {
 	set output outdir."/b5-discard-time.png"
 	set title "B5: discard (memfd: punch hole) of the region while N attachers map it"
 	set ylabel "ms"
-	plot for [v in variants] sel("B5", "discard_time", v) using 3:(floor1($6)) \
-		with linespoints lw 2 title v
+	plot for [i=1:5] sel("B5", "discard_time", word(variants, i)) using 3:(floor1($6)) \
+		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
 if (has("B5", "migrate_time") > 0) {
 	set output outdir."/b5-migrate-time.png"
 	set title "B5: migrate (memfd: move_pages) of the region while N attachers map it"
 	set ylabel "ms"
-	plot for [v in variants] sel("B5", "migrate_time", v) using 3:(floor1($6)) \
-		with linespoints lw 2 title v
+	plot for [i=1:5] sel("B5", "migrate_time", word(variants, i)) using 3:(floor1($6)) \
+		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
