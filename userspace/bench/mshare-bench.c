@@ -583,7 +583,7 @@ struct report {
 struct gang {
 	int n;
 	pid_t *pids;
-	int rep[2], go[2], rel[2];
+	int rep[2], go[2], go2[2], rel[2];
 	double spawn_secs, go_secs;
 	long long minflt, vmpte_added_kb;
 	uint64_t addr0;
@@ -600,6 +600,7 @@ static void attacher(struct gang *g, struct region *r, enum touch how)
 
 	close(g->rep[0]);
 	close(g->go[1]);
+	close(g->go2[1]);
 	close(g->rel[1]);
 	if (write(g->rep[1], &rep, sizeof(rep)) != sizeof(rep))	/* ready */
 		_exit(1);
@@ -621,6 +622,12 @@ static void attacher(struct gang *g, struct region *r, enum touch how)
 	}
 	if (write(g->rep[1], &rep, sizeof(rep)) != sizeof(rep))
 		_exit(1);
+	/* A second round (gang_go2): touch again, e.g. to link again. */
+	if (!rep.err && read(g->go2[0], &c, 1) == 1) {
+		touch(p, how);
+		if (write(g->rep[1], &rep, sizeof(rep)) != sizeof(rep))
+			_exit(1);
+	}
 	while (read(g->rel[0], &c, 1) > 0)
 		;
 	_exit(rep.err ? 1 : 0);
@@ -677,7 +684,7 @@ static int gang_spawn(struct gang *g, int n, struct region *r, enum touch how)
 	memset(g, 0, sizeof(*g));
 	g->pids = calloc(n, sizeof(*g->pids));
 	if (!g->pids || pipe2(g->rep, O_CLOEXEC) || pipe2(g->go, O_CLOEXEC) ||
-	    pipe2(g->rel, O_CLOEXEC)) {
+	    pipe2(g->go2, O_CLOEXEC) || pipe2(g->rel, O_CLOEXEC)) {
 		perror("mshare-bench: pipe");
 		return -1;
 	}
@@ -699,6 +706,8 @@ static int gang_spawn(struct gang *g, int n, struct region *r, enum touch how)
 	g->rep[1] = -1;
 	close(g->go[0]);
 	g->go[0] = -1;
+	close(g->go2[0]);
+	g->go2[0] = -1;
 	close(g->rel[0]);
 	g->rel[0] = -1;
 	if (gang_read(g, n, 0))
@@ -708,8 +717,8 @@ static int gang_spawn(struct gang *g, int n, struct region *r, enum touch how)
 	return 0;
 }
 
-/* Let every attacher attach and touch; wait for all. */
-static int gang_go(struct gang *g)
+/* Let every attacher attach and touch (@fd: go[1]) or touch again (go2[1]). */
+static int gang_round(struct gang *g, int fd, int sum)
 {
 	char buf[4096];
 	double t0 = now();
@@ -718,7 +727,7 @@ static int gang_go(struct gang *g)
 	memset(buf, 'g', sizeof(buf));
 	while (left > 0) {
 		int k = left < (int)sizeof(buf) ? left : (int)sizeof(buf);
-		ssize_t w = write(g->go[1], buf, k);
+		ssize_t w = write(fd, buf, k);
 
 		if (w <= 0) {
 			perror("mshare-bench: go");
@@ -726,10 +735,21 @@ static int gang_go(struct gang *g)
 		}
 		left -= w;
 	}
-	if (gang_read(g, g->n, 1))
+	if (gang_read(g, g->n, sum))
 		return -1;
-	g->go_secs = now() - t0;
+	if (sum)
+		g->go_secs = now() - t0;
 	return 0;
+}
+
+static int gang_go(struct gang *g)
+{
+	return gang_round(g, g->go[1], 1);
+}
+
+static int gang_go2(struct gang *g)
+{
+	return gang_round(g, g->go2[1], 0);
 }
 
 /* Release (or kill, on failure) the attachers and reap them. */
@@ -741,6 +761,8 @@ static int gang_end(struct gang *g, int failed)
 		close(g->rel[1]);
 	if (g->go[1] >= 0)
 		close(g->go[1]);
+	if (g->go2[1] >= 0)
+		close(g->go2[1]);
 	for (i = 0; i < g->n; i++) {
 		if (!g->pids[i])
 			continue;
@@ -1049,6 +1071,13 @@ static int b5_one(int var, int n)
 		}
 	}
 
+	/*
+	 * A whole-domain migration rebuilds the tables and unlinks everyone:
+	 * let the attachers populate again, so that discard has N linked
+	 * attachers (and the memfd N mappers with every PTE) to flush.
+	 */
+	if (gang_go2(&g))
+		goto out;
 	if (var != V_MEMFD)
 		mshare_rounds(&r, &rounds0);
 	cal0 = irq_count("CAL");
