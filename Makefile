@@ -39,7 +39,8 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests deps check demo sparse checkpatch install \
-	clean help need-kver debug-kernel debug-module check-debug realclient
+	clean help need-kver debug-kernel debug-module check-debug realclient \
+	bench
 
 all: module userspace selftests
 
@@ -59,9 +60,10 @@ LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/mshare.h
 MSHARECTL := $(BUILD)/msharectl
 DEMO	:= $(BUILD)/mshare-demo
+BENCH	:= $(BUILD)/mshare-bench
 PRELOAD	:= $(BUILD)/libmshare-preload.so
 
-userspace: $(LIB) $(SOLIB) $(PCFILE) $(MSHARECTL) $(DEMO) $(PRELOAD)
+userspace: $(LIB) $(SOLIB) $(PCFILE) $(MSHARECTL) $(DEMO) $(BENCH) $(PRELOAD)
 
 $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -85,6 +87,10 @@ $(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS)
 $(DEMO): userspace/bench/mshare-demo.c $(LIB) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+
+$(BENCH): userspace/bench/mshare-bench.c $(LIB) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
 
 # LD_PRELOAD adoption: only mmap, mmap64, munmap and mremap are exported.
 $(PRELOAD): userspace/preload/libmshare-preload.c $(LIB) $(LIB_HDRS)
@@ -137,6 +143,10 @@ demo: all
 realclient: module userspace
 	$(TOP)/scripts/realclient/run
 
+# The benchmark harness: a VM run, results and plots in build/bench/.
+bench: all
+	$(TOP)/scripts/vm-bench
+
 # The debug tier: a kernel with KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK,
 # kmemleak and fault injection (scripts/debug-kernel/), built once and
 # cached outside the clone, and the module built against it in its own
@@ -178,6 +188,7 @@ help:
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
 	@echo "make demo       run the demonstration in a QEMU VM"
 	@echo "make realclient PostgreSQL + pgbench in a QEMU VM, stock vs. the preload"
+	@echo "make bench      run the benchmarks in a QEMU VM (table, CSV, plots in build/bench/)"
 	@echo "make check-debug  the selftests on the debug kernel (KASAN, lockdep...)"
 	@echo "make debug-kernel build (once, cached) that kernel"
 	@echo "make sparse     build the module under sparse (C=2)"

@@ -70,6 +70,7 @@ pkgs=(
 	libnl-3-dev libnl-genl-3-dev
 	sparse linux-source-6.12
 	flex bison bc libelf-dev
+	gnuplot-nox
 	"linux-image-$KVER-unsigned" "linux-headers-$KVER"
 )
 

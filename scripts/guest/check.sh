@@ -66,6 +66,40 @@ for t in /selftests/*_test; do
 	[ "${t##*/}" = lifetime_test ] && continue
 	run_test "$t"
 done
+# The benchmark harness, tiny (mshare-bench --smoke): one case, asserting
+# only that it ran and printed well-formed results for every scenario, never
+# a number's size.
+bench_smoke() {
+	out=/tmp/mshare-bench-smoke.out
+	mshare-bench --smoke >$out 2>&1
+	brc=$?
+	sed 's/^/bench-smoke: /' $out
+	[ $brc -eq 0 ] || { echo "bench-smoke: exit status $brc"; return 1; }
+	awk -F, '
+	/^MSHARE-BENCH-CSV,/ {
+		if (NF != 11) { print "bench-smoke: bad CSV line: " $0; bad++; next }
+		if ($2 == "scenario") { hdr++; next }
+		if ($11 != "measured" && $11 != "extrapolated") { next }
+		if ($7 !~ /^-?[0-9][0-9.e+-]*$/) { print "bench-smoke: bad value: " $0; bad++ }
+		seen[$2]++
+	}
+	/^MSHARE-BENCH-TABLE-END$/ { table++ }
+	END {
+		if (hdr != 1) { print "bench-smoke: no CSV header"; bad++ }
+		if (!table) { print "bench-smoke: no table"; bad++ }
+		for (i = 1; i <= 6; i++)
+			if (!seen["B" i]) { print "bench-smoke: no result for B" i; bad++ }
+		exit bad ? 1 : 0
+	}' $out
+}
+if [ -x /bin/mshare-bench ]; then
+	if bench_smoke; then
+		case_result ok bench-smoke
+	else
+		case_result fail bench-smoke
+	fi
+fi
+
 [ -x /selftests/lifetime_test ] && run_test /selftests/lifetime_test
 
 rc=0

@@ -1,0 +1,1576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mshare-bench: the benchmark harness (Documentation/benchmarks.rst).
+ *
+ *   mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [-b B1,B2,...]
+ *                [-V VARIANT,...] [--n1 LIST] [--n5 LIST] [--n6 N]
+ *
+ * Every scenario runs for five variants of one shared region:
+ *   mshare-pud  an mshare domain, THP "madvise": attachers link PUD entries
+ *   mshare-pmd  an mshare domain, THP "never": attachers link PMD entries
+ *   memfd       a memfd mapped MAP_SHARED, shmem THP "never" (4 KiB PTEs)
+ *   memfd-thp   the same with shmem_enabled "always" (PMD-mapped THPs)
+ *   hugetlb     a MFD_HUGETLB memfd (2 MiB pages) mapped MAP_SHARED at a
+ *               1 GiB-aligned address: the kernel's own PMD-table sharing
+ *
+ * B1 page-table bytes each attacher adds per GiB, N = 1, 10, 100, 1000
+ * B2 a new attacher touches every page of the populated region
+ * B3 N attachers spawn + attach + touch: wall time and total PageTables
+ *    (from the same runs as B1)
+ * B4 a process that has touched the region forks; the child touches it
+ * B5 discard and migrate the region while N attachers map it
+ * B6 10,000 attachers of one domain
+ *
+ * Attachers are fork()ed from this program (no exec) and attach by name
+ * (mshare) or map the inherited descriptor (the others); every mapping is
+ * 1 GiB-aligned.  Results go to stdout: progress, CSV lines prefixed
+ * "MSHARE-BENCH-CSV," (scripts/vm-bench collects them) and a table.
+ * Needs root: it creates domains and changes the THP and hugetlb sysctls
+ * (restored at the end).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mshare.h"
+
+#define PAGE		4096UL
+#define PMD_SZ		(2UL << 20)
+#define GIB		(1UL << 30)
+#define MIB		(1UL << 20)
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB	0x0004U
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MPOL_MF_MOVE_ALL
+#define MPOL_MF_MOVE_ALL	(1 << 2)
+#endif
+
+enum { V_PUD, V_PMD, V_MEMFD, V_THP, V_HUGETLB, NVAR };
+static const char *const var_name[NVAR] = {
+	"mshare-pud", "mshare-pmd", "memfd", "memfd-thp", "hugetlb",
+};
+
+/* How an attacher touches the region. */
+enum touch {
+	TOUCH_NONE,
+	TOUCH_2M,	/* one write per 2 MiB: every page-table page */
+	TOUCH_ALL,	/* one write per 4 KiB page */
+	TOUCH_POPULATE,	/* MADV_POPULATE_READ: every PTE present */
+};
+
+static const char *thp_enabled = "/sys/kernel/mm/transparent_hugepage/enabled";
+static const char *thp_shmem = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
+static const char *nr_hugepages = "/proc/sys/vm/nr_hugepages";
+
+/* --- options ------------------------------------------------------------ */
+
+static size_t size = GIB;
+static int reps = 3;
+static int smoke;
+static int want_b[7] = { 0, 1, 1, 1, 1, 1, 1 };
+static int want_v[NVAR] = { 1, 1, 1, 1, 1 };
+static int n1[8] = { 1, 10, 100, 1000 }, nn1 = 4;
+static int n5[8] = { 1, 10, 100 }, nn5 = 3;
+static int n6 = 10000;
+static int cheap_n = 100;	/* runs with N <= this repeat @reps times */
+
+/* --- helpers ------------------------------------------------------------ */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = 0;
+	return 0;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* "always [madvise] never" -> "madvise" */
+static void sysfs_choice(const char *path, char *out, size_t len)
+{
+	char buf[256], *a, *b;
+
+	out[0] = 0;
+	if (read_file(path, buf, sizeof(buf)))
+		return;
+	a = strchr(buf, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (a && b && (size_t)(b - a) < len) {
+		memcpy(out, a + 1, b - a - 1);
+		out[b - a - 1] = 0;
+	}
+}
+
+static long long meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t len = strlen(key);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			v = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* PageTables after folding the per-CPU counters. */
+static long long pagetables_kb(void)
+{
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	return meminfo_kb("PageTables");
+}
+
+static long self_vmpte_kb(void)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* Sum of one /proc/interrupts row ("CAL", "TLB") over all CPUs. */
+static long long irq_count(const char *row)
+{
+	char line[4096], *p, *end;
+	size_t len = strlen(row);
+	long long sum = -1;
+	FILE *f = fopen("/proc/interrupts", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		p = line;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, row, len) || p[len] != ':')
+			continue;
+		p += len + 1;
+		sum = 0;
+		for (;;) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+			p = end;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
+static int nr_nodes(void)
+{
+	char path[64];
+	int n = 0;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+		if (access(path, F_OK))
+			return n ? n : 1;
+		n++;
+	}
+}
+
+/* --- results ------------------------------------------------------------ */
+
+#define MAXVALS	16
+#define MAXRES	512
+
+struct result {
+	const char *scen, *metric;
+	int var, n;
+	int nvals;
+	double vals[MAXVALS];
+	double median;
+	const char *note;	/* NULL, or why there is no number */
+	int extrapolated;
+};
+
+static struct result results[MAXRES];
+static int nresults;
+
+struct metric {
+	const char *id, *label, *unit;
+};
+
+static const struct metric metrics[] = {
+	{ "pt_per_attacher", "page tables per attacher per GiB", "bytes" },
+	{ "minflt", "minor faults, attach + touch all", "count" },
+	{ "time", "time, attach + touch all", "ms" },
+	{ "wall", "wall time (spawn+attach+touch)", "ms" },
+	{ "pt_total", "PageTables, total delta", "KiB" },
+	{ "fork_time", "fork() in the parent", "ms" },
+	{ "child_minflt", "child's minor faults", "count" },
+	{ "child_time", "child's touch time", "ms" },
+	{ "discard_time", "discard: time", "ms" },
+	{ "discard_cal", "discard: CAL IPIs", "count" },
+	{ "discard_tlb", "discard: TLB IPIs", "count" },
+	{ "discard_rounds", "discard: module rounds", "count" },
+	{ "migrate_time", "migrate: time", "ms" },
+	{ "migrate_cal", "migrate: CAL IPIs", "count" },
+	{ "migrate_tlb", "migrate: TLB IPIs", "count" },
+	{ "migrate_rounds", "migrate: module rounds", "count" },
+	{ "migrate_pages", "migrate: pages moved", "count" },
+	{ "map_pt", "PageTables the mapping adds", "KiB" },
+	{ "proc_pt", "PageTables of the processes", "KiB" },
+	{ "domain_pt", "the domain's own tables", "KiB" },
+	{ "spawn_time", "spawn time", "ms" },
+	{ "attach_time", "attach+touch time", "ms" },
+	{ "b6_wall", "wall time (spawn+attach+touch)", "ms" },
+};
+
+static const struct metric *metric_of(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+		if (!strcmp(metrics[i].id, id))
+			return &metrics[i];
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static struct result *find_result(const char *scen, const char *metric,
+				  int var, int n)
+{
+	int i;
+
+	for (i = 0; i < nresults; i++)
+		if (!strcmp(results[i].scen, scen) &&
+		    !strcmp(results[i].metric, metric) &&
+		    results[i].var == var && results[i].n == n)
+			return &results[i];
+	return NULL;
+}
+
+static struct result *new_result(const char *scen, const char *metric,
+				 int var, int n)
+{
+	struct result *r = find_result(scen, metric, var, n);
+
+	if (r)
+		return r;
+	if (nresults == MAXRES)
+		return NULL;
+	r = &results[nresults++];
+	memset(r, 0, sizeof(*r));
+	r->scen = scen;
+	r->metric = metric;
+	r->var = var;
+	r->n = n;
+	return r;
+}
+
+static void add_val(const char *scen, const char *metric, int var, int n,
+		    double v)
+{
+	struct result *r = new_result(scen, metric, var, n);
+
+	if (r && r->nvals < MAXVALS)
+		r->vals[r->nvals++] = v;
+}
+
+/* Print the CSV line of a finished result (median of its values). */
+static void emit(const char *scen, const char *metric, int var, int n)
+{
+	struct result *r = find_result(scen, metric, var, n);
+	const struct metric *m = metric_of(metric);
+	double s[MAXVALS];
+
+	if (!r)
+		return;
+	if (r->note) {
+		printf("MSHARE-BENCH-CSV,%s,%s,%d,%s,%s,,,,0,%s\n", scen,
+		       var_name[var], n, metric, m ? m->unit : "", r->note);
+		return;
+	}
+	if (!r->nvals)
+		return;
+	memcpy(s, r->vals, r->nvals * sizeof(double));
+	qsort(s, r->nvals, sizeof(double), cmp_double);
+	r->median = r->nvals % 2 ? s[r->nvals / 2] :
+		    (s[r->nvals / 2 - 1] + s[r->nvals / 2]) / 2;
+	printf("MSHARE-BENCH-CSV,%s,%s,%d,%s,%s,%.6g,%.6g,%.6g,%d,%s\n", scen,
+	       var_name[var], n, metric, m ? m->unit : "", r->median, s[0],
+	       s[r->nvals - 1], r->nvals,
+	       r->extrapolated ? "extrapolated" : "measured");
+	fflush(stdout);
+}
+
+static void record(const char *scen, const char *metric, int var, int n,
+		   double v)
+{
+	add_val(scen, metric, var, n, v);
+}
+
+static void not_available(const char *scen, const char *metric, int var,
+			  int n, const char *why)
+{
+	struct result *r = new_result(scen, metric, var, n);
+
+	if (r)
+		r->note = why;
+}
+
+/* --- variants: sysctls and regions ---------------------------------------- */
+
+static char orig_thp[32], orig_shmem[32], orig_hp[32];
+
+static void sysctl_save(void)
+{
+	sysfs_choice(thp_enabled, orig_thp, sizeof(orig_thp));
+	sysfs_choice(thp_shmem, orig_shmem, sizeof(orig_shmem));
+	read_file(nr_hugepages, orig_hp, sizeof(orig_hp));
+}
+
+static void sysctl_restore(void)
+{
+	if (orig_thp[0])
+		write_file(thp_enabled, orig_thp);
+	if (orig_shmem[0])
+		write_file(thp_shmem, orig_shmem);
+	if (orig_hp[0])
+		write_file(nr_hugepages, orig_hp);
+}
+
+struct region {
+	int var;
+	int fd;
+	char name[MSHARE_NAME_MAX];
+	struct mshare_nl *nl;
+};
+
+static struct mshare_nl nl;
+static int have_nl;
+
+static int set_var_sysctls(int var)
+{
+	int err;
+
+	err = write_file(thp_enabled, var == V_PMD ? "never" : "madvise");
+	if (!err)
+		err = write_file(thp_shmem, var == V_THP ? "always" : "never");
+	if (err)
+		fprintf(stderr, "mshare-bench: THP sysfs: %s\n", strerror(-err));
+	return err;
+}
+
+/* Make sure the pool has @pages free 2 MiB pages. */
+static int hugepages_reserve(unsigned long pages)
+{
+	long long total = meminfo_kb("HugePages_Total");
+	long long freep = meminfo_kb("HugePages_Free");
+	char buf[32];
+
+	if (freep >= (long long)pages)
+		return 0;
+	snprintf(buf, sizeof(buf), "%lld", total + (long long)pages - freep);
+	write_file(nr_hugepages, buf);
+	return meminfo_kb("HugePages_Free") >= (long long)pages ? 0 : -ENOMEM;
+}
+
+static int region_create(struct region *r, int var)
+{
+	static int seq;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->var = var;
+	r->fd = -1;
+	if (set_var_sysctls(var))
+		return -1;
+	if (var == V_PUD || var == V_PMD) {
+		struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+
+		snprintf(r->name, sizeof(r->name), "bench-%d-%d", (int)getpid(), seq++);
+		o.flags = MSHARE_DOMAIN_F_PREFAULT;
+		err = mshare_domain_create(&nl, r->name, size, &o, NULL);
+		if (err) {
+			fprintf(stderr, "mshare-bench: create %s: %s%s%s\n", r->name,
+				strerror(-err), nl.extack[0] ? ": " : "", nl.extack);
+			return -1;
+		}
+		r->nl = &nl;
+		return 0;
+	}
+	if (var == V_HUGETLB && hugepages_reserve(size / PMD_SZ)) {
+		fprintf(stderr, "mshare-bench: cannot reserve %zu huge pages\n",
+			size / PMD_SZ);
+		return -1;
+	}
+	r->fd = memfd_create("mshare-bench",
+			     var == V_HUGETLB ? MFD_HUGETLB : 0);
+	if (r->fd < 0 || ftruncate(r->fd, size) || fallocate(r->fd, 0, 0, size)) {
+		fprintf(stderr, "mshare-bench: %s region: %s\n", var_name[var],
+			strerror(errno));
+		if (r->fd >= 0)
+			close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void region_destroy(struct region *r)
+{
+	if (r->nl) {
+		int err = mshare_domain_destroy(r->nl, r->name);
+
+		if (err)
+			fprintf(stderr, "mshare-bench: destroy %s: %s\n", r->name,
+				strerror(-err));
+		r->nl = NULL;
+	}
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	if (r->var == V_HUGETLB && orig_hp[0])
+		write_file(nr_hugepages, orig_hp);	/* give the pool back */
+}
+
+/* Map the region in this process, 1 GiB-aligned; NULL and errno on failure. */
+static void *region_map(struct region *r)
+{
+	size_t len = 0;
+	char *res, *a;
+	void *p;
+
+	if (r->var == V_PUD || r->var == V_PMD) {
+		p = mshare_attach(r->name, 0, &len);
+		if (MSHARE_IS_ERR(p)) {
+			errno = -MSHARE_PTR_ERR(p);
+			return NULL;
+		}
+		return p;
+	}
+	res = mmap(NULL, size + GIB, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED)
+		return NULL;
+	a = (char *)(((uintptr_t)res + GIB - 1) & ~(uintptr_t)(GIB - 1));
+	p = mmap(a, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 r->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (a > res)
+		munmap(res, a - res);
+	if (a + size < res + size + GIB)
+		munmap(a + size, res + size + GIB - (a + size));
+	return p;
+}
+
+static int touch(volatile char *p, enum touch how)
+{
+	size_t off, step = how == TOUCH_2M ? PMD_SZ : PAGE;
+
+	if (how == TOUCH_NONE)
+		return 0;
+	if (how == TOUCH_POPULATE) {
+		if (!madvise((void *)p, size, MADV_POPULATE_READ))
+			return 0;
+		for (off = 0; off < size; off += PAGE)
+			(void)p[off];
+		return 0;
+	}
+	for (off = 0; off < size; off += step)
+		p[off + 64] = 1;
+	return 0;
+}
+
+/* --- a gang of attachers ---------------------------------------------------- */
+
+struct report {
+	int err, stage;		/* errno, 1 map 2 other */
+	long minflt;
+	long vmpte_added_kb;
+	double secs;
+	uint64_t addr;
+};
+
+struct gang {
+	int n;
+	pid_t *pids;
+	int rep[2], go[2], go2[2], rel[2];
+	double spawn_secs, go_secs;
+	long long minflt, vmpte_added_kb;
+	uint64_t addr0;
+	pid_t pid0;
+};
+
+static void attacher(struct gang *g, struct region *r, enum touch how)
+{
+	struct report rep = { 0 };
+	long f0, pte0;
+	double t0;
+	char c;
+	void *p;
+
+	close(g->rep[0]);
+	close(g->go[1]);
+	close(g->go2[1]);
+	close(g->rel[1]);
+	if (write(g->rep[1], &rep, sizeof(rep)) != sizeof(rep))	/* ready */
+		_exit(1);
+	if (read(g->go[0], &c, 1) != 1)
+		_exit(0);
+	f0 = minflt();
+	pte0 = self_vmpte_kb();
+	t0 = now();
+	p = region_map(r);
+	if (!p) {
+		rep.err = errno;
+		rep.stage = 1;
+	} else {
+		touch(p, how);
+		rep.secs = now() - t0;
+		rep.minflt = minflt() - f0;
+		rep.vmpte_added_kb = self_vmpte_kb() - pte0;
+		rep.addr = (uintptr_t)p;
+	}
+	if (write(g->rep[1], &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	/* A second round (gang_go2): touch again, e.g. to link again. */
+	if (!rep.err && read(g->go2[0], &c, 1) == 1) {
+		touch(p, how);
+		if (write(g->rep[1], &rep, sizeof(rep)) != sizeof(rep))
+			_exit(1);
+	}
+	while (read(g->rel[0], &c, 1) > 0)
+		;
+	_exit(rep.err ? 1 : 0);
+}
+
+static int gang_read(struct gang *g, int count, int sum)
+{
+	int got = 0, status;
+
+	while (got < count) {
+		struct pollfd pfd = { .fd = g->rep[0], .events = POLLIN };
+		struct report r;
+		pid_t dead;
+
+		if (poll(&pfd, 1, 1000) == 0) {
+			dead = waitpid(-1, &status, WNOHANG);
+			if (dead > 0) {
+				fprintf(stderr, "mshare-bench: attacher %d died (status %#x)\n",
+					(int)dead, status);
+				for (int i = 0; i < g->n; i++)
+					if (g->pids[i] == dead)
+						g->pids[i] = 0;
+				return -1;
+			}
+			continue;
+		}
+		if (read(g->rep[0], &r, sizeof(r)) != sizeof(r)) {
+			fprintf(stderr, "mshare-bench: an attacher went away\n");
+			return -1;
+		}
+		if (r.err) {
+			fprintf(stderr, "mshare-bench: attacher: %s: %s\n",
+				r.stage == 1 ? "attach/map" : "touch",
+				strerror(r.err));
+			return -1;
+		}
+		if (sum) {
+			g->minflt += r.minflt;
+			g->vmpte_added_kb += r.vmpte_added_kb;
+			if (!g->addr0)
+				g->addr0 = r.addr;
+		}
+		got++;
+	}
+	return 0;
+}
+
+/* Fork @n attachers and wait until every one is ready (not yet attached). */
+static int gang_spawn(struct gang *g, int n, struct region *r, enum touch how)
+{
+	double t0;
+	int i;
+
+	memset(g, 0, sizeof(*g));
+	g->pids = calloc(n, sizeof(*g->pids));
+	if (!g->pids || pipe2(g->rep, O_CLOEXEC) || pipe2(g->go, O_CLOEXEC) ||
+	    pipe2(g->go2, O_CLOEXEC) || pipe2(g->rel, O_CLOEXEC)) {
+		perror("mshare-bench: pipe");
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("mshare-bench: fork");
+			return -1;
+		}
+		if (pid == 0)
+			attacher(g, r, how);
+		g->pids[g->n++] = pid;
+	}
+	close(g->rep[1]);
+	g->rep[1] = -1;
+	close(g->go[0]);
+	g->go[0] = -1;
+	close(g->go2[0]);
+	g->go2[0] = -1;
+	close(g->rel[0]);
+	g->rel[0] = -1;
+	if (gang_read(g, n, 0))
+		return -1;
+	g->spawn_secs = now() - t0;
+	g->pid0 = g->pids[0];
+	return 0;
+}
+
+/* Let every attacher attach and touch (@fd: go[1]) or touch again (go2[1]). */
+static int gang_round(struct gang *g, int fd, int sum)
+{
+	char buf[4096];
+	double t0 = now();
+	int left = g->n;
+
+	memset(buf, 'g', sizeof(buf));
+	while (left > 0) {
+		int k = left < (int)sizeof(buf) ? left : (int)sizeof(buf);
+		ssize_t w = write(fd, buf, k);
+
+		if (w <= 0) {
+			perror("mshare-bench: go");
+			return -1;
+		}
+		left -= w;
+	}
+	if (gang_read(g, g->n, sum))
+		return -1;
+	if (sum)
+		g->go_secs = now() - t0;
+	return 0;
+}
+
+static int gang_go(struct gang *g)
+{
+	return gang_round(g, g->go[1], 1);
+}
+
+static int gang_go2(struct gang *g)
+{
+	return gang_round(g, g->go2[1], 0);
+}
+
+/* Release (or kill, on failure) the attachers and reap them. */
+static int gang_end(struct gang *g, int failed)
+{
+	int i, status, ret = failed ? -1 : 0;
+
+	if (g->rel[1] >= 0)
+		close(g->rel[1]);
+	if (g->go[1] >= 0)
+		close(g->go[1]);
+	if (g->go2[1] >= 0)
+		close(g->go2[1]);
+	for (i = 0; i < g->n; i++) {
+		if (!g->pids[i])
+			continue;
+		if (failed)
+			kill(g->pids[i], SIGKILL);
+		if (waitpid(g->pids[i], &status, 0) == g->pids[i] && !failed &&
+		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			fprintf(stderr, "mshare-bench: attacher %d: status %#x\n",
+				(int)g->pids[i], status);
+			ret = -1;
+		}
+	}
+	if (g->rep[0] >= 0)
+		close(g->rep[0]);
+	free(g->pids);
+	memset(g, 0, sizeof(*g));
+	return ret;
+}
+
+/* --- B1 + B3 -------------------------------------------------------------- */
+
+static int is_cheap(int n)
+{
+	return n <= cheap_n;
+}
+
+static int run_b1(int var, struct region *r)
+{
+	double gib = (double)size / GIB;
+	int i, k;
+
+	for (i = 0; i < nn1; i++) {
+		int n = n1[i], rr = is_cheap(n) ? reps : 1;
+
+		for (k = 0; k < rr; k++) {
+			struct gang g;
+			long long pb, p0, p1;
+
+			pb = pagetables_kb();
+			if (gang_spawn(&g, n, r, TOUCH_2M)) {
+				gang_end(&g, 1);
+				return -1;
+			}
+			p0 = pagetables_kb();
+			if (gang_go(&g)) {
+				gang_end(&g, 1);
+				return -1;
+			}
+			p1 = pagetables_kb();
+			record("B1", "pt_per_attacher", var, n,
+			       (p1 - p0) * 1024.0 / n / gib);
+			if (want_b[3] && n > 1) {
+				record("B3", "wall", var, n,
+				       (g.spawn_secs + g.go_secs) * 1e3);
+				record("B3", "pt_total", var, n, p1 - pb);
+			}
+			if (gang_end(&g, 0))
+				return -1;
+		}
+		emit("B1", "pt_per_attacher", var, n);
+		if (want_b[3] && n > 1) {
+			emit("B3", "wall", var, n);
+			emit("B3", "pt_total", var, n);
+		}
+	}
+	return 0;
+}
+
+/* --- B2 ------------------------------------------------------------------- */
+
+static int run_b2(int var, struct region *r)
+{
+	int k;
+
+	for (k = 0; k < reps; k++) {
+		struct gang g;
+
+		if (gang_spawn(&g, 1, r, TOUCH_ALL) || gang_go(&g)) {
+			gang_end(&g, 1);
+			return -1;
+		}
+		record("B2", "minflt", var, 1, g.minflt);
+		record("B2", "time", var, 1, g.go_secs * 1e3);
+		if (gang_end(&g, 0))
+			return -1;
+	}
+	emit("B2", "minflt", var, 1);
+	emit("B2", "time", var, 1);
+	return 0;
+}
+
+/* --- B4 ------------------------------------------------------------------- */
+
+struct b4_report {
+	int err;
+	double fork_secs, child_secs;
+	long child_minflt;
+};
+
+/* In a child of the bench: map and touch, fork, the grandchild touches. */
+static void b4_parent(struct region *r, int out)
+{
+	struct b4_report rep = { 0 };
+	int p[2], status;
+	void *m;
+	double t0;
+	pid_t c;
+
+	m = region_map(r);
+	if (!m || pipe(p)) {
+		rep.err = errno;
+		goto done;
+	}
+	touch(m, TOUCH_ALL);
+	t0 = now();
+	c = fork();
+	if (c == 0) {
+		struct b4_report cr = { 0 };
+		long f0 = minflt();
+		double t1 = now();
+
+		touch(m, TOUCH_ALL);
+		cr.child_secs = now() - t1;
+		cr.child_minflt = minflt() - f0;
+		if (write(p[1], &cr, sizeof(cr)) != sizeof(cr))
+			_exit(1);
+		_exit(0);
+	}
+	rep.fork_secs = now() - t0;
+	if (c < 0) {
+		rep.err = errno;
+		goto done;
+	}
+	{
+		struct b4_report cr;
+
+		if (read(p[0], &cr, sizeof(cr)) != sizeof(cr)) {
+			rep.err = EIO;
+		} else {
+			rep.child_secs = cr.child_secs;
+			rep.child_minflt = cr.child_minflt;
+		}
+	}
+	waitpid(c, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		rep.err = EIO;
+done:
+	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	_exit(0);
+}
+
+static int run_b4(int var, struct region *r)
+{
+	int k;
+
+	for (k = 0; k < reps; k++) {
+		struct b4_report rep;
+		int p[2], status;
+		pid_t pid;
+
+		if (pipe(p))
+			return -1;
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			close(p[0]);
+			b4_parent(r, p[1]);
+		}
+		close(p[1]);
+		if (pid < 0 || read(p[0], &rep, sizeof(rep)) != sizeof(rep)) {
+			close(p[0]);
+			return -1;
+		}
+		close(p[0]);
+		waitpid(pid, &status, 0);
+		if (rep.err) {
+			fprintf(stderr, "mshare-bench: B4 %s: %s\n", var_name[var],
+				strerror(rep.err));
+			return -1;
+		}
+		record("B4", "fork_time", var, 1, rep.fork_secs * 1e3);
+		record("B4", "child_minflt", var, 1, rep.child_minflt);
+		record("B4", "child_time", var, 1, rep.child_secs * 1e3);
+	}
+	emit("B4", "fork_time", var, 1);
+	emit("B4", "child_minflt", var, 1);
+	emit("B4", "child_time", var, 1);
+	return 0;
+}
+
+/* --- B5 ------------------------------------------------------------------- */
+
+static int mshare_rounds(struct region *r, long long *out)
+{
+	struct mshare_domain_stats st;
+
+	if (mshare_domain_stats(&nl, r->name, &st))
+		return -1;
+	*out = st.shootdowns;
+	return 0;
+}
+
+static int have_migrate = 1;	/* until the module says EOPNOTSUPP */
+
+/* The node holding most of the region's pages, seen from pid's mapping. */
+static int memfd_migrate(struct gang *g, int *moved, int *target)
+{
+	size_t count = size / PAGE, i;
+	void **pages = malloc(count * sizeof(void *));
+	int *nodes = malloc(count * sizeof(int));
+	int *status = malloc(count * sizeof(int));
+	int cnt[64] = { 0 }, from = 0, ret = -1;
+	long rc;
+
+	if (!pages || !nodes || !status)
+		goto out;
+	for (i = 0; i < count; i++)
+		pages[i] = (void *)(uintptr_t)(g->addr0 + i * PAGE);
+	rc = syscall(SYS_move_pages, g->pid0, count, pages, NULL, status, 0);
+	if (rc) {
+		perror("mshare-bench: move_pages (query)");
+		goto out;
+	}
+	for (i = 0; i < count; i++)
+		if (status[i] >= 0 && status[i] < 64)
+			cnt[status[i]]++;
+	for (i = 1; i < 64; i++)
+		if (cnt[i] > cnt[from])
+			from = i;
+	*target = from ? 0 : 1;
+	for (i = 0; i < count; i++)
+		nodes[i] = *target;
+	rc = syscall(SYS_move_pages, g->pid0, count, pages, nodes, status,
+		     MPOL_MF_MOVE_ALL);
+	if (rc < 0) {
+		perror("mshare-bench: move_pages");
+		goto out;
+	}
+	*moved = 0;
+	for (i = 0; i < count; i++)
+		*moved += status[i] == *target;
+	ret = 0;
+out:
+	free(pages);
+	free(nodes);
+	free(status);
+	return ret;
+}
+
+static int b5_one(int var, int n)
+{
+	long long cal0, tlb0, rounds0 = 0, rounds1 = 0;
+	struct region r;
+	struct gang g;
+	double t0;
+	int failed = 1, err;
+
+	if (region_create(&r, var))
+		return -1;
+	if (gang_spawn(&g, n, &r, TOUCH_POPULATE) || gang_go(&g))
+		goto out;
+
+	/* migrate first: it needs the pages */
+	if (nr_nodes() < 2) {
+		not_available("B5", "migrate_time", var, n, "not available (one NUMA node)");
+	} else if (var == V_MEMFD) {
+		int moved = 0, target = 0;
+
+		cal0 = irq_count("CAL");
+		tlb0 = irq_count("TLB");
+		t0 = now();
+		if (memfd_migrate(&g, &moved, &target))
+			goto out;
+		record("B5", "migrate_time", var, n, (now() - t0) * 1e3);
+		record("B5", "migrate_cal", var, n, irq_count("CAL") - cal0);
+		record("B5", "migrate_tlb", var, n, irq_count("TLB") - tlb0);
+		record("B5", "migrate_pages", var, n, moved);
+	} else if (have_migrate) {
+		struct mshare_domain_stats st;
+		struct mshare_migrate_result mr = { 0 };
+		int target = 1;
+
+		/* to the node other than the one holding most pages */
+		if (!mshare_domain_stats(&nl, r.name, &st) &&
+		    st.node_pages[1] > st.node_pages[0])
+			target = 0;
+		mshare_rounds(&r, &rounds0);
+		cal0 = irq_count("CAL");
+		tlb0 = irq_count("TLB");
+		t0 = now();
+		err = mshare_domain_migrate(&nl, r.name, target, 0, 0, &mr);
+		if (err == -EOPNOTSUPP) {
+			have_migrate = 0;
+		} else if (err) {
+			fprintf(stderr, "mshare-bench: migrate %s: %s%s%s\n", r.name,
+				strerror(-err), nl.extack[0] ? ": " : "", nl.extack);
+			goto out;
+		} else {
+			record("B5", "migrate_time", var, n, (now() - t0) * 1e3);
+			record("B5", "migrate_cal", var, n, irq_count("CAL") - cal0);
+			record("B5", "migrate_tlb", var, n, irq_count("TLB") - tlb0);
+			mshare_rounds(&r, &rounds1);
+			record("B5", "migrate_rounds", var, n, rounds1 - rounds0);
+			record("B5", "migrate_pages", var, n, mr.done);
+		}
+	}
+
+	/*
+	 * A whole-domain migration rebuilds the tables and unlinks everyone:
+	 * let the attachers populate again, so that discard has N linked
+	 * attachers (and the memfd N mappers with every PTE) to flush.
+	 */
+	if (gang_go2(&g))
+		goto out;
+	if (var != V_MEMFD)
+		mshare_rounds(&r, &rounds0);
+	cal0 = irq_count("CAL");
+	tlb0 = irq_count("TLB");
+	t0 = now();
+	if (var == V_MEMFD)
+		err = fallocate(r.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				0, size) ? -errno : 0;
+	else
+		err = mshare_domain_discard(&nl, r.name, 0, size);
+	if (err) {
+		fprintf(stderr, "mshare-bench: discard: %s\n", strerror(-err));
+		goto out;
+	}
+	record("B5", "discard_time", var, n, (now() - t0) * 1e3);
+	record("B5", "discard_cal", var, n, irq_count("CAL") - cal0);
+	record("B5", "discard_tlb", var, n, irq_count("TLB") - tlb0);
+	if (var != V_MEMFD && !mshare_rounds(&r, &rounds1))
+		record("B5", "discard_rounds", var, n, rounds1 - rounds0);
+	failed = 0;
+out:
+	if (gang_end(&g, failed))
+		failed = 1;
+	region_destroy(&r);
+	return failed ? -1 : 0;
+}
+
+static const char *const b5_metrics[] = {
+	"discard_time", "discard_cal", "discard_tlb", "discard_rounds",
+	"migrate_time", "migrate_cal", "migrate_tlb", "migrate_rounds",
+	"migrate_pages",
+};
+
+static int run_b5(int var)
+{
+	int i, k;
+	size_t m;
+
+	for (i = 0; i < nn5; i++) {
+		int n = n5[i], rr = n <= 1 ? reps : 1;
+
+		for (k = 0; k < rr; k++)
+			if (b5_one(var, n))
+				return -1;
+		if (var != V_MEMFD && !have_migrate)
+			not_available("B5", "migrate_time", var, n,
+				      "not available (module has no migrate)");
+		for (m = 0; m < sizeof(b5_metrics) / sizeof(b5_metrics[0]); m++)
+			emit("B5", b5_metrics[m], var, n);
+	}
+	return 0;
+}
+
+/* --- B6 ------------------------------------------------------------------- */
+
+static void raise_limits(int n)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	char buf[32];
+	long long v = 0;
+
+	setrlimit(RLIMIT_NPROC, &rl);
+	if (!read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)))
+		v = atoll(buf);
+	if (v < 4LL * n) {
+		snprintf(buf, sizeof(buf), "%d", 4 * n > 32768 ? 4 * n : 32768);
+		write_file("/proc/sys/kernel/pid_max", buf);
+	}
+	if (!read_file("/proc/sys/kernel/threads-max", buf, sizeof(buf)) &&
+	    atoll(buf) < 4LL * n) {
+		snprintf(buf, sizeof(buf), "%d", 4 * n);
+		write_file("/proc/sys/kernel/threads-max", buf);
+	}
+}
+
+static int run_b6(int var, struct region *r)
+{
+	struct mshare_domain_info d;
+	long long pb, p0, p1;
+	struct gang g;
+
+	raise_limits(n6);
+	pb = pagetables_kb();
+	if (gang_spawn(&g, n6, r, TOUCH_2M)) {
+		gang_end(&g, 1);
+		return -1;
+	}
+	p0 = pagetables_kb();
+	if (gang_go(&g)) {
+		gang_end(&g, 1);
+		return -1;
+	}
+	p1 = pagetables_kb();
+	record("B6", "map_pt", var, n6, p1 - p0);
+	record("B6", "proc_pt", var, n6, p0 - pb);
+	record("B6", "spawn_time", var, n6, g.spawn_secs * 1e3);
+	record("B6", "attach_time", var, n6, g.go_secs * 1e3);
+	record("B6", "b6_wall", var, n6, (g.spawn_secs + g.go_secs) * 1e3);
+	if (r->nl && !mshare_domain_get(&nl, r->name, &d))
+		record("B6", "domain_pt", var, n6, d.table_pages * 4.0);
+	if (gang_end(&g, 0))
+		return -1;
+	emit("B6", "map_pt", var, n6);
+	emit("B6", "proc_pt", var, n6);
+	emit("B6", "spawn_time", var, n6);
+	emit("B6", "attach_time", var, n6);
+	emit("B6", "b6_wall", var, n6);
+	emit("B6", "domain_pt", var, n6);
+	return 0;
+}
+
+/* memfd at N = 100 (B1/B3), scaled to n6 attachers. */
+static void b6_extrapolate(int var)
+{
+	int nb = n1[nn1 - 1] >= 100 ? 100 : n1[nn1 - 1];
+	struct result *pt = find_result("B1", "pt_per_attacher", var, nb);
+	struct result *w = find_result("B3", "wall", var, nb);
+	struct result *e;
+
+	if (!pt || !pt->nvals)
+		return;
+	e = new_result("B6", "map_pt", var, n6);
+	if (!e)
+		return;
+	e->extrapolated = nb;
+	add_val("B6", "map_pt", var, n6,
+		pt->median * ((double)size / GIB) / 1024 * n6);
+	emit("B6", "map_pt", var, n6);
+	if (w && w->nvals) {
+		e = new_result("B6", "b6_wall", var, n6);
+		e->extrapolated = nb;
+		add_val("B6", "b6_wall", var, n6, w->median / nb * n6);
+		emit("B6", "b6_wall", var, n6);
+	}
+}
+
+/* --- the table --------------------------------------------------------------- */
+
+static void fmt_val(char *buf, size_t len, const struct result *r,
+		    const char *unit)
+{
+	double v;
+
+	if (!r) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (r->note || !r->nvals) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	v = r->median;
+	if (!strcmp(unit, "bytes")) {
+		if (fabs(v) >= 10 * MIB)
+			snprintf(buf, len, "%.1fM", v / MIB);
+		else if (fabs(v) >= 10 * 1024)
+			snprintf(buf, len, "%.0fK", v / 1024);
+		else
+			snprintf(buf, len, "%.0f", v);
+	} else if (!strcmp(unit, "KiB")) {
+		if (fabs(v) >= 10 * 1024 * 1024)
+			snprintf(buf, len, "%.1fG", v / 1024 / 1024);
+		else if (fabs(v) >= 10 * 1024)
+			snprintf(buf, len, "%.1fM", v / 1024);
+		else
+			snprintf(buf, len, "%.0fK", v);
+	} else if (!strcmp(unit, "ms")) {
+		if (v >= 10000)
+			snprintf(buf, len, "%.1fs", v / 1000);
+		else if (v >= 10)
+			snprintf(buf, len, "%.0fms", v);
+		else
+			snprintf(buf, len, "%.2fms", v);
+	} else {
+		snprintf(buf, len, "%.0f", v);
+	}
+	if (r->extrapolated && strlen(buf) + 1 < len)
+		strcat(buf, "*");
+}
+
+static void fmt_ratio(char *buf, size_t len, const struct result *a,
+		      const struct result *b)
+{
+	double x, y;
+
+	if (!a || !b || a->note || b->note || !a->nvals || !b->nvals) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	x = a->median;
+	y = b->median;
+	if (y <= 0)
+		snprintf(buf, len, "-");
+	else if (x / y >= 0.01 || x <= 0)
+		snprintf(buf, len, "%.2f", x < 0 ? 0 : x / y);
+	else
+		snprintf(buf, len, "1/%.0f", y / x);
+}
+
+static void print_row(const char *scen, const struct metric *m, int n,
+		      int *any_extra)
+{
+	const struct result *cell[NVAR];
+	char label[64], buf[32];
+	int v, nv = 0;
+
+	for (v = 0; v < NVAR; v++) {
+		cell[v] = find_result(scen, m->id, v, n);
+		if (cell[v] && cell[v]->nvals > nv)
+			nv = cell[v]->nvals;
+	}
+	if (nv > 1)
+		snprintf(label, sizeof(label), "  %s, N=%d [med %d]", m->label,
+			 n, nv);
+	else
+		snprintf(label, sizeof(label), "  %s, N=%d", m->label, n);
+	printf("%-50.50s", label);
+	for (v = 0; v < NVAR; v++) {
+		fmt_val(buf, sizeof(buf), cell[v], m->unit);
+		if (cell[v] && cell[v]->extrapolated)
+			*any_extra = 1;
+		printf(" %10s", buf);
+	}
+	fmt_ratio(buf, sizeof(buf), cell[V_PUD], cell[V_MEMFD]);
+	printf(" %9s", buf);
+	fmt_ratio(buf, sizeof(buf), cell[V_PMD], cell[V_MEMFD]);
+	printf(" %9s", buf);
+	fmt_ratio(buf, sizeof(buf), cell[V_PUD], cell[V_HUGETLB]);
+	printf(" %9s\n", buf);
+}
+
+static void print_table(void)
+{
+	static const char *const scens[] = { "B1", "B2", "B3", "B4", "B5", "B6" };
+	size_t s, k;
+	int i, j, v, any_extra = 0;
+
+	printf("\n%-50s", "");
+	for (v = 0; v < NVAR; v++)
+		printf(" %10s", var_name[v]);
+	printf(" %9s %9s %9s\n", "pud/memfd", "pmd/memfd", "pud/htlb");
+	for (s = 0; s < sizeof(scens) / sizeof(scens[0]); s++) {
+		int header = 0;
+
+		for (k = 0; k < sizeof(metrics) / sizeof(metrics[0]); k++) {
+			int ns[MAXRES], nn = 0;
+
+			for (i = 0; i < nresults; i++) {
+				if (strcmp(results[i].scen, scens[s]) ||
+				    strcmp(results[i].metric, metrics[k].id))
+					continue;
+				for (j = 0; j < nn && ns[j] != results[i].n; j++)
+					;
+				if (j == nn)
+					ns[nn++] = results[i].n;
+			}
+			if (nn && !header) {
+				printf("%s\n", scens[s]);
+				header = 1;
+			}
+			qsort(ns, nn, sizeof(int), cmp_int);
+			for (j = 0; j < nn; j++)
+				print_row(scens[s], &metrics[k], ns[j], &any_extra);
+		}
+	}
+	printf("[med k]: median of k runs; other rows: one run.  Ratios: mshare-pud or -pmd\n"
+	       "over memfd (4 KiB), mshare-pud over hugetlb; below 0.01 written 1/x.\n");
+	if (any_extra)
+		printf("* extrapolated linearly from the memfd run at N=%d (B1/B3), not measured\n",
+		       n1[nn1 - 1] >= 100 ? 100 : n1[nn1 - 1]);
+	for (i = 0; i < nresults; i++)
+		if (results[i].note)
+			printf("n/a: %s %s %s N=%d: %s\n", results[i].scen,
+			       var_name[results[i].var], results[i].metric,
+			       results[i].n, results[i].note);
+}
+
+static void print_config(void)
+{
+	struct utsname u;
+	char buf[256];
+
+	uname(&u);
+	printf("mshare-bench: kernel %s, %ld vCPUs, %d NUMA node(s), MemTotal %lld MiB\n",
+	       u.release, sysconf(_SC_NPROCESSORS_ONLN), nr_nodes(),
+	       meminfo_kb("MemTotal") / 1024);
+	if (!read_file("/proc/cmdline", buf, sizeof(buf)))
+		printf("mshare-bench: cmdline: %s\n", buf);
+	printf("mshare-bench: region %zu MiB, repetitions %d (runs with N <= %d; 1 above)%s\n",
+	       size / MIB, reps, cheap_n, smoke ? ", SMOKE run" : "");
+	printf("mshare-bench: THP as found: enabled [%s], shmem_enabled [%s]; nr_hugepages %s\n",
+	       orig_thp, orig_shmem, orig_hp);
+	printf("MSHARE-BENCH-CSV,scenario,variant,n,metric,unit,median,min,max,runs,kind\n");
+	fflush(stdout);
+}
+
+/* --- main ------------------------------------------------------------------- */
+
+static int parse_list(const char *s, int *out, int max)
+{
+	int k = 0;
+	char *end;
+
+	while (*s) {
+		long v = strtol(s, &end, 10);
+
+		if (end == s || v < 1 || v > 100000 || k == max)
+			return -1;
+		out[k++] = v;
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
+	}
+	return k ? k : -1;
+}
+
+static void usage_exit(const char *msg)
+{
+	fprintf(stderr, "mshare-bench: %s (see -h)\n", msg);
+	exit(2);
+}
+
+static void help(void)
+{
+	printf("usage: mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [-b B1,...] [-V VARIANT,...]\n"
+	       "                    [--n1 LIST] [--n5 LIST] [--n6 N]\n"
+	       "  --smoke  tiny run: 16 MiB region, N <= 2, 1 repetition\n"
+	       "  -s       region size in MiB, a multiple of 2 (default 1024)\n"
+	       "  -r       repetitions of the cheap runs (default 3)\n"
+	       "  -b       scenarios (default B1,B2,B3,B4,B5,B6)\n"
+	       "  -V       variants (default mshare-pud,mshare-pmd,memfd,memfd-thp,hugetlb)\n"
+	       "  --n1     attachers for B1/B3 (default 1,10,100,1000)\n"
+	       "  --n5     attachers for B5 (default 1,10,100)\n"
+	       "  --n6     attachers for B6 (default 10000)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "smoke", no_argument, NULL, 'S' },
+		{ "n1", required_argument, NULL, '1' },
+		{ "n5", required_argument, NULL, '5' },
+		{ "n6", required_argument, NULL, '6' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long mib = 0;
+	int opt, v, err, failed = 0;
+	double t_start = now();
+	char *tok, *save;
+
+	while ((opt = getopt_long(argc, argv, "s:r:b:V:h", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'S':
+			smoke = 1;
+			break;
+		case 's':
+			mib = strtoull(optarg, NULL, 10);
+			if (mib < 2 || mib % 2 || mib > 65536)
+				usage_exit("-s: size in MiB, a multiple of 2");
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			if (reps < 1 || reps > MAXVALS)
+				usage_exit("-r: 1 to 16 repetitions");
+			break;
+		case 'b':
+			memset(want_b, 0, sizeof(want_b));
+			for (tok = strtok_r(optarg, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if ((tok[0] != 'B' && tok[0] != 'b') || tok[1] < '1' ||
+				    tok[1] > '6' || tok[2])
+					usage_exit("-b: scenarios B1 to B6");
+				want_b[tok[1] - '0'] = 1;
+			}
+			break;
+		case 'V':
+			memset(want_v, 0, sizeof(want_v));
+			for (tok = strtok_r(optarg, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				for (v = 0; v < NVAR; v++)
+					if (!strcmp(tok, var_name[v]))
+						break;
+				if (v == NVAR)
+					usage_exit("-V: unknown variant");
+				want_v[v] = 1;
+			}
+			break;
+		case '1':
+			nn1 = parse_list(optarg, n1, 8);
+			if (nn1 < 0)
+				usage_exit("--n1: a list of attacher counts");
+			break;
+		case '5':
+			nn5 = parse_list(optarg, n5, 8);
+			if (nn5 < 0)
+				usage_exit("--n5: a list of attacher counts");
+			break;
+		case '6':
+			n6 = atoi(optarg);
+			if (n6 < 1 || n6 > 100000)
+				usage_exit("--n6: 1 to 100000 attachers");
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			usage_exit("unknown option");
+		}
+	}
+	if (optind < argc)
+		usage_exit("unexpected argument");
+	if (smoke) {
+		size = 16 * MIB;
+		reps = 1;
+		n1[0] = 1;
+		n1[1] = 2;
+		nn1 = 2;
+		n5[0] = 1;
+		n5[1] = 2;
+		nn5 = 2;
+		n6 = 2;
+	}
+	if (mib)
+		size = mib * MIB;
+	if (geteuid())
+		usage_exit("needs root (domains, THP and hugetlb sysctls)");
+
+	sysctl_save();
+	print_config();
+	err = mshare_nl_open(&nl);
+	if (err) {
+		fprintf(stderr, "mshare-bench: %s\n", err == -ENOENT ?
+			"the mshare module is not loaded" : strerror(-err));
+		return 1;
+	}
+	have_nl = 1;
+
+	for (v = 0; v < NVAR && !failed; v++) {
+		struct region r;
+
+		if (!want_v[v] || !(want_b[1] || want_b[2] || want_b[3] || want_b[4]))
+			continue;
+		say("== %s: B1-B4\n", var_name[v]);
+		if (region_create(&r, v)) {
+			failed = 1;
+			break;
+		}
+		if (v == V_THP && meminfo_kb("ShmemHugePages") <= 0)
+			say("   warning: memfd-thp: no shmem huge pages (ShmemHugePages 0)\n");
+		if ((want_b[1] || want_b[3]) && run_b1(v, &r))
+			failed = 1;
+		if (!failed && want_b[2] && run_b2(v, &r))
+			failed = 1;
+		if (!failed && want_b[4] && run_b4(v, &r))
+			failed = 1;
+		region_destroy(&r);
+		say("   %s done at %.0f s\n", var_name[v], now() - t_start);
+	}
+	if (!failed && want_b[5]) {
+		static const int b5v[] = { V_PUD, V_PMD, V_MEMFD };
+
+		for (size_t i = 0; i < 3 && !failed; i++) {
+			if (!want_v[b5v[i]])
+				continue;
+			say("== %s: B5\n", var_name[b5v[i]]);
+			failed = run_b5(b5v[i]) != 0;
+			say("   done at %.0f s\n", now() - t_start);
+		}
+	}
+	if (!failed && want_b[6] && want_v[V_PUD]) {
+		struct region r;
+
+		say("== %s: B6, %d attachers\n", var_name[V_PUD], n6);
+		if (region_create(&r, V_PUD))
+			failed = 1;
+		else {
+			failed = run_b6(V_PUD, &r) != 0;
+			region_destroy(&r);
+		}
+		if (want_v[V_MEMFD])
+			b6_extrapolate(V_MEMFD);
+		say("   done at %.0f s\n", now() - t_start);
+	}
+	sysctl_restore();
+	mshare_nl_close(&nl);
+
+	printf("MSHARE-BENCH-TABLE-BEGIN\n");
+	print_table();
+	printf("\nmshare-bench: %s in %.0f s\n", failed ? "FAILED" : "done",
+	       now() - t_start);
+	printf("MSHARE-BENCH-TABLE-END\n");
+	return failed ? 1 : 0;
+}
