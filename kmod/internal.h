@@ -112,6 +112,7 @@ struct mshare_auto {
 	unsigned int streak;		/* samples it stayed the best */
 	unsigned long last_move;	/* jiffies of the last move */
 	u32 *weight;			/* per node: runnable attachers, EWMA x256 */
+	u64 e_home;			/* E of the home node, last sample */
 };
 
 struct mshare_domain {

@@ -25,7 +25,11 @@
  *	cost = (R + T) * MSHARE_AUTO_MOVE_NS_PER_PAGE + MSHARE_AUTO_MOVE_NS
  *
  * The domain moves (a migration of all of it, tables included) when
- * saving > cost for MSHARE_AUTO_STREAK samples in a row (5 s, half the
+ * saving > cost and E_b is at least 1/MSHARE_AUTO_MIN_GAIN (12.5 %) below
+ * E_h0 (so that a thread seen once on the other node, such as a process
+ * polling the domain's stats, moves nothing: with a small domain the cost
+ * is tiny and any imbalance would pay), for MSHARE_AUTO_STREAK samples in
+ * a row (5 s, half the
  * window) with the same b, and at least MSHARE_AUTO_WINDOW_S after its
  * previous move, so that it cannot move more often than once per window:
  * attachers spread evenly give E_h0 == E_b and never move it; a lasting
@@ -53,6 +57,7 @@
 #define MSHARE_AUTO_MOVE_NS_PER_PAGE	2000ULL
 #define MSHARE_AUTO_MOVE_NS		1000000ULL
 #define MSHARE_AUTO_STREAK		10	/* samples: 5 s */
+#define MSHARE_AUTO_MIN_GAIN		8	/* E_b <= E_h0 - E_h0 / 8 */
 
 static int mshare_ptr_cmp(const void *a, const void *b)
 {
@@ -116,6 +121,7 @@ static int mshare_auto_best(struct mshare_domain *dom, int home, u64 *gain)
 		}
 	}
 	*gain = e_home - min(e_home, e_best);
+	dom->autonuma.e_home = e_home;
 	return best;
 }
 
@@ -145,6 +151,7 @@ static void mshare_auto_work(struct work_struct *work)
 		dom->nr_pmd_tables) * MSHARE_AUTO_MOVE_NS_PER_PAGE +
 	       MSHARE_AUTO_MOVE_NS;
 	if (best == home || saving <= cost ||
+	    gain * MSHARE_AUTO_MIN_GAIN < a->e_home ||
 	    time_before(jiffies, a->last_move + MSHARE_AUTO_WINDOW_S * HZ)) {
 		a->streak = 0;
 		goto again;

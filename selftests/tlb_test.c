@@ -412,8 +412,14 @@ TEST_F(tlb, destroy_unlinks_attachers_who_relink_and_keep_their_data)
 	ASSERT_EQ(1, write(go[1], "x", 1));
 	ASSERT_EQ(sizeof(faults), read(done[0], &faults, sizeof(faults)));
 	EXPECT_EQ(0, wait_exit_code(pid));
-	/* 4 MiB: exactly two PMD links to relink, nothing else faults. */
-	EXPECT_EQ(2, faults);
+	/*
+	 * 4 MiB: two PMD links to relink (0 faults if destroy had not
+	 * unlinked), nothing else faults.  A link fault retries once when an
+	 * invalidation of another range of the mm (a NUMA balancing scan)
+	 * races it, so allow one or two more, not a fault per page.
+	 */
+	EXPECT_LE(2, faults);
+	EXPECT_GE(4, faults);
 }
 
 TEST_HARNESS_MAIN
