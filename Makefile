@@ -84,11 +84,12 @@ $(PCFILE): userspace/lib/libmshare.pc.in
 $(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
-$(DEMO): userspace/bench/mshare-demo.c $(LIB) $(LIB_HDRS)
+$(DEMO): userspace/bench/mshare-demo.c userspace/bench/bench_proc.h $(LIB) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
-$(BENCH): userspace/bench/mshare-bench.c $(LIB) $(LIB_HDRS)
+$(BENCH): userspace/bench/mshare-bench.c userspace/bench/bench_proc.h $(LIB) \
+	  $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
 

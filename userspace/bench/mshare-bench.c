@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "bench_proc.h"
 
 #define PAGE		4096UL
 #define PMD_SZ		(2UL << 20)
@@ -96,14 +97,6 @@ static int n6 = 10000;
 static int cheap_n = 100;	/* runs with N <= this repeat @reps times */
 
 /* --- helpers ------------------------------------------------------------ */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void say(const char *fmt, ...)
 {
@@ -160,52 +153,11 @@ static void sysfs_choice(const char *path, char *out, size_t len)
 	}
 }
 
-static long long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t len = strlen(key);
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':') {
-			v = strtoll(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* PageTables after folding the per-CPU counters. */
 static long long pagetables_kb(void)
 {
 	write_file("/proc/sys/vm/stat_refresh", "1");
 	return meminfo_kb("PageTables");
-}
-
-static long self_vmpte_kb(void)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPTE: %ld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-static long minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
 }
 
 /* Sum of one /proc/interrupts row ("CAL", "TLB") over all CPUs. */

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "bench_proc.h"
 
 #define PAGE		4096UL
 #define MIB		(1ULL << 20)
@@ -53,55 +54,6 @@ struct result {
 	long long domain_tables_kb;	/* mshare: the domain's own tables */
 	unsigned int links_pud, links_pmd;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t len = strlen(key);
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':') {
-			v = strtoll(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-static long self_vmpte_kb(void)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPTE: %ld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-static long minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
 
 /* --- worker ------------------------------------------------------------- */
 
