@@ -399,21 +399,41 @@ void mshare_dom_unlink_all_locked(struct mshare_domain *dom)
 	}
 }
 
-unsigned int mshare_dom_grab_mms(struct mshare_domain *dom,
-				 struct mm_struct **mms, unsigned int max)
+/*
+ * A snapshot of the mms mapping @dom, each with an mmgrab() reference,
+ * taken under one hold of mshare_mms_lock; *@nr is their number.  NULL
+ * (and *@nr 0) when none maps it or the array cannot be allocated with
+ * @gfp.  Release with mshare_mms_put().
+ */
+struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
+				  gfp_t gfp)
 {
+	struct mm_struct **mms = NULL;
 	struct mshare_mm_dom *md;
-	unsigned int nr = 0;
+	unsigned int n = 0;
 
-	lockdep_assert_held(&mshare_mms_lock);
-	list_for_each_entry(md, &dom->mms, dom_node) {
-		if (mms) {
-			if (nr == max)
-				break;
+	mutex_lock(&mshare_mms_lock);
+	list_for_each_entry(md, &dom->mms, dom_node)
+		n++;
+	if (n)
+		mms = kvcalloc(n, sizeof(*mms), gfp);
+	if (mms) {
+		n = 0;
+		list_for_each_entry(md, &dom->mms, dom_node) {
 			mmgrab(md->mmm->mm);
-			mms[nr] = md->mmm->mm;
+			mms[n++] = md->mmm->mm;
 		}
-		nr++;
+	} else {
+		n = 0;
 	}
-	return nr;
+	mutex_unlock(&mshare_mms_lock);
+	*nr = n;
+	return mms;
+}
+
+void mshare_mms_put(struct mm_struct **mms, unsigned int nr)
+{
+	while (nr--)
+		mmdrop(mms[nr]);
+	kvfree(mms);
 }

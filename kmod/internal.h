@@ -323,12 +323,10 @@ void mshare_dom_flush_targets(struct mshare_domain *dom,
 			      unsigned int nr);
 void mshare_dom_unlink_all(struct mshare_domain *dom);
 void mshare_dom_unlink_all_locked(struct mshare_domain *dom);
-/*
- * The number of mms mapping @dom; with @mms, also store up to @max of
- * them, each with an mmgrab() reference.  Caller holds mshare_mms_lock.
- */
-unsigned int mshare_dom_grab_mms(struct mshare_domain *dom,
-				 struct mm_struct **mms, unsigned int max);
+/* The mms mapping @dom, referenced; see attach.c. */
+struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
+				  gfp_t gfp);
+void mshare_mms_put(struct mm_struct **mms, unsigned int nr);
 
 /* tlb.c: TLB shootdown batches */
 #define MSHARE_FLUSH_CEILING	32	/* addresses per mm before a full flush */

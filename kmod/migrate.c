@@ -230,14 +230,8 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 	struct mm_struct **mms;
 	unsigned int nr, i;
 
-	mshare_lock_mms();
-	nr = mshare_dom_grab_mms(dom, NULL, 0);
-	mshare_unlock_mms();
-	mms = kvcalloc(nr ?: 1, sizeof(*mms), GFP_KERNEL | __GFP_NOFAIL);
-	mshare_lock_mms();
-	nr = mshare_dom_grab_mms(dom, mms, nr);
-	mshare_unlock_mms();
-
+	/* Small, and freeing the tables must wait for every attacher. */
+	mms = mshare_dom_mms(dom, &nr, GFP_KERNEL | __GFP_NOFAIL);
 	for (i = 0; i < nr; i++) {
 		struct mm_struct *mm = mms[i];
 		struct vm_area_struct *vma;
@@ -248,9 +242,8 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 			if (mshare_vma_of(vma, dom))
 				vma_start_write(vma);
 		mmap_write_unlock(mm);
-		mmdrop(mm);
 	}
-	kvfree(mms);
+	mshare_mms_put(mms, nr);
 	synchronize_rcu();
 }
 

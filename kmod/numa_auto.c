@@ -72,19 +72,11 @@ static void mshare_auto_sample(struct mshare_domain *dom, u32 *count)
 {
 	struct task_struct *g, *t;
 	struct mm_struct **mms;
-	unsigned int nr, i;
+	unsigned int nr;
 
-	mshare_lock_mms();
-	nr = mshare_dom_grab_mms(dom, NULL, 0);
-	mshare_unlock_mms();
-	if (!nr)
-		return;
-	mms = kvcalloc(nr, sizeof(*mms), GFP_KERNEL);
+	mms = mshare_dom_mms(dom, &nr, GFP_KERNEL);
 	if (!mms)
 		return;
-	mshare_lock_mms();
-	nr = mshare_dom_grab_mms(dom, mms, nr);
-	mshare_unlock_mms();
 	sort(mms, nr, sizeof(*mms), mshare_ptr_cmp, NULL);
 
 	rcu_read_lock();
@@ -98,9 +90,7 @@ static void mshare_auto_sample(struct mshare_domain *dom, u32 *count)
 	}
 	rcu_read_unlock();
 
-	for (i = 0; i < nr; i++)
-		mmdrop(mms[i]);
-	kvfree(mms);
+	mshare_mms_put(mms, nr);
 }
 
 /* The node with the lowest expected access cost; *@gain = E_home - E_best. */
