@@ -520,7 +520,9 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(pol))
 		return PTR_ERR(pol);
 	if (!pol) {
-		pol = mshare_policy_new(MSHARE_NUMA_LOCAL, NULL, 0, &name);
+		const char *why;	/* cannot be refused: only -ENOMEM */
+
+		pol = mshare_policy_new(MSHARE_NUMA_LOCAL, NULL, 0, &why);
 		if (IS_ERR(pol))
 			return PTR_ERR(pol);
 	}
