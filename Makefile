@@ -40,9 +40,9 @@ SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests deps check demo sparse checkpatch install \
 	clean help need-kver debug-kernel debug-module check-debug realclient \
-	bench
+	bench test-module test-kmod
 
-all: module userspace selftests
+all: module test-module userspace selftests
 
 need-kver:
 	@if [ -z "$(KVER)" ]; then \
@@ -51,6 +51,29 @@ need-kver:
 
 module: need-kver
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+# The same sources with the suite's knobs (MSHARE_TEST_HOOKS: the
+# debug_skip_flush parameter of the stale-TLB test's control run), built in
+# a directory of its own; mshare.ko never has them.
+TEST_MOD := $(BUILD)/test-module
+KMOD_SRCS := Kbuild $(wildcard kmod/*.[ch]) $(wildcard uapi/linux/*.h)
+
+define copy-kmod
+	mkdir -p $(1)/kmod $(1)/uapi/linux && cp Kbuild $(1)/ && \
+	cp kmod/*.[ch] $(1)/kmod/ && cp uapi/linux/*.h $(1)/uapi/linux/
+endef
+
+test-module: need-kver
+	@$(call copy-kmod,$(TEST_MOD))
+	$(MAKE) -C $(KDIR) M=$(TEST_MOD) W=1 MSHARE_TEST_HOOKS=y modules
+
+# Test-only kernel modules (selftests/kmod/), loaded only by the suite.
+TEST_KMOD := $(BUILD)/test-kmod
+test-kmod: need-kver
+	mkdir -p $(TEST_KMOD) && cp selftests/kmod/Kbuild selftests/kmod/*.[ch] $(TEST_KMOD)/
+	$(MAKE) -C $(KDIR) M=$(TEST_KMOD) W=1 modules
+	@mkdir -p $(BUILD)/selftests
+	cp $(TEST_KMOD)/*.ko $(BUILD)/selftests/
 
 PREFIX	?= /usr/local
 LIB	:= $(BUILD)/lib/libmshare.a
@@ -104,12 +127,13 @@ $(BUILD)/selftests/libmshare-preload.so: $(PRELOAD)
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so
+selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so test-kmod
 
 # `make build/selftests/x` (relative) means the same as the absolute target.
 build/selftests/%: $(BUILD)/selftests/% ;
 
-$(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(LIB) $(LIB_HDRS)
+$(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(wildcard selftests/kmod/*.h) \
+		$(LIB) $(LIB_HDRS)
 	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
 		{ echo "kselftest_harness.h missing: run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(dir $@)
@@ -158,16 +182,20 @@ DEBUG_PATTERNS := possible circular locking|possible recursive locking|inconsist
 debug-kernel:
 	$(TOP)/scripts/debug-kernel/build
 
+DEBUG_TEST_KMOD := $(BUILD)/debug-test-kmod
+
 debug-module:
 	@kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) && \
-	mkdir -p $(DEBUG_MOD)/kmod $(DEBUG_MOD)/uapi/linux && \
-	cp Kbuild $(DEBUG_MOD)/ && cp kmod/*.[ch] $(DEBUG_MOD)/kmod/ && \
-	cp uapi/linux/*.h $(DEBUG_MOD)/uapi/linux/ && \
-	$(MAKE) -C $$kdir M=$(DEBUG_MOD) W=1 modules
+	$(call copy-kmod,$(DEBUG_MOD)) && \
+	$(MAKE) -C $$kdir M=$(DEBUG_MOD) W=1 modules && \
+	mkdir -p $(DEBUG_TEST_KMOD) && \
+	cp selftests/kmod/Kbuild selftests/kmod/*.[ch] $(DEBUG_TEST_KMOD)/ && \
+	$(MAKE) -C $$kdir M=$(DEBUG_TEST_KMOD) W=1 modules
 
 check-debug: debug-module userspace selftests
 	kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) && \
 	VMLINUZ=$$kdir/arch/x86/boot/bzImage MSHARE_KO=$(DEBUG_MOD)/mshare.ko \
+	MSHARE_TEST_KMOD_DIR=$(DEBUG_TEST_KMOD) \
 	MSHARE_CHECK_NAME=check-debug MSHARE_VM_TIMEOUT=$${MSHARE_VM_TIMEOUT:-3600} \
 	MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' $(TOP)/scripts/vm-check
 
@@ -183,7 +211,7 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "make [all]      build mshare.ko, userspace and selftests"
+	@echo "make [all]      build mshare.ko (+ its test build), userspace and selftests"
 	@echo "make deps       install packages, extract kernel-source files"
 	@echo "make install    libmshare (+ .pc, headers), msharectl (+ man page)"
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"

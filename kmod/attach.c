@@ -4,14 +4,26 @@
  * and unlinking before the kernel can zap or free anything through a link.
  *
  * Each mm that maps a domain has one struct mshare_mm, shared by all its
- * mshare VMAs, with one mmu_interval_notifier covering the whole address
- * space (the first one per mm registers the mm's notifier subscriptions,
- * later inserts are cheap).  munmap, mremap, madvise, exit (as
+ * mshare VMAs (vm_private_data), with one mmu_interval_notifier covering
+ * the whole address space.  munmap, mremap, madvise, exit (as
  * MMU_NOTIFY_RELEASE) and every other path that zaps or frees page tables
  * invalidate first: mshare_mm_invalidate() clears every link the mm holds
  * in the range (a PUD link is cleared whole as soon as the range touches
- * its GiB), flushes the mm's TLBs, and only then returns.  The kernel then
- * finds empty entries and frees only its own tables.
+ * its GiB) and flushes the mm's TLBs before it returns.  The kernel then
+ * finds empty entries and frees only its own tables.  The domain's own
+ * changes (invalidate.c) come through the same callback, recognised by
+ * the task that runs them.
+ *
+ * Registration.  The first interval notifier of an mm registers the mm's
+ * notifier subscriptions, which takes mm_take_all_locks(): every VMA lock
+ * of the mm, and -EINTR on any pending signal.  ->mmap registers (with
+ * only fatal signals able to interrupt it; otherwise the mmap restarts).
+ * Fork does not: vm_ops->open runs in dup_mmap() while the child's VMA
+ * tree still holds the parent's VMAs, whose locks a parent thread may hold
+ * while it waits for a migration, and it cannot fail.  A child's VMAs get
+ * an unregistered mshare_mm; the child's first fault on one registers it
+ * (mshare_mm_register_fault(): drop the fault's lock, take the mmap lock
+ * for writing, register, retry the fault).  Until then nothing links.
  *
  * A fault that links follows the interval-notifier protocol: it samples
  * the sequence with mmu_interval_read_begin() (which waits for a running
@@ -21,30 +33,39 @@
  * Otherwise it returns VM_FAULT_NOPAGE and the access faults again.
  *
  * Links are recorded in mshare_mm->links, indexed by address >> PMD_SHIFT,
- * the entry being the domain table tagged with the link level.  Each table
- * counts its links (struct mshare_table.links).  A link never outlives the
- * VMAs of its domain in the mm, because every unmap invalidates first, so
- * a table's domain is alive while the entry exists.
+ * the entry being the domain table tagged with the link level.  A link is
+ * installed only together with its entry: the slot is reserved first (it
+ * may allocate), under link_mutex, so that no other fault can release the
+ * reservation before the store, which then cannot fail.  Each table counts
+ * its links (struct mshare_table.links).  A link never outlives the VMAs
+ * of its domain in the mm, because every unmap invalidates first, so a
+ * table's domain is alive while the entry exists.
  *
- * Each mshare_mm also counts, per domain, the VMAs of the mm that map it,
- * so that a domain knows how many mappings and distinct processes it has.
+ * Each mshare_mm also counts, per domain, the VMAs of the mm that map it
+ * (struct mshare_mm_dom, on both the mm's and the domain's list), so that
+ * a domain knows how many mappings and distinct processes it has.
  *
- * Locking: see the lock order in internal.h.  mshare_mms_lock protects the
- * hash of mshare_mm structures, their user counts and their per-domain
- * counts; it is taken under the mmap lock (->mmap, vm_ops->open/close).
+ * Locking: see the lock order in internal.h.  mshare_mms_lock (spinlock)
+ * protects only the hash of mshare_mm structures.  An mm's mshare_mm is
+ * created, registered and torn down, and its users and per-domain counts
+ * change, only under that mm's mmap lock held for writing (or by a VMA
+ * close, which excludes the same writers); dom->mms_lock guards the
+ * domain's list.  No mshare lock is held while registering.
  */
 #include <linux/hashtable.h>
 #include <linux/mm.h>
+#include <linux/mm_inline.h>
 #include <linux/mmu_notifier.h>
-#include <linux/mutex.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
 #include <asm/pgalloc.h>
 
 #include "internal.h"
 
 static DEFINE_HASHTABLE(mshare_mms, 8);
-static DEFINE_MUTEX(mshare_mms_lock);
+static DEFINE_SPINLOCK(mshare_mms_lock);
 
 /* How many VMAs of one mm map one domain; on both their lists. */
 struct mshare_mm_dom {
@@ -93,191 +114,6 @@ static void mshare_unlink_one(struct mm_struct *mm, unsigned long addr,
 	atomic_dec(&table->links);
 }
 
-static bool mshare_mm_invalidate(struct mmu_interval_notifier *sub,
-				 const struct mmu_notifier_range *range,
-				 unsigned long cur_seq)
-{
-	struct mshare_mm *mmm = container_of(sub, struct mshare_mm, notifier);
-	unsigned long first = round_down(range->start, PUD_SIZE) >> PMD_SHIFT;
-	unsigned long last = (range->end - 1) >> PMD_SHIFT;
-	unsigned long idx, unlinked = 0;
-	void *entry;
-
-	spin_lock(&mmm->lock);
-	mmu_interval_set_seq(sub, cur_seq);
-	xa_for_each_range(&mmm->links, idx, entry, first, last) {
-		enum mshare_link_level level = xa_pointer_tag(entry);
-		unsigned long addr = idx << PMD_SHIFT;
-		unsigned long span = level == MSHARE_LINK_PUD ? PUD_SIZE : PMD_SIZE;
-
-		if (addr + span <= range->start)
-			continue;
-		mshare_unlink_one(mmm->mm, addr, level, xa_untag_pointer(entry));
-		xa_erase(&mmm->links, idx);
-		unlinked++;
-	}
-	if (unlinked)
-		mshare_flush_mm(mmm->mm);
-	spin_unlock(&mmm->lock);
-	return true;
-}
-
-static const struct mmu_interval_notifier_ops mshare_mm_ops = {
-	.invalidate = mshare_mm_invalidate,
-};
-
-/*
- * The mshare_mm of @mm with one more user, a VMA mapping @dom, created
- * (and its notifier registered) if needed.  Caller holds the mmap lock of
- * @mm for writing.  Returns NULL when that fails.
- */
-struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
-				struct mshare_domain *dom)
-{
-	struct mshare_mm *mmm;
-	struct mshare_mm_dom *md;
-	bool created = false;
-
-	mmap_assert_write_locked(mm);
-	mutex_lock(&mshare_mms_lock);
-	hash_for_each_possible(mshare_mms, mmm, hnode, (unsigned long)mm)
-		if (mmm->mm == mm)
-			goto found;
-
-	mmm = kzalloc(sizeof(*mmm), GFP_KERNEL);
-	if (!mmm)
-		goto out;
-	mmm->mm = mm;
-	spin_lock_init(&mmm->lock);
-	xa_init(&mmm->links);
-	INIT_LIST_HEAD(&mmm->doms);
-	created = true;
-found:
-	md = mshare_mm_dom_find(mmm, dom);
-	if (!md) {
-		md = kzalloc(sizeof(*md), GFP_KERNEL);
-		if (!md)
-			goto fail;
-		md->dom = dom;
-		md->mmm = mmm;
-		list_add(&md->node, &mmm->doms);
-		list_add(&md->dom_node, &dom->mms);
-		atomic_inc(&dom->nr_mms);
-	}
-	if (created) {
-		if (mmu_interval_notifier_insert_locked(&mmm->notifier, mm, 0,
-							ULONG_MAX,
-							&mshare_mm_ops)) {
-			list_del(&md->node);
-			list_del(&md->dom_node);
-			kfree(md);
-			atomic_dec(&dom->nr_mms);
-			goto fail;
-		}
-		hash_add(mshare_mms, &mmm->hnode, (unsigned long)mm);
-	}
-	md->nr++;
-	mmm->users++;
-	atomic_inc(&dom->nr_vmas);
-out:
-	mutex_unlock(&mshare_mms_lock);
-	return mmm;
-fail:
-	if (created)
-		kfree(mmm);
-	mmm = NULL;
-	goto out;
-}
-
-/* Drop a user; the last one (the mm's last mshare VMA) tears it down. */
-void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom)
-{
-	struct mshare_mm_dom *md;
-
-	if (!mmm)
-		return;
-	mutex_lock(&mshare_mms_lock);
-	atomic_dec(&dom->nr_vmas);
-	md = mshare_mm_dom_find(mmm, dom);
-	if (!WARN_ON_ONCE(!md) && !--md->nr) {
-		list_del(&md->node);
-		list_del(&md->dom_node);
-		kfree(md);
-		atomic_dec(&dom->nr_mms);
-	}
-	if (--mmm->users) {
-		mutex_unlock(&mshare_mms_lock);
-		return;
-	}
-	hash_del(&mmm->hnode);
-	mutex_unlock(&mshare_mms_lock);
-
-	/* Waits for a running invalidation; no callback runs after it. */
-	mmu_interval_notifier_remove(&mmm->notifier);
-	WARN_ON_ONCE(!xa_empty(&mmm->links));
-	xa_destroy(&mmm->links);
-	kfree(mmm);
-}
-
-/*
- * Point the faulting process's entry (vmf->pud for a PUD link, vmf->pmd
- * for a PMD link) at @table, which maps the domain from the address
- * @start.  Returns VM_FAULT_NOPAGE, linked or not: the access is retried.
- */
-vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
-			  enum mshare_link_level level, unsigned long start,
-			  struct mshare_table *table)
-{
-	struct mm_struct *mm = vmf->vma->vm_mm;
-	unsigned long idx = start >> PMD_SHIFT;
-	unsigned long seq;
-	bool linked = false;
-	spinlock_t *ptl;
-
-	if (xa_reserve(&mmm->links, idx, GFP_KERNEL))
-		return VM_FAULT_OOM;
-	seq = mmu_interval_read_begin(&mmm->notifier);
-
-	spin_lock(&mmm->lock);
-	if (mmu_interval_read_retry(&mmm->notifier, seq))
-		goto out;
-	if (level == MSHARE_LINK_PUD) {
-		ptl = pud_lock(mm, vmf->pud);
-		if (pud_none(*vmf->pud)) {
-			pud_populate(mm, vmf->pud, page_address(table->page));
-			linked = true;
-		}
-	} else {
-		ptl = pmd_lock(mm, vmf->pmd);
-		if (pmd_none(*vmf->pmd)) {
-			pmd_populate(mm, vmf->pmd, table->page);
-			linked = true;
-		}
-	}
-	spin_unlock(ptl);
-	if (linked) {
-		/* The slot is reserved: this cannot allocate or fail. */
-		xa_store(&mmm->links, idx, xa_tag_pointer(table, level),
-			 GFP_NOWAIT);
-		atomic_inc(&table->links);
-	}
-out:
-	spin_unlock(&mmm->lock);
-	if (!linked)
-		xa_release(&mmm->links, idx);
-	return VM_FAULT_NOPAGE;
-}
-
-void mshare_lock_mms(void)
-{
-	mutex_lock(&mshare_mms_lock);
-}
-
-void mshare_unlock_mms(void)
-{
-	mutex_unlock(&mshare_mms_lock);
-}
-
 /*
  * If @table (linked at @level) is one of @dom's, the range of domain pages
  * it maps: [*base, *base + *span).
@@ -303,130 +139,428 @@ static bool mshare_table_span(struct mshare_domain *dom,
 	return true;
 }
 
+/* The link indexes an invalidation of [@start, @end) may touch. */
+static void mshare_link_range(unsigned long start, unsigned long end,
+			      unsigned long *first, unsigned long *last)
+{
+	*first = round_down(start, PUD_SIZE) >> PMD_SHIFT;
+	*last = (end - 1) >> PMD_SHIFT;
+}
+
+static unsigned long mshare_link_span(enum mshare_link_level level)
+{
+	return level == MSHARE_LINK_PUD ? PUD_SIZE : PMD_SIZE;
+}
+
 /*
- * Add to @f every mm that links to a table of @dom covering domain pages
- * [@first, @last), with the addresses of the @nr pages @pgoffs in it (NULL:
- * the batch flushes everything).  Caller holds mshare_mms_lock, so the set
- * of mms mapping @dom cannot change; each mm's lock keeps its links still.
+ * Clear the links of @mmm in the range; flush the mm now, or leave that to
+ * @inv's round.  Whether anything was unlinked.
  */
-void mshare_dom_flush_targets(struct mshare_domain *dom,
-			      struct mshare_flush *f, pgoff_t first,
-			      pgoff_t last, const pgoff_t *pgoffs,
-			      unsigned int nr)
+static bool mshare_mm_unlink_range(struct mshare_mm *mmm,
+				   struct mshare_inval *inv,
+				   const struct mmu_notifier_range *range,
+				   unsigned long cur_seq)
+{
+	unsigned long first, last, idx, unlinked = 0;
+	void *entry;
+
+	mshare_link_range(range->start, range->end, &first, &last);
+	spin_lock(&mmm->lock);
+	mmu_interval_set_seq(&mmm->notifier, cur_seq);
+	xa_for_each_range(&mmm->links, idx, entry, first, last) {
+		enum mshare_link_level level = xa_pointer_tag(entry);
+		unsigned long addr = idx << PMD_SHIFT;
+
+		if (addr + mshare_link_span(level) <= range->start)
+			continue;
+		mshare_unlink_one(mmm->mm, addr, level, xa_untag_pointer(entry));
+		xa_erase(&mmm->links, idx);
+		unlinked++;
+	}
+	spin_unlock(&mmm->lock);
+	if (!unlinked)
+		return false;
+	/* Links changed: everything must go (paging-structure caches). */
+	if (!inv || !mshare_inval_add_mm(inv, mmm->mm))
+		mshare_flush_mm(mmm->mm);
+	return true;
+}
+
+/*
+ * A leaf batch's zap of @mmm: the links stay (the kernel's walk finds the
+ * batch's leaves clear); add the mm and the batch's changed addresses in
+ * it to @inv's round.  Whether the mm links to the batch's range.
+ */
+static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
+				   struct mshare_inval *inv,
+				   const struct mmu_notifier_range *range)
+{
+	unsigned long first, last, idx;
+	bool found = false, no_room = false;
+	void *entry;
+
+	mshare_link_range(range->start, range->end, &first, &last);
+	spin_lock(&mmm->lock);
+	xa_for_each_range(&mmm->links, idx, entry, first, last) {
+		enum mshare_link_level level = xa_pointer_tag(entry);
+		unsigned long addr = idx << PMD_SHIFT;
+		struct mshare_flush_mm *e;
+		pgoff_t base, span;
+		unsigned int i;
+
+		if (addr + mshare_link_span(level) <= range->start ||
+		    !mshare_table_span(inv->dom, xa_untag_pointer(entry), level,
+				       &base, &span) ||
+		    base + span <= inv->first || base >= inv->last)
+			continue;
+		found = true;
+		e = mshare_inval_add_mm(inv, mmm->mm);
+		if (!e) {
+			no_room = true;
+			break;
+		}
+		for (i = 0; inv->pgoffs && i < inv->nr; i++)
+			if (inv->pgoffs[i] >= base && inv->pgoffs[i] < base + span)
+				mshare_flush_add_addr(&inv->flush, e, addr +
+					((inv->pgoffs[i] - base) << PAGE_SHIFT));
+	}
+	spin_unlock(&mmm->lock);
+	if (no_room)
+		mshare_flush_mm(mmm->mm);
+	return found;
+}
+
+/*
+ * The mm's secondary TLBs must learn of a change: raise its pending-flush
+ * count (see invalidate.c) so that the running mmu_gather flushes it all.
+ */
+static void mshare_mm_owe_flush(struct mshare_mm *mmm)
+{
+	spin_lock(&mmm->lock);
+	if (!mmm->owes_pending) {
+		inc_tlb_flush_pending(mmm->mm);
+		mmm->owes_pending = true;
+	}
+	spin_unlock(&mmm->lock);
+}
+
+/*
+ * Drop the pending-flush count mshare_mm_owe_flush() raised, once no
+ * mmu_gather of the mm runs any more (the count is ours alone): the gather
+ * that needed it has flushed.  Called where the module runs for the mm
+ * outside any gather (faults).
+ */
+void mshare_mm_settle(struct mshare_mm *mmm)
+{
+	if (!READ_ONCE(mmm->owes_pending))
+		return;
+	spin_lock(&mmm->lock);
+	if (mmm->owes_pending &&
+	    atomic_read(&mmm->mm->tlb_flush_pending) == 1) {
+		dec_tlb_flush_pending(mmm->mm);
+		mmm->owes_pending = false;
+	}
+	spin_unlock(&mmm->lock);
+}
+
+static bool mshare_mm_invalidate(struct mmu_interval_notifier *sub,
+				 const struct mmu_notifier_range *range,
+				 unsigned long cur_seq)
+{
+	struct mshare_mm *mmm = container_of(sub, struct mshare_mm, notifier);
+	struct mshare_inval *inv = mshare_inval_current();
+	bool changed;
+
+	if (inv && !inv->unlink)
+		changed = mshare_mm_leaf_targets(mmm, inv, range);
+	else
+		changed = mshare_mm_unlink_range(mmm, inv, range, cur_seq);
+	if (changed && mshare_mm_secondary_tlbs(mmm->mm))
+		mshare_mm_owe_flush(mmm);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops mshare_mm_ops = {
+	.invalidate = mshare_mm_invalidate,
+};
+
+static struct mshare_mm *mshare_mm_lookup(struct mm_struct *mm)
+{
+	struct mshare_mm *mmm;
+
+	spin_lock(&mshare_mms_lock);
+	hash_for_each_possible(mshare_mms, mmm, hnode, (unsigned long)mm)
+		if (mmm->mm == mm)
+			goto out;
+	mmm = NULL;
+out:
+	spin_unlock(&mshare_mms_lock);
+	return mmm;
+}
+
+/*
+ * The mshare_mm of @mm with one more user, a VMA mapping @dom; created
+ * (unregistered) if needed.  Caller holds the mmap lock of @mm for
+ * writing.  NULL when memory is short.  Cannot fail for an mm that already
+ * maps @dom.
+ */
+struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
+				struct mshare_domain *dom)
+{
+	struct mshare_mm *mmm = mshare_mm_lookup(mm);
+	struct mshare_mm_dom *md = NULL;
+	bool created = false;
+
+	mmap_assert_write_locked(mm);
+	if (!mmm) {
+		mmm = kzalloc(sizeof(*mmm), GFP_KERNEL);
+		if (!mmm)
+			return NULL;
+		mmm->mm = mm;
+		mutex_init(&mmm->link_mutex);
+		spin_lock_init(&mmm->lock);
+		xa_init(&mmm->links);
+		INIT_LIST_HEAD(&mmm->doms);
+		created = true;
+	} else {
+		md = mshare_mm_dom_find(mmm, dom);
+	}
+	if (!md) {
+		md = kzalloc(sizeof(*md), GFP_KERNEL);
+		if (!md) {
+			if (created)
+				kfree(mmm);
+			return NULL;
+		}
+		md->dom = dom;
+		md->mmm = mmm;
+		list_add(&md->node, &mmm->doms);
+		spin_lock(&dom->mms_lock);
+		list_add(&md->dom_node, &dom->mms);
+		spin_unlock(&dom->mms_lock);
+		atomic_inc(&dom->nr_mms);
+	}
+	md->nr++;
+	mmm->users++;
+	atomic_inc(&dom->nr_vmas);
+	if (created) {
+		spin_lock(&mshare_mms_lock);
+		hash_add(mshare_mms, &mmm->hnode, (unsigned long)mm);
+		spin_unlock(&mshare_mms_lock);
+	}
+	return mmm;
+}
+
+/*
+ * Register @mmm's notifier, so that its VMAs may link.  Caller holds the
+ * mmap lock for writing.  Ordinary signals are blocked meanwhile, so that
+ * only a fatal one (or a stop) can make mm_take_all_locks() give up:
+ * 0, -EINTR, -ENOMEM.
+ */
+int mshare_mm_register(struct mshare_mm *mmm)
+{
+	sigset_t all, old;
+	int err;
+
+	mmap_assert_write_locked(mmm->mm);
+	if (mmm->registered)
+		return 0;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	err = mmu_interval_notifier_insert_locked(&mmm->notifier, mmm->mm, 0,
+						  ULONG_MAX, &mshare_mm_ops);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return err;
+	/* Pairs with mshare_fault_mm(): the notifier is in before links. */
+	smp_store_release(&mmm->registered, true);
+	return 0;
+}
+
+/* Drop a user; the last one (the mm's last mshare VMA) tears it down. */
+void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom)
 {
 	struct mshare_mm_dom *md;
 
-	lockdep_assert_held(&mshare_mms_lock);
-	list_for_each_entry(md, &dom->mms, dom_node) {
-		struct mshare_mm *mmm = md->mmm;
-		unsigned long idx;
-		void *entry;
+	if (!mmm)
+		return;
+	atomic_dec(&dom->nr_vmas);
+	md = mshare_mm_dom_find(mmm, dom);
+	if (!WARN_ON_ONCE(!md) && !--md->nr) {
+		list_del(&md->node);
+		spin_lock(&dom->mms_lock);
+		list_del(&md->dom_node);
+		spin_unlock(&dom->mms_lock);
+		kfree(md);
+		atomic_dec(&dom->nr_mms);
+	}
+	if (--mmm->users)
+		return;
+	spin_lock(&mshare_mms_lock);
+	hash_del(&mmm->hnode);
+	spin_unlock(&mshare_mms_lock);
 
-		spin_lock(&mmm->lock);
-		xa_for_each(&mmm->links, idx, entry) {
-			struct mshare_flush_mm *e;
-			pgoff_t base, span;
-			unsigned int i;
+	/* Waits for a running invalidation; no callback runs after it. */
+	if (mmm->registered)
+		mmu_interval_notifier_remove(&mmm->notifier);
+	/* The unmap that closes us has flushed: no gather needs it. */
+	if (mmm->owes_pending)
+		dec_tlb_flush_pending(mmm->mm);
+	WARN_ON_ONCE(!xa_empty(&mmm->links));
+	xa_destroy(&mmm->links);
+	kfree(mmm);
+}
 
-			if (!mshare_table_span(dom, xa_untag_pointer(entry),
-					       xa_pointer_tag(entry), &base, &span))
+/*
+ * A fault on a VMA whose mm is not registered yet (a child's after fork):
+ * register under the mmap lock held for writing, then have the fault
+ * retried.  Only a fault that may drop its lock can do this; others get
+ * SIGBUS (a remote access that cannot retry, before the process's own
+ * first touch).  See "Registration" above.
+ */
+vm_fault_t mshare_mm_register_fault(struct vm_fault *vmf)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	unsigned long addr = vmf->address;
+	struct vm_area_struct *vma;
+
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) || !mmget_not_zero(mm))
+		return VM_FAULT_SIGBUS;
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT) {
+		mmput_async(mm);
+		return VM_FAULT_RETRY;
+	}
+	release_fault_lock(vmf);
+
+	if (mmap_write_lock_killable(mm))
+		goto out;
+	vma = vma_lookup(mm, addr);
+	if (vma && mshare_vma_domain(vma)) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		/* Every mshare VMA of the mm, so that all of them can link. */
+		for_each_vma(vmi, vma) {
+			struct mshare_domain *dom = mshare_vma_domain(vma);
+			struct mshare_mm *mmm;
+
+			if (!dom)
 				continue;
-			if (base + span <= first || base >= last)
-				continue;
-			e = mshare_flush_add_mm(f, mmm->mm);
-			if (!e) {
-				f->full = true;
-				break;
+			mmm = vma->vm_private_data;
+			if (!mmm) {
+				mmm = mshare_mm_get(mm, dom);
+				if (!mmm)
+					break;	/* the retry tries again */
+				vma_start_write(vma);
+				vma->vm_private_data = mmm;
 			}
-			for (i = 0; pgoffs && i < nr; i++)
-				if (pgoffs[i] >= base && pgoffs[i] < base + span)
-					mshare_flush_add_addr(f, e,
-						(idx << PMD_SHIFT) +
-						((pgoffs[i] - base) << PAGE_SHIFT));
+			if (mshare_mm_register(mmm))
+				break;
 		}
-		spin_unlock(&mmm->lock);
 	}
+	mmap_write_unlock(mm);
+out:
+	mmput_async(mm);
+	return VM_FAULT_RETRY;
 }
 
 /*
- * Clear every link of every mm to @dom's tables, then one shootdown round
- * for all of them (a round per mm if the batch cannot be allocated).  The
- * processes keep their mappings and link again on their next touch.
+ * Point the faulting process's entry (vmf->pud for a PUD link, vmf->pmd
+ * for a PMD link) at @table, which maps the domain from the address
+ * @start.  Returns VM_FAULT_NOPAGE, linked or not: the access is retried.
  */
-void mshare_dom_unlink_all(struct mshare_domain *dom)
+vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
+			  enum mshare_link_level level, unsigned long start,
+			  struct mshare_table *table)
 {
-	mutex_lock(&mshare_mms_lock);
-	mshare_dom_unlink_all_locked(dom);
-	mutex_unlock(&mshare_mms_lock);
-}
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	unsigned long idx = start >> PMD_SHIFT;
+	unsigned long seq;
+	bool linked = false;
+	spinlock_t *ptl;
 
-/* The same, for a caller that holds mshare_mms_lock. */
-void mshare_dom_unlink_all_locked(struct mshare_domain *dom)
-{
-	struct mshare_mm_dom *md;
-	struct mshare_flush f;
-	bool batched;
+	mshare_mm_settle(mmm);
+	mutex_lock(&mmm->link_mutex);
+	if (xa_reserve(&mmm->links, idx, GFP_KERNEL)) {
+		mutex_unlock(&mmm->link_mutex);
+		return VM_FAULT_OOM;
+	}
+	seq = mmu_interval_read_begin(&mmm->notifier);
 
-	lockdep_assert_held(&mshare_mms_lock);
-	batched = !mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms), true);
-	list_for_each_entry(md, &dom->mms, dom_node) {
-		struct mshare_mm *mmm = md->mmm;
-		unsigned int unlinked = 0;
-		unsigned long idx;
-		void *entry;
-
-		spin_lock(&mmm->lock);
-		xa_for_each(&mmm->links, idx, entry) {
-			struct mshare_table *table = xa_untag_pointer(entry);
-			enum mshare_link_level level = xa_pointer_tag(entry);
-			pgoff_t base, span;
-
-			if (!mshare_table_span(dom, table, level, &base, &span))
-				continue;
-			mshare_unlink_one(mmm->mm, idx << PMD_SHIFT, level, table);
-			xa_erase(&mmm->links, idx);
-			unlinked++;
+	spin_lock(&mmm->lock);
+	if (mmu_interval_read_retry(&mmm->notifier, seq))
+		goto out;
+	if (level == MSHARE_LINK_PUD) {
+		ptl = pud_lock(mm, vmf->pud);
+		if (pud_none(*vmf->pud)) {
+			pud_populate(mm, vmf->pud, page_address(table->page));
+			linked = true;
 		}
-		if (unlinked && !batched)
-			mshare_flush_mm(mmm->mm);
-		spin_unlock(&mmm->lock);
-		if (unlinked && batched)
-			mshare_flush_add_mm(&f, mmm->mm);
+	} else {
+		ptl = pmd_lock(mm, vmf->pmd);
+		if (pmd_none(*vmf->pmd)) {
+			pmd_populate(mm, vmf->pmd, table->page);
+			linked = true;
+		}
 	}
-	if (batched) {
-		mshare_flush_run(&f);
-		mshare_flush_destroy(&f);
+	if (linked) {
+		/*
+		 * Our reservation (link_mutex: nobody released it) makes this
+		 * a store without allocation: it cannot fail.
+		 */
+		WARN_ON_ONCE(xa_is_err(xa_store(&mmm->links, idx,
+						xa_tag_pointer(table, level),
+						GFP_NOWAIT)));
+		atomic_inc(&table->links);
 	}
+	spin_unlock(ptl);
+out:
+	spin_unlock(&mmm->lock);
+	if (!linked)
+		xa_release(&mmm->links, idx);
+	mutex_unlock(&mmm->link_mutex);
+	return VM_FAULT_NOPAGE;
 }
 
 /*
  * A snapshot of the mms mapping @dom, each with an mmgrab() reference,
- * taken under one hold of mshare_mms_lock; *@nr is their number.  NULL
- * (and *@nr 0) when none maps it or the array cannot be allocated with
- * @gfp.  Release with mshare_mms_put().
+ * taken under one hold of dom->mms_lock; *@nr is their number.  NULL (and
+ * *@nr 0) when none maps it or the array cannot be allocated with @gfp.
+ * Release with mshare_mms_put().
  */
 struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
 				  gfp_t gfp)
 {
 	struct mm_struct **mms = NULL;
 	struct mshare_mm_dom *md;
-	unsigned int n = 0;
+	unsigned int room = 0, n;
 
-	mutex_lock(&mshare_mms_lock);
-	list_for_each_entry(md, &dom->mms, dom_node)
-		n++;
-	if (n)
-		mms = kvcalloc(n, sizeof(*mms), gfp);
-	if (mms) {
+	for (;;) {
 		n = 0;
-		list_for_each_entry(md, &dom->mms, dom_node) {
-			mmgrab(md->mmm->mm);
-			mms[n++] = md->mmm->mm;
+		spin_lock(&dom->mms_lock);
+		list_for_each_entry(md, &dom->mms, dom_node)
+			n++;
+		if (n && n <= room) {
+			n = 0;
+			list_for_each_entry(md, &dom->mms, dom_node) {
+				mmgrab(md->mmm->mm);
+				mms[n++] = md->mmm->mm;
+			}
 		}
-	} else {
-		n = 0;
+		spin_unlock(&dom->mms_lock);
+		if (!n || n <= room)
+			break;
+		kvfree(mms);
+		room = n + 8;
+		mms = kvcalloc(room, sizeof(*mms), gfp);
+		if (!mms) {
+			n = 0;
+			break;
+		}
 	}
-	mutex_unlock(&mshare_mms_lock);
+	if (!n) {
+		kvfree(mms);
+		mms = NULL;
+	}
 	*nr = n;
 	return mms;
 }

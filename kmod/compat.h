@@ -6,6 +6,8 @@
 #ifndef MSHARE_COMPAT_H
 #define MSHARE_COMPAT_H
 
+#include <linux/iommu.h>
+#include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -44,5 +46,25 @@ static inline void mshare_ptlock_free(struct ptdesc *ptdesc)
 {
 }
 #endif
+
+/* References to @ns (all of them ours means: no process can reach it). */
+static inline unsigned int mshare_ipc_ns_refs(struct ipc_namespace *ns)
+{
+	return refcount_read(&ns->ns.count);
+}
+
+/*
+ * Whether an IOMMU may share @mm's page tables (SVA): every in-tree user
+ * of mmu_notifier_ops.arch_invalidate_secondary_tlbs binds through
+ * iommu_sva_bind_device(), which gives the mm a PASID first.
+ */
+static inline bool mshare_mm_iommu_sva(struct mm_struct *mm)
+{
+#ifdef CONFIG_IOMMU_SVA
+	return mm_valid_pasid(mm);
+#else
+	return false;
+#endif
+}
 
 #endif /* MSHARE_COMPAT_H */

@@ -16,13 +16,15 @@
  * on its IPC namespace; the domain holds one on the namespace's owning user
  * namespace until it is freed (permission checks use it).  When nothing but
  * our names holds an IPC namespace any more (its last process is gone),
- * the next registry operation removes those names, as shm_exit_ns() would.
+ * its names are removed, as shm_exit_ns() would: by the next registry
+ * operation, and within a second by a reaper that runs while any domain of
+ * a namespace other than the initial one is named (no notifier tells a
+ * module that a namespace has lost its last process).
  *
  * Locking: mshare_registry_lock (mutex) protects the list of named
  * domains, their names and their owner/mode.  It is never held across
  * page-table or mm locks.
  */
-#include <linux/ctype.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -35,6 +37,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "internal.h"
 
@@ -47,6 +50,13 @@ static u32 mshare_next_id = 1;
 static unsigned int mshare_nr_foreign;
 static struct vfsmount *mshare_mnt;
 
+/* Names are 1-63 characters of ASCII [A-Za-z0-9._-]. */
+static bool mshare_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 bool mshare_name_valid(const char *name)
 {
 	size_t i, len = strnlen(name, MSHARE_NAME_MAX);
@@ -54,8 +64,7 @@ bool mshare_name_valid(const char *name)
 	if (len == 0 || len >= MSHARE_NAME_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && name[i] != '.' && name[i] != '_' &&
-		    name[i] != '-')
+		if (!mshare_name_char(name[i]))
 			return false;
 	return true;
 }
@@ -112,7 +121,7 @@ again:
 		list_for_each_entry(other, &mshare_domains, node)
 			if (other->ipc_ns == ns)
 				ours++;
-		if (refcount_read(&ns->ns.count) > ours)
+		if (mshare_ipc_ns_refs(ns) > ours)
 			continue;
 		list_for_each_entry_safe(other, tmp, &mshare_domains, node) {
 			if (other->ipc_ns != ns)
@@ -133,6 +142,26 @@ static void mshare_put_dead(struct list_head *dead)
 		put_ipc_ns(dom->ipc_ns);
 		mshare_domain_put(dom);
 	}
+}
+
+#define MSHARE_REAP_PERIOD	HZ
+
+static void mshare_reap_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mshare_reaper, mshare_reap_work);
+
+/* While names of other namespaces exist, look for dead ones every second. */
+static void mshare_reap_work(struct work_struct *work)
+{
+	LIST_HEAD(dead);
+	bool again;
+
+	mutex_lock(&mshare_registry_lock);
+	mshare_reap_locked(&dead);
+	again = mshare_nr_foreign;
+	mutex_unlock(&mshare_registry_lock);
+	mshare_put_dead(&dead);
+	if (again)
+		schedule_delayed_work(&mshare_reaper, MSHARE_REAP_PERIOD);
 }
 
 /* Lock the registry, first reaping the names of dead IPC namespaces. */
@@ -221,7 +250,9 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	dom->gid = gid;
 	dom->user_ns = get_user_ns(ns->user_ns);
 	INIT_LIST_HEAD(&dom->node);
+	spin_lock_init(&dom->mms_lock);
 	INIT_LIST_HEAD(&dom->mms);
+	dom->pgprot = vm_get_page_prot(VM_READ | VM_WRITE | VM_SHARED);
 	INIT_LIST_HEAD(&dom->deferred);
 	spin_lock_init(&dom->deferred_lock);
 
@@ -267,8 +298,8 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	dom->id = mshare_next_id++;
 	dom->named = true;
 	dom->ipc_ns = get_ipc_ns(ns);
-	if (ns != &init_ipc_ns)
-		mshare_nr_foreign++;
+	if (ns != &init_ipc_ns && !mshare_nr_foreign++)
+		schedule_delayed_work(&mshare_reaper, MSHARE_REAP_PERIOD);
 	list_add_tail(&dom->node, &mshare_domains);
 	get_file(dom->file);	/* the caller's */
 	mutex_unlock(&mshare_registry_lock);
@@ -298,8 +329,12 @@ int mshare_domain_destroy(struct mshare_domain *dom)
 	mutex_unlock(&mshare_registry_lock);
 	if (!named)
 		return -ENOENT;
-	/* Attachers relink on their next touch; one shootdown for all. */
-	mshare_dom_unlink_all(dom);
+	/*
+	 * Every mapping is told (secondary MMUs too) and unlinked; the
+	 * attachers relink on their next touch; one shootdown for all.
+	 */
+	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
+			  0);
 	put_ipc_ns(dom->ipc_ns);
 	mshare_domain_put(dom);
 	return 0;
@@ -439,5 +474,7 @@ int mshare_domain_init(void)
 
 void mshare_domain_exit(void)
 {
+	/* No name is left (each pins the module): the reaper is idle. */
+	cancel_delayed_work_sync(&mshare_reaper);
 	kern_unmount(mshare_mnt);
 }

@@ -20,16 +20,50 @@
  *
  * Faults may run under the per-VMA lock only.  They hold the domain's
  * tables_sem for reading while they fill or link, so that a migration
- * cannot move the tables under them (lock order in internal.h).
+ * cannot move the tables under them (lock order in internal.h).  A fault
+ * on a VMA whose mm has no registered notifier yet (a child after fork)
+ * registers it first (attach.c) and is retried.
+ *
+ * A fault whose data page cannot be had fails as the kernel's own faults
+ * do: VM_FAULT_OOM (the allocator has already tried reclaim and the OOM
+ * killer) for an ordinary allocation, SIGBUS when the domain's policy
+ * binds it to a node that is full (no OOM kill can help there).
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 
 #include "internal.h"
+
+static const struct vm_operations_struct mshare_vm_ops;
 
 static inline struct mshare_domain *vma_domain(struct vm_area_struct *vma)
 {
 	return vma->vm_file->private_data;
+}
+
+/* The domain @vma maps, or NULL if it is not a domain mapping. */
+struct mshare_domain *mshare_vma_domain(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &mshare_vm_ops ? vma_domain(vma) : NULL;
+}
+
+/* The fault's error for mshare_fill()'s @err. */
+static vm_fault_t mshare_fill_error(int err)
+{
+	return err == -ENOSPC ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
+}
+
+/* The registered state of the fault's mm, or NULL: register it first. */
+static struct mshare_mm *mshare_fault_mm(struct vm_fault *vmf)
+{
+	struct mshare_mm *mmm = vmf->vma->vm_private_data;
+
+	/* Pairs with mshare_mm_register(). */
+	if (!mmm || !smp_load_acquire(&mmm->registered))
+		return NULL;
+	mshare_mm_settle(mmm);
+	return mmm;
 }
 
 /* Link the range of @level around the fault, filling the faulting page. */
@@ -46,9 +80,8 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	struct mshare_table *table;
 	pgoff_t pgoff;
 	vm_fault_t ret;
+	int err;
 
-	if (!mmm)
-		return VM_FAULT_SIGBUS;	/* fork could not register the child */
 	if (start < vma->vm_start || start + span > vma->vm_end)
 		return nolink;
 	pgoff = linear_page_index(vma, start);
@@ -59,9 +92,10 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	/* The tables stay put while we fill and link (migrate.c). */
 	down_read(&dom->tables_sem);
 	/* One fault, not two: fill the page before linking. */
-	if (mshare_fill(dom, vmf->pgoff)) {
+	err = mshare_fill(dom, vmf->pgoff);
+	if (err) {
 		up_read(&dom->tables_sem);
-		return VM_FAULT_OOM;
+		return mshare_fill_error(err);
 	}
 
 	if (level == MSHARE_LINK_PUD)
@@ -75,6 +109,8 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 
 static vm_fault_t mshare_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
+	if (!mshare_fault_mm(vmf))
+		return mshare_mm_register_fault(vmf);
 	atomic64_inc(&vma_domain(vmf->vma)->stats.faults);
 	if (order == PUD_ORDER)
 		return mshare_fault_link(vmf, MSHARE_LINK_PUD);
@@ -89,6 +125,8 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	pmd_t pmd = pmdp_get_lockless(vmf->pmd);
 	int err;
 
+	if (!mshare_fault_mm(vmf))
+		return mshare_mm_register_fault(vmf);
 	atomic64_inc(&dom->stats.faults);
 	/* THP "never" (or a PMD fault that fell back): link here. */
 	if (pmd_none(pmd))
@@ -103,7 +141,7 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	down_read(&dom->tables_sem);
 	err = mshare_fill(dom, vmf->pgoff);
 	up_read(&dom->tables_sem);
-	return err ? VM_FAULT_OOM : VM_FAULT_NOPAGE;
+	return err ? mshare_fill_error(err) : VM_FAULT_NOPAGE;
 }
 
 static void mshare_vm_open(struct vm_area_struct *vma)
@@ -117,7 +155,10 @@ static void mshare_vm_open(struct vm_area_struct *vma)
 		mshare_mm_get(vma->vm_mm, vma_domain(vma));
 		return;
 	}
-	/* fork: the child's copy; NULL if registration failed (SIGBUS) */
+	/*
+	 * fork: the child's own state, registered on the child's first
+	 * fault; NULL if memory is short (that fault makes it then).
+	 */
 	vma->vm_private_data = mshare_mm_get(vma->vm_mm, vma_domain(vma));
 }
 
@@ -160,14 +201,24 @@ static const struct vm_operations_struct mshare_vm_ops = {
 
 /*
  * ->mmap of an attached /dev/mshare descriptor, after its checks: make
- * @vma a mapping of @dom.  Caller holds the mmap lock for writing.
+ * @vma a mapping of @dom.  Caller holds the mmap lock for writing.  A
+ * registration that a signal interrupted restarts the mmap once the signal
+ * is handled (only a stop or a fatal signal can interrupt it).
  */
 int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
 {
 	struct mshare_mm *mmm = mshare_mm_get(vma->vm_mm, dom);
+	int err;
 
 	if (!mmm)
 		return -ENOMEM;
+	err = mshare_mm_register(mmm);
+	if (err) {
+		mshare_mm_put(mmm, dom);
+		if (err == -EINTR && !fatal_signal_pending(current))
+			err = -ERESTARTNOINTR;
+		return err;
+	}
 	vma_set_file(vma, dom->file);
 	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			  VM_HUGEPAGE | VM_WIPEONFORK);
@@ -180,5 +231,5 @@ int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
 /* Whether @vma maps @dom. */
 bool mshare_vma_of(struct vm_area_struct *vma, struct mshare_domain *dom)
 {
-	return vma->vm_ops == &mshare_vm_ops && vma_domain(vma) == dom;
+	return mshare_vma_domain(vma) == dom;
 }

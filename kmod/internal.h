@@ -25,22 +25,27 @@
  *   mshare_domain->migrate_lock (mutex: one migration, discard, policy
  *                                change or table move of a domain at a time)
  *   mmap_lock (or the per-VMA lock in faults)
- *     mshare_mms_lock (mutex: mshare_mm lookup, creation, teardown; held
- *                      across a discard or unlink-all shootdown batch;
- *                      registering an mm's notifier takes all its VMA
- *                      locks under it)
- *       mshare_domain->tables_sem (rwsem: read by faults that fill or
- *                                  link, under a VMA or mmap lock; written
- *                                  while the tables move, under
- *                                  migrate_lock and mshare_mms_lock)
- *       mshare_mm->lock (spinlock: links of one mm; held across unlink +
- *                        flush in the notifier; faults take it under the
- *                        mmap or VMA lock alone)
- *         mm->page_table_lock (pud_lock) or the process PMD table's ptl
- *           xa_lock of mshare_mm->links
+ *     mshare_mm->link_mutex (mutex: one link fault of an mm at a time)
+ *     mshare_domain->tables_sem (rwsem: read by faults that fill or link,
+ *                                under a VMA or mmap lock; written while
+ *                                the tables move, under migrate_lock)
+ *       i_mmap_rwsem of the domain's mapping (read: unmap_mapping_pages()
+ *                                             of an invalidation batch)
+ *         mmu notifier callbacks (invalidate.c, attach.c)
+ *           mshare_mm->lock (spinlock: links of one mm vs. invalidations)
+ *             mm->page_table_lock (pud_lock) or the process PMD table's ptl
+ *             xa_lock of mshare_mm->links
+ *           mshare_inval_lock (spinlock: running invalidation batches)
  *       domain PTE table ptl (leaf PTE install/clear; never with the above;
  *                             also guards mshare_domain->mig_table)
+ *   mshare_domain->mms_lock (spinlock: the domain's list of mms; leaf)
+ *   mshare_mms_lock (spinlock: the mm -> mshare_mm hash; leaf)
  *   mshare_registry_lock (mutex: domain names; never held with the above)
+ * No lock is global across slow work: a discard or migration batch holds
+ * its domain's migrate_lock and, during unmap_mapping_pages(), the read
+ * side of its domain's i_mmap_rwsem; nothing of other domains.
+ * Registering an mm's notifier (mm_take_all_locks()) happens under that
+ * mm's mmap_lock only, never in fork (attach.c).
  * TLB IPIs are sent with interrupts enabled, possibly under the spinlocks.
  */
 #ifndef MSHARE_INTERNAL_H
@@ -133,11 +138,13 @@ struct mshare_domain {
 	struct mutex migrate_lock;	/* see the lock order */
 	struct rw_semaphore tables_sem;	/* see the lock order */
 	/*
-	 * PTE table whose present pages are in flight (a migration batch),
-	 * or -1: a fault on an empty entry of it waits on mig_wait.
+	 * Pages [busy_first, busy_last) whose leaves a discard or migration
+	 * batch changes: a fault on an empty entry there waits on busy_wait
+	 * (pgtable.c).
 	 */
-	long mig_table;
-	wait_queue_head_t mig_wait;
+	pgoff_t busy_first, busy_last;
+	wait_queue_head_t busy_wait;
+	pgprot_t pgprot;		/* of every leaf entry */
 	struct mshare_auto autonuma;
 	struct ipc_namespace *ipc_ns;	/* its scope; referenced while named */
 	struct user_namespace *user_ns;	/* owner of ipc_ns; referenced */
@@ -154,10 +161,11 @@ struct mshare_domain {
 	atomic_t attached;		/* descriptors attached */
 	atomic_t nr_vmas;		/* mappings (VMAs) of it */
 	atomic_t nr_mms;		/* distinct mms mapping it */
-	struct list_head mms;		/* mshare_mm_dom, under mshare_mms_lock */
+	spinlock_t mms_lock;		/* guards mms */
+	struct list_head mms;		/* mshare_mm_dom (attach.c) */
 	struct mshare_domain_stats stats;
 
-	/* debug_skip_flush: discarded pages kept until the domain goes */
+	/* test builds' debug_skip_flush: discarded pages kept until it goes */
 	spinlock_t deferred_lock;
 	struct list_head deferred;
 };
@@ -165,11 +173,14 @@ struct mshare_domain {
 struct mshare_mm {
 	struct hlist_node hnode;	/* under mshare_mms_lock */
 	struct mm_struct *mm;
-	unsigned int users;		/* VMAs, under mshare_mms_lock */
-	struct list_head doms;		/* mshare_mm_dom, under mshare_mms_lock */
+	unsigned int users;		/* VMAs; see attach.c */
+	bool registered;		/* notifier inserted: links allowed */
+	struct list_head doms;		/* mshare_mm_dom; see attach.c */
 	struct mmu_interval_notifier notifier;
+	struct mutex link_mutex;	/* one link fault at a time */
 	spinlock_t lock;		/* links vs. invalidations */
 	struct xarray links;
+	bool owes_pending;		/* raised mm->tlb_flush_pending; lock */
 };
 
 /* Module-wide counters, reported by MSHARE_CMD_GET_INFO. */
@@ -181,6 +192,11 @@ struct mshare_stats {
 
 extern struct mshare_stats mshare_stats;
 extern unsigned long mshare_max_domain_size;
+/*
+ * The largest max_domain_size: 2^25 PTE tables and 2^34 pages, within
+ * unsigned int table counts and any pgoff_t (and within TASK_SIZE).
+ */
+#define MSHARE_DOMAIN_SIZE_LIMIT	(64ULL << 40)
 
 /* device.c: the /dev/mshare misc device and its file operations */
 int mshare_dev_init(void);
@@ -240,10 +256,14 @@ int mshare_prefault(struct mshare_domain *dom);
 int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len);
 
 /* A data page's leaf entry: present, user, RW, NX, young and dirty. */
-static inline pte_t mshare_mkpte(struct page *page)
+static inline pte_t mshare_mkpte(struct mshare_domain *dom, struct page *page)
 {
-	return pte_mkyoung(pte_mkdirty(pfn_pte(page_to_pfn(page), PAGE_SHARED)));
+	return pte_mkyoung(pte_mkdirty(mk_pte(page, dom->pgprot)));
 }
+
+void mshare_busy_begin(struct mshare_domain *dom, pgoff_t first,
+		       pgoff_t last);
+void mshare_busy_end(struct mshare_domain *dom);
 
 /* Where page @pgoff of @dom is, and its PTE table. */
 static inline pte_t *mshare_ptep(struct mshare_domain *dom, pgoff_t pgoff,
@@ -278,8 +298,12 @@ void mshare_numa_free_domain(struct mshare_domain *dom);
 /* Replace @dom's policy with @pol (consumed). */
 void mshare_domain_set_policy(struct mshare_domain *dom,
 			      struct mshare_policy *pol);
-/* A new zeroed data page for @pgoff of @dom, placed as its policy says. */
 void mshare_auto_start_if_auto(struct mshare_domain *dom);
+/*
+ * A new zeroed data page for @pgoff of @dom, placed as its policy says, or
+ * ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) when the policy binds it to a node
+ * that is full.
+ */
 struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff);
 void mshare_node_pages_add(struct mshare_domain *dom, struct page *page,
 			   long nr);
@@ -295,8 +319,6 @@ struct mshare_migrate {
 
 /* Move @m's range of @dom to @m->node.  0, -EINTR, -ENOMEM. */
 int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m);
-/* Wait for a migration batch covering @table's pages to end. */
-void mshare_migrate_wait(struct mshare_domain *dom, long table);
 
 /* numa_auto.c: the "auto" policy */
 void mshare_auto_init(struct mshare_domain *dom);
@@ -306,23 +328,18 @@ void mshare_auto_stop(struct mshare_domain *dom);
 /* fault.c: the domain VMAs' operations */
 int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom);
 bool mshare_vma_of(struct vm_area_struct *vma, struct mshare_domain *dom);
+struct mshare_domain *mshare_vma_domain(struct vm_area_struct *vma);
 
-/* attach.c: per-mm state, linking and unlinking */
+/* attach.c: per-mm state, registration, linking and unlinking */
 struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
 				struct mshare_domain *dom);
+int mshare_mm_register(struct mshare_mm *mmm);
+vm_fault_t mshare_mm_register_fault(struct vm_fault *vmf);
 void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom);
+void mshare_mm_settle(struct mshare_mm *mmm);
 vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  enum mshare_link_level level, unsigned long start,
 			  struct mshare_table *table);
-void mshare_lock_mms(void);
-void mshare_unlock_mms(void);
-struct mshare_flush;
-void mshare_dom_flush_targets(struct mshare_domain *dom,
-			      struct mshare_flush *f, pgoff_t first,
-			      pgoff_t last, const pgoff_t *pgoffs,
-			      unsigned int nr);
-void mshare_dom_unlink_all(struct mshare_domain *dom);
-void mshare_dom_unlink_all_locked(struct mshare_domain *dom);
 /* The mms mapping @dom, referenced; see attach.c. */
 struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
 				  gfp_t gfp);
@@ -346,7 +363,11 @@ struct mshare_flush {
 	cpumask_var_t cpus;
 };
 
+#ifdef MSHARE_TEST_HOOKS
 extern bool mshare_debug_skip_flush;
+#else
+#define mshare_debug_skip_flush false
+#endif
 int mshare_flush_init(struct mshare_flush *f, struct mshare_domain *dom,
 		      unsigned int max_mms, bool full);
 void mshare_flush_destroy(struct mshare_flush *f);
@@ -356,5 +377,28 @@ void mshare_flush_add_addr(struct mshare_flush *f, struct mshare_flush_mm *e,
 			   unsigned long addr);
 void mshare_flush_run(struct mshare_flush *f);
 void mshare_flush_mm(struct mm_struct *mm);
+
+/* invalidate.c: invalidation batches (mappings, secondary MMUs, TLBs) */
+struct mshare_inval {
+	struct list_head node;		/* running batches */
+	struct task_struct *task;	/* whose zaps are the batch's */
+	struct mshare_domain *dom;
+	bool unlink;			/* a link batch; else a leaf batch */
+	pgoff_t first, last;		/* domain pages it changes */
+	const pgoff_t *pgoffs;		/* leaf batch: those to flush, or NULL */
+	unsigned int nr;
+	struct mshare_flush flush;	/* its shootdown round */
+};
+
+#define MSHARE_INVAL_UNLINK	0x1	/* clear every link into the range */
+#define MSHARE_INVAL_NOFLUSH	0x2	/* test builds: no shootdown round */
+
+void mshare_invalidate(struct mshare_domain *dom, pgoff_t first,
+		       pgoff_t last, unsigned int flags, const pgoff_t *pgoffs,
+		       unsigned int nr, unsigned long pages);
+struct mshare_inval *mshare_inval_current(void);
+struct mshare_flush_mm *mshare_inval_add_mm(struct mshare_inval *inv,
+					    struct mm_struct *mm);
+bool mshare_mm_secondary_tlbs(struct mm_struct *mm);
 
 #endif /* MSHARE_INTERNAL_H */

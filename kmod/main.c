@@ -14,8 +14,33 @@
 struct mshare_stats mshare_stats;
 
 unsigned long mshare_max_domain_size = 64UL * SZ_1G;
-module_param_named(max_domain_size, mshare_max_domain_size, ulong, 0644);
-MODULE_PARM_DESC(max_domain_size, "Largest domain, in bytes (default 64 GiB)");
+
+/*
+ * A multiple of 2 MiB, at most MSHARE_DOMAIN_SIZE_LIMIT, so that a domain's
+ * table and page counts fit their types (internal.h).
+ */
+static int mshare_max_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long size;
+	int err = kstrtoul(val, 0, &size);
+
+	if (err)
+		return err;
+	if (!size || !IS_ALIGNED(size, MSHARE_SIZE_ALIGN) ||
+	    size > MSHARE_DOMAIN_SIZE_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(mshare_max_domain_size, size);
+	return 0;
+}
+
+static const struct kernel_param_ops mshare_max_size_ops = {
+	.set	= mshare_max_size_set,
+	.get	= param_get_ulong,
+};
+module_param_cb(max_domain_size, &mshare_max_size_ops,
+		&mshare_max_domain_size, 0644);
+MODULE_PARM_DESC(max_domain_size,
+		 "Largest domain, in bytes: a multiple of 2 MiB up to 64 TiB (default 64 GiB)");
 
 static int __init mshare_init(void)
 {

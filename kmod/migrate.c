@@ -6,21 +6,21 @@
  * Shared tables make a page move one PTE write for every attacher.  Data
  * pages move one PTE table (up to 512 pages) at a time:
  *
- *  1. under the table's lock, mark the table in flight (dom->mig_table)
- *     and count its present pages that are not on the target yet; a fault
- *     on an empty entry of a table in flight waits on dom->mig_wait
- *     (mshare_fill()), so no new page appears in it;
+ *  1. mark the table's range busy (pgtable.c): a fault on an empty entry
+ *     there waits, so no new page appears in it; count its present pages
+ *     that are not on the target yet;
  *  2. allocate that many pages on the target node;
- *  3. under the table's lock, clear those entries;
- *  4. one TLB shootdown for every mm linked to the table (tlb.c); after it
- *     no CPU can write to the old pages through a stale translation, and
- *     GUP-fast walks that raced the clear are over;
- *  5. for each old page: if its only reference is the domain's
- *     (folio_ref_freeze()), copy it; a page pinned by GUP keeps its place
- *     (skipped: the pin may still write to it);
- *  6. under the table's lock, install the new entries (the old ones for
- *     skipped pages), end the flight and wake the waiters; free the old
- *     pages.
+ *  3. under the table's lock, clear every present entry of the range;
+ *  4. tell every mapping of the range and its secondary MMUs, and shoot
+ *     down every mm linked to the table in one round (invalidate.c); after
+ *     it no CPU, KVM guest or IOMMU can write to the old pages through a
+ *     stale translation, and GUP-fast walks that raced the clear are over;
+ *  5. for each old page not on the target: if its only reference is the
+ *     domain's (folio_ref_freeze()), copy it; a page pinned by GUP keeps
+ *     its place (skipped: the pin may still write to it);
+ *  6. under the table's lock, install the entries again (the new page, or
+ *     the old one for pages already on the target and skipped ones), end
+ *     the busy range and wake the waiters; free the old pages.
  * A process touching a page in flight faults, waits, and retries on the
  * new page; every write before step 4 is in the old page and is copied,
  * every write after step 6 goes to the new one: no write is lost.
@@ -30,16 +30,16 @@
  * is then valid, on one node or the other.
  *
  * Tables move after the data, when the range is the whole domain: with
- * mshare_mms_lock and tables_sem held for writing (faults that would link
- * or fill wait), every
- * link of every attacher is cleared in one shootdown round, the entries
- * are copied into new tables on the target node and the domain switches to
- * them; the attachers re-link on their next touch.  A walker that read a
- * link before it was cleared may still be inside an old table: the old
- * tables are freed only after each attached mm's mmap lock and each of its
- * domain VMAs' locks were taken for writing once (which waits for such
- * walkers: faults, GUP, /proc readers all hold one of them), and an RCU
- * grace period (pte_offset_map() readers).
+ * tables_sem held for writing (faults that would link or fill wait), every
+ * link of every attacher is cleared by one invalidation batch with one
+ * shootdown round, the entries are copied into new tables on the target
+ * node and the domain switches to them; the attachers re-link on their
+ * next touch.  A walker that read a link before it was cleared may still
+ * be inside an old table: the old tables are freed only after each
+ * attached mm's mmap lock and each of its domain VMAs' locks were taken
+ * for writing once (which waits for such walkers: faults, GUP, /proc
+ * readers all hold one of them), and an RCU grace period (pte_offset_map()
+ * readers).
  *
  * Locking: dom->migrate_lock for the whole migration (one at a time per
  * domain; discard and policy changes wait), then as in internal.h.
@@ -61,19 +61,9 @@
 struct mshare_mig_page {
 	pgoff_t pgoff;
 	struct page *old;
-	struct page *new;
+	struct page *new;	/* NULL: the old page stays */
 	bool moved;
 };
-
-void mshare_migrate_wait(struct mshare_domain *dom, long table)
-{
-	wait_event_killable(dom->mig_wait, READ_ONCE(dom->mig_table) != table);
-}
-
-static void mshare_migrate_end_flight(struct mshare_domain *dom)
-{
-	WRITE_ONCE(dom->mig_table, -1);
-}
 
 /*
  * Steps 1-6 for PTE table @t, pages [@first, @last) of it.  @batch has room
@@ -88,14 +78,14 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	pte_t *ptes = page_address(table->page);
 	spinlock_t *ptl = mshare_table_ptl(table);
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
-	unsigned int want = 0, n = 0, i;
-	struct mshare_flush f;
+	unsigned int want = 0, n = 0, nr_move = 0, i, j;
+	struct page **pages;
 	pgoff_t pgoff;
 	int err = 0;
 
-	/* 1. In flight: no page appears in the table from now on. */
+	/* 1. Busy: no page appears in the range from now on. */
+	mshare_busy_begin(dom, first, last);
 	spin_lock(ptl);
-	WRITE_ONCE(dom->mig_table, t);
 	for (pgoff = first; pgoff < last; pgoff++) {
 		pte_t pte = ptep_get(&ptes[pgoff % PTRS_PER_PTE]);
 
@@ -103,33 +93,32 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 			want++;
 	}
 	spin_unlock(ptl);
-	if (!want)
-		goto count_present;	/* all present pages are there */
+	if (!want) {
+		/* All present pages are there: nothing changes. */
+		for (pgoff = first; pgoff < last; pgoff++)
+			if (!pte_none(ptep_get(&ptes[pgoff % PTRS_PER_PTE])))
+				m->done++;
+		goto end_busy;
+	}
 
 	/* 2. */
+	pages = (struct page **)&batch[PTRS_PER_PTE];
 	for (i = 0; i < want; i++) {
-		batch[i].new = alloc_pages_node(m->node, GFP_HIGHUSER |
-						__GFP_THISNODE | __GFP_NOWARN |
-						__GFP_NORETRY, 0);
-		if (!batch[i].new) {
+		pages[i] = alloc_pages_node(m->node, GFP_HIGHUSER |
+					    __GFP_THISNODE | __GFP_NOWARN |
+					    __GFP_NORETRY, 0);
+		if (!pages[i]) {
 			while (i--)
-				__free_page(batch[i].new);
+				__free_page(pages[i]);
 			err = -ENOMEM;
-			goto end_flight;
+			goto end_busy;
 		}
 	}
 
-	mshare_lock_mms();
-	err = mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms),
-				want > MSHARE_FLUSH_CEILING);
-	if (err) {
-		mshare_unlock_mms();
-		for (i = 0; i < want; i++)
-			__free_page(batch[i].new);
-		goto end_flight;
-	}
-
-	/* 3. */
+	/*
+	 * 3. Every present entry goes, so that the kernel's walk of the
+	 * range (step 4) finds nothing to zap.
+	 */
 	spin_lock(ptl);
 	for (pgoff = first; pgoff < last; pgoff++) {
 		pte_t *ptep = &ptes[pgoff % PTRS_PER_PTE];
@@ -137,39 +126,35 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 
 		if (pte_none(pte))
 			continue;
-		if (page_to_nid(pte_page(pte)) == m->node) {
-			m->done++;
-			continue;
-		}
-		if (WARN_ON_ONCE(n == want))	/* no page can appear */
-			continue;
 		set_pte(ptep, __pte(0));
 		batch[n].pgoff = pgoff;
 		batch[n].old = pte_page(pte);
+		batch[n].new = NULL;
 		batch[n].moved = false;
-		if (n < MSHARE_FLUSH_CEILING)
-			pgoffs[n] = pgoff;
+		if (page_to_nid(batch[n].old) != m->node &&
+		    !WARN_ON_ONCE(nr_move == want)) {	/* none can appear */
+			batch[n].new = pages[nr_move];
+			if (nr_move < MSHARE_FLUSH_CEILING)
+				pgoffs[nr_move] = pgoff;
+			nr_move++;
+		}
 		n++;
 	}
 	spin_unlock(ptl);
 
 	/* 4. */
-	f.pages = n;
-	if (n > MSHARE_FLUSH_CEILING)
-		f.full = true;
-	mshare_dom_flush_targets(dom, &f, first, last, f.full ? NULL : pgoffs,
-				 n);
-	mshare_flush_run(&f);
-	mshare_flush_destroy(&f);
-	mshare_unlock_mms();
+	mshare_invalidate(dom, first, last, 0, pgoffs, nr_move, nr_move);
 
 	/* 5. */
 	for (i = 0; i < n; i++) {
 		struct folio *old = page_folio(batch[i].old);
-		struct folio *new = page_folio(batch[i].new);
+		struct folio *new;
 
+		if (!batch[i].new)
+			continue;
 		if (!folio_ref_freeze(old, 1))
 			continue;	/* pinned: it stays */
+		new = page_folio(batch[i].new);
 		copy_highpage(batch[i].new, batch[i].old);
 		folio_ref_unfreeze(old, 1);
 		new->mapping = dom->inode->i_mapping;
@@ -184,39 +169,34 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	spin_lock(ptl);
 	for (i = 0; i < n; i++)
 		set_pte(&ptes[batch[i].pgoff % PTRS_PER_PTE],
-			mshare_mkpte(batch[i].moved ? batch[i].new :
-						      batch[i].old));
-	mshare_migrate_end_flight(dom);
+			mshare_mkpte(dom, batch[i].moved ? batch[i].new :
+							   batch[i].old));
 	spin_unlock(ptl);
-	wake_up_all(&dom->mig_wait);
+	mshare_busy_end(dom);
 
-	for (i = 0; i < n; i++) {
+	for (i = 0, j = 0; i < n; i++) {
 		if (batch[i].moved) {
 			mshare_node_pages_add(dom, batch[i].old, -1);
 			mshare_node_pages_add(dom, batch[i].new, 1);
 			mshare_data_page_put(dom, batch[i].old);
 			m->done++;
 			atomic64_inc(&dom->stats.pages_migrated);
-		} else {
+		} else if (batch[i].new) {
 			__free_page(batch[i].new);
 			m->skipped++;
 			atomic64_inc(&dom->stats.migrate_skipped);
+		} else {
+			m->done++;	/* already on the target */
 		}
+		j += !!batch[i].new;
 	}
 	/* Unused pages: entries that went meanwhile (cannot happen). */
-	for (i = n; i < want; i++)
-		__free_page(batch[i].new);
+	for (i = j; i < want; i++)
+		__free_page(pages[i]);
 	return 0;
 
-count_present:
-	for (pgoff = first; pgoff < last; pgoff++)
-		if (!pte_none(ptep_get(&ptes[pgoff % PTRS_PER_PTE])))
-			m->done++;
-end_flight:
-	spin_lock(ptl);
-	mshare_migrate_end_flight(dom);
-	spin_unlock(ptl);
-	wake_up_all(&dom->mig_wait);
+end_busy:
+	mshare_busy_end(dom);
 	return err;
 }
 
@@ -231,7 +211,8 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 	unsigned int nr, i;
 
 	/* Small, and freeing the tables must wait for every attacher. */
-	mms = mshare_dom_mms(dom, &nr, GFP_KERNEL | __GFP_NOFAIL);
+	while (!(mms = mshare_dom_mms(dom, &nr, GFP_KERNEL)) && nr)
+		cond_resched();
 	for (i = 0; i < nr; i++) {
 		struct mm_struct *mm = mms[i];
 		struct vm_area_struct *vma;
@@ -270,10 +251,9 @@ static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 		}
 	}
 
-	/* mshare_mms_lock first: see the lock order in internal.h. */
-	mshare_lock_mms();
 	down_write(&dom->tables_sem);
-	mshare_dom_unlink_all_locked(dom);
+	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
+			  0);
 	for (i = 0; i < npte; i++) {
 		pmd_t *pmd = (pmd_t *)page_address(pages[npte + i / PTRS_PER_PMD]) +
 			     i % PTRS_PER_PMD;
@@ -287,7 +267,6 @@ static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 		swap(pages[npte + i], dom->pmd_tables[i].page);
 	WRITE_ONCE(dom->nid, nid);
 	up_write(&dom->tables_sem);
-	mshare_unlock_mms();
 
 	/* @pages now holds the old tables. */
 	mshare_migrate_quiesce(dom);
@@ -318,7 +297,9 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 	pgoff_t pgoff;
 	int err = 0;
 
-	batch = kvcalloc(PTRS_PER_PTE, sizeof(*batch), GFP_KERNEL);
+	/* The pages of a table, then as many new pages (see above). */
+	batch = kvmalloc(PTRS_PER_PTE * (sizeof(*batch) + sizeof(struct page *)),
+			 GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
 	if (m->automatic ? !mutex_trylock(&dom->migrate_lock) :
@@ -347,6 +328,8 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 		if (err)
 			break;
 		pgoff = end;
+		/* Pages that appeared meanwhile are moved too. */
+		m->total = max(m->total, m->done + m->skipped);
 		if (m->done + m->skipped >= next_event) {
 			mshare_nl_notify_migrate(dom,
 						 MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS,
@@ -358,6 +341,7 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 	}
 	if (!err && m->first == 0 && m->last == dom->nr_pages)
 		err = mshare_migrate_tables(dom, m->node);
+	m->total = max(m->total, m->done + m->skipped);
 
 	atomic64_inc(&dom->stats.migrations);
 	atomic64_add(ktime_get_ns() - start, &dom->stats.migrate_ns);

@@ -19,8 +19,8 @@
 
 #include "internal.h"
 
-#define MSHARE_NAME_POLICY \
-	{ .type = NLA_NUL_STRING, .len = MSHARE_NAME_MAX - 1 }
+/* Unbounded here: mshare_nl_name() refuses a long name with EINVAL. */
+#define MSHARE_NAME_POLICY	{ .type = NLA_NUL_STRING }
 #define MSHARE_HOME_POLICY \
 	{ .type = NLA_REJECT, \
 	  .reject_message = "the home node is reported, not set: give a NUMA policy" }
@@ -85,7 +85,7 @@ static struct genl_family mshare_genl_family;
 
 /*
  * The domain name of a request: present and valid, or NULL with the
- * extack set.  The policy bounds its length; this checks its characters.
+ * extack set (the caller's error is EINVAL, a long name included).
  */
 static const char *mshare_nl_name(struct genl_info *info)
 {
@@ -95,7 +95,9 @@ static const char *mshare_nl_name(struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "missing domain name");
 		return NULL;
 	}
-	if (!mshare_name_valid(nla_data(attr))) {
+	/* The policy made sure a NUL ends it; nothing may follow that NUL. */
+	if (!mshare_name_valid(nla_data(attr)) ||
+	    strnlen(nla_data(attr), nla_len(attr)) + 1 != nla_len(attr)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "name must be 1-63 characters of [A-Za-z0-9._-]");
 		return NULL;

@@ -122,8 +122,7 @@ int mshare_numa_init_domain(struct mshare_domain *dom,
 		return -ENOMEM;
 	}
 	dom->nid = mshare_policy_home(pol);
-	dom->mig_table = -1;
-	init_waitqueue_head(&dom->mig_wait);
+	init_waitqueue_head(&dom->busy_wait);
 	mutex_init(&dom->migrate_lock);
 	init_rwsem(&dom->tables_sem);
 	mshare_auto_init(dom);
@@ -171,13 +170,14 @@ struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff)
 {
 	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO;
 	struct mshare_policy *pol;
+	struct page *page;
 	int nid;
 
 	rcu_read_lock();
 	pol = rcu_dereference(dom->policy);
 	switch (pol->mode) {
 	case MSHARE_NUMA_BIND:
-		gfp |= __GFP_THISNODE;
+		gfp |= __GFP_THISNODE | __GFP_NOWARN;
 		fallthrough;
 	case MSHARE_NUMA_PREFERRED:
 		nid = pol->nodes[0];
@@ -197,7 +197,11 @@ struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff)
 		nid = numa_node_id();
 		gfp &= ~__GFP_THISNODE;
 	}
-	return alloc_pages_node(nid, gfp, 0);
+	page = alloc_pages_node(nid, gfp, 0);
+	if (page)
+		return page;
+	/* A bound node that is full: no OOM kill elsewhere can help. */
+	return ERR_PTR(gfp & __GFP_THISNODE ? -ENOSPC : -ENOMEM);
 }
 
 /* @nr more (or fewer) data pages of @dom on @page's node. */

@@ -17,11 +17,21 @@
  * outlive the domain, so a page is freed by its last folio_put(), never
  * directly.
  *
- * Locking: a leaf PTE is set and cleared under its PTE table's split lock.
- * The tables change only when a migration moves them (migrate.c: under
- * the domain's tables_sem held for writing, every link cleared first) and
- * at the domain's release, which runs when no process links to them any
- * more.  A discard holds the domain's migrate_lock.
+ * A leaf entry is built from vm_get_page_prot() of a shared read-write
+ * mapping (so it carries the memory-encryption bit where there is one):
+ * present, user, RW, NX, and young and dirty (nothing ages or cleans it).
+ *
+ * The busy range: while a discard or a migration batch changes the leaves
+ * of [busy_first, busy_last), a fault that finds an empty entry there
+ * waits (on busy_wait) instead of filling it, so the range's leaves stay
+ * clear until the batch has told every mapping (invalidate.c).
+ *
+ * Locking: a leaf PTE is set and cleared under its PTE table's split lock;
+ * the busy range is set before and read under those locks.  The tables
+ * change only when a migration moves them (migrate.c: under the domain's
+ * tables_sem held for writing, every link cleared first) and at the
+ * domain's release, which runs when no process links to them any more.
+ * A discard holds the domain's migrate_lock.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -198,16 +208,44 @@ nomem:
 	return -ENOMEM;
 }
 
+/* Whether page @pgoff of @dom is in its busy range. */
+static bool mshare_busy(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	pgoff_t last = READ_ONCE(dom->busy_last);
+
+	smp_rmb();	/* pairs with mshare_busy_begin() */
+	return pgoff < last && pgoff >= READ_ONCE(dom->busy_first);
+}
+
+/* Pages [@first, @last) of @dom are busy.  Caller holds migrate_lock. */
+void mshare_busy_begin(struct mshare_domain *dom, pgoff_t first, pgoff_t last)
+{
+	WRITE_ONCE(dom->busy_first, first);
+	smp_wmb();	/* an empty range stays empty meanwhile */
+	WRITE_ONCE(dom->busy_last, last);
+}
+
+void mshare_busy_end(struct mshare_domain *dom)
+{
+	WRITE_ONCE(dom->busy_last, 0);
+	wake_up_all(&dom->busy_wait);
+}
+
+static void mshare_busy_wait(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	wait_event_killable(dom->busy_wait, !mshare_busy(dom, pgoff));
+}
+
 /*
- * Make sure page @pgoff of @dom is present.  Returns 0 or -ENOMEM.  An
- * empty entry of a table whose pages are being migrated waits for the
- * batch to end (the page it had comes back, on its new node).
+ * Make sure page @pgoff of @dom is present.  Returns 0, -ENOMEM, or
+ * -ENOSPC when the domain's policy binds the page to a node that is full.
+ * An empty entry in the busy range waits for the batch to end (a migrated
+ * page comes back, on its new node; a discarded one is filled then).
  */
 int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 {
 	struct mshare_table *table;
 	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
-	long tidx = pgoff / PTES_PER_TABLE;
 	bool installed = false, busy = false;
 	struct folio *folio;
 	struct page *page;
@@ -215,14 +253,14 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 
 	if (!pte_none(ptep_get(ptep)))
 		return 0;
-	if (READ_ONCE(dom->mig_table) == tidx) {
-		mshare_migrate_wait(dom, tidx);
+	if (mshare_busy(dom, pgoff)) {
+		mshare_busy_wait(dom, pgoff);
 		return 0;
 	}
 
 	page = mshare_data_page_alloc(dom, pgoff);
-	if (!page)
-		return -ENOMEM;
+	if (IS_ERR(page))
+		return PTR_ERR(page);
 	atomic_long_inc(&mshare_stats.data_pages);
 	folio = page_folio(page);
 	folio->mapping = dom->inode->i_mapping;
@@ -232,10 +270,10 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 
 	ptl = mshare_table_ptl(table);
 	spin_lock(ptl);
-	if (dom->mig_table == tidx) {
+	if (mshare_busy(dom, pgoff)) {
 		busy = true;
 	} else if (pte_none(ptep_get(ptep))) {
-		set_pte(ptep, mshare_mkpte(page));
+		set_pte(ptep, mshare_mkpte(dom, page));
 		installed = true;
 	}
 	spin_unlock(ptl);
@@ -246,7 +284,7 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 	} else {
 		mshare_data_page_put(dom, page);
 		if (busy)
-			mshare_migrate_wait(dom, tidx);
+			mshare_busy_wait(dom, pgoff);
 	}
 	return 0;
 }
@@ -271,31 +309,25 @@ int mshare_prefault(struct mshare_domain *dom)
 
 /*
  * Discard domain bytes [@offset, @offset + @len), page-aligned and within
- * the domain (checked by the caller): clear the leaf entries, shoot down
- * every attacher's TLBs in one round, then free the pages.  The next touch
- * of a discarded page sees zeros.  A write that races the discard may land
- * in the old page and be lost, as with hole punching.
- *
- * Locking: mshare_mms_lock (the set of mms mapping the domain stays put
- * until the round is done), then each PTE table's lock in turn.
+ * the domain (checked by the caller): clear the leaf entries (the range is
+ * busy meanwhile), tell every mapping and its secondary MMUs and shoot
+ * down every attacher's TLBs in one round (invalidate.c), then free the
+ * pages.  The next touch of a discarded page sees zeros.  A write that
+ * races the discard may land in the old page and be lost, as with hole
+ * punching.
  */
 int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 {
 	pgoff_t first = offset >> PAGE_SHIFT;
 	pgoff_t last = first + (len >> PAGE_SHIFT);
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
-	struct mshare_flush f;
+	bool skip_flush = mshare_debug_skip_flush;
 	unsigned long n = 0;
 	pgoff_t pgoff = first;
 	LIST_HEAD(pages);
-	int err;
 
 	mutex_lock(&dom->migrate_lock);
-	mshare_lock_mms();
-	err = mshare_flush_init(&f, dom, atomic_read(&dom->nr_mms), false);
-	if (err)
-		goto unlock;
-
+	mshare_busy_begin(dom, first, last);
 	while (pgoff < last) {
 		struct mshare_table *table;
 		pte_t *ptep = mshare_ptep(dom, pgoff, &table);
@@ -321,24 +353,20 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	}
 	atomic_long_sub(n, &dom->resident);
 
-	if (n) {
-		f.pages = n;
-		f.full = n > MSHARE_FLUSH_CEILING;
-		mshare_dom_flush_targets(dom, &f, first, last,
-					 f.full ? NULL : pgoffs, n);
-		if (mshare_debug_skip_flush) {
-			spin_lock(&dom->deferred_lock);
-			list_splice_tail_init(&pages, &dom->deferred);
-			spin_unlock(&dom->deferred_lock);
-		} else {
-			mshare_flush_run(&f);
-		}
+	/* Nothing was present: no mapping can have seen anything. */
+	if (n)
+		mshare_invalidate(dom, first, last,
+				  skip_flush ? MSHARE_INVAL_NOFLUSH : 0,
+				  pgoffs, min_t(unsigned long, n, UINT_MAX), n);
+	if (skip_flush) {
+		/* Test builds: kept until the domain goes, never reused. */
+		spin_lock(&dom->deferred_lock);
+		list_splice_tail_init(&pages, &dom->deferred);
+		spin_unlock(&dom->deferred_lock);
 	}
-	mshare_flush_destroy(&f);
-unlock:
-	mshare_unlock_mms();
+	mshare_busy_end(dom);
 	mutex_unlock(&dom->migrate_lock);
 	/* After the round: no TLB can reach these pages any more. */
 	mshare_data_pages_put(dom, &pages);
-	return err;
+	return 0;
 }

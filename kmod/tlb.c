@@ -43,15 +43,18 @@
 
 #include "internal.h"
 
+#ifdef MSHARE_TEST_HOOKS
 /*
- * Debug only: skip the shootdown of discard batches, so the stale-TLB test
- * can prove it detects a missing flush.  The discarded pages are then
- * kept until the domain is freed, never reused while a TLB may map them.
+ * Test builds only (make test-module): skip the shootdown of discard
+ * batches, so the stale-TLB test can prove it detects a missing flush.
+ * The discarded pages are then kept until the domain is freed, never
+ * reused while a TLB may map them.
  */
 bool mshare_debug_skip_flush;
 module_param_named(debug_skip_flush, mshare_debug_skip_flush, bool, 0600);
 MODULE_PARM_DESC(debug_skip_flush,
-		 "Debug only: do not shoot down TLBs after a discard (default N)");
+		 "Test builds only: do not shoot down TLBs after a discard (default N)");
+#endif
 
 static void mshare_flush_ipi(void *info)
 {
@@ -133,7 +136,10 @@ void mshare_flush_destroy(struct mshare_flush *f)
 	free_cpumask_var(f->cpus);
 }
 
-/* The batch's entry for @mm, added if needed (NULL if the batch is full). */
+/*
+ * The batch's entry for @mm, added if needed; NULL if the batch is full
+ * (the caller then flushes @mm on its own).
+ */
 struct mshare_flush_mm *mshare_flush_add_mm(struct mshare_flush *f,
 					    struct mm_struct *mm)
 {
@@ -142,7 +148,7 @@ struct mshare_flush_mm *mshare_flush_add_mm(struct mshare_flush *f,
 	for (i = 0; i < f->nr_mms; i++)
 		if (f->mms[i].mm == mm)
 			return &f->mms[i];
-	if (WARN_ON_ONCE(f->nr_mms == f->max_mms))
+	if (f->nr_mms == f->max_mms)
 		return NULL;
 	f->mms[f->nr_mms].mm = mm;
 	return &f->mms[f->nr_mms++];

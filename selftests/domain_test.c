@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -513,6 +514,13 @@ FIXTURE_VARIANT_ADD(bad_new, name_with_colon) {
 FIXTURE_VARIANT_ADD(bad_new, name_non_ascii) {
 	.name = "dt-caf\xc3\xa9", .size = 2 * MiB, .err = EINVAL,
 };
+/* The kernel's isalnum() takes Latin-1 letters (0xc0-0xff): names do not. */
+FIXTURE_VARIANT_ADD(bad_new, name_latin1_letter) {
+	.name = "dt-caf\xe9", .size = 2 * MiB, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_new, name_latin1_capital) {
+	.name = "dt-\xc0", .size = 2 * MiB, .err = EINVAL,
+};
 FIXTURE_VARIANT_ADD(bad_new, size_0) {
 	.size = 0, .err = EINVAL,
 };
@@ -684,6 +692,24 @@ static int b_nothing(struct nl_msg *m, const char *n)
 	return 0;
 }
 
+/* A name of 100 bytes: 80 letters, then NULs (it ends within the attribute). */
+static int b_long_padded_name(struct nl_msg *m, const char *n)
+{
+	char buf[100] = {};
+
+	memset(buf, 'n', 80);
+	return nla_put(m, MSHARE_A_DOMAIN_NAME, sizeof(buf), buf) || put_size(m);
+}
+
+/* A valid name followed by 90 bytes of padding: too long an attribute. */
+static int b_name_then_padding(struct nl_msg *m, const char *n)
+{
+	char buf[100] = {};
+
+	strcpy(buf, "dt-pad");
+	return nla_put(m, MSHARE_A_DOMAIN_NAME, sizeof(buf), buf) || put_size(m);
+}
+
 FIXTURE_VARIANT_ADD(raw, new_missing_name) {
 	.cmd = MSHARE_CMD_DOMAIN_NEW, .build = b_no_name, .err = EINVAL,
 };
@@ -713,6 +739,15 @@ FIXTURE_VARIANT_ADD(raw, new_uid_not_mapped) {
 };
 FIXTURE_VARIANT_ADD(raw, new_gid_not_mapped) {
 	.cmd = MSHARE_CMD_DOMAIN_NEW, .build = b_gid_unmapped, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(raw, new_long_name_is_einval_not_erange) {
+	.cmd = MSHARE_CMD_DOMAIN_NEW, .build = b_long_padded_name, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(raw, new_padded_name_is_einval_not_erange) {
+	.cmd = MSHARE_CMD_DOMAIN_NEW, .build = b_name_then_padding, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(raw, get_long_name_is_einval_not_erange) {
+	.cmd = MSHARE_CMD_DOMAIN_GET, .build = b_long_padded_name, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(raw, del_missing_name) {
 	.cmd = MSHARE_CMD_DOMAIN_DEL, .build = b_nothing, .err = EINVAL,
@@ -753,6 +788,45 @@ TEST_F(raw, is_rejected_with_extack_and_changes_nothing)
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
 	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, name, &d));
+}
+
+/*
+ * A domain named in an IPC namespace whose last process exits goes with
+ * the namespace, within seconds, without any other registry operation
+ * (GET_INFO only reads counters), as SysV segments go with shm_exit_ns().
+ */
+TEST(domains_of_a_dead_ipc_namespace_go_within_seconds)
+{
+	struct mshare_module_info before, now;
+	struct mshare_nl nl;
+	int i, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, mshare_module_info(&nl, &before));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct mshare_nl cnl;
+
+		if (unshare(CLONE_NEWIPC) || mshare_nl_open(&cnl) ||
+		    mshare_domain_create(&cnl, "dt-in-a-dying-ns", 4 * MiB, NULL,
+					 NULL))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, mshare_module_info(&nl, &now));
+		if (now.domains == before.domains)
+			break;
+		usleep(100000);
+	}
+	TH_LOG("gone after %d ms", i * 100);
+	EXPECT_EQ(before.domains, now.domains);
+	EXPECT_EQ(before.table_pages, now.table_pages);
+	mshare_nl_close(&nl);
 }
 
 TEST_HARNESS_MAIN

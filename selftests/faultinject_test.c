@@ -20,6 +20,8 @@
  * injection off, before asking whether its domain exists.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -250,6 +252,125 @@ TEST_F_TIMEOUT(fi, create_attach_and_faults_fail_cleanly_and_leak_nothing, 600)
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
+	mshare_nl_close(&nl);
+}
+
+/*
+ * Link bookkeeping under failing allocations: two threads fault the same
+ * 2 MiB ranges (PMD links) with slab and page allocations failing for
+ * them, while a third keeps unlinking everything (MADV_DONTNEED, an
+ * invalidation).  A link whose record was lost (a failed store, or a
+ * reservation another fault released) would stay counted after munmap and
+ * let the kernel zap through it: after munmap the domain must count no
+ * link, and the data must be whole.
+ */
+#define LINK_DOMAIN	(64UL << 20)
+#define CHUNK		(2UL << 20)
+
+struct link_race {
+	volatile char *p;
+	_Atomic int stop;
+	_Atomic unsigned long faults, unlinks;
+};
+
+static void thread_fail_on(int on)
+{
+	while (write_str("/proc/thread-self/make-it-fail", on ? "1" : "0") && !on)
+		;
+}
+
+static void *link_faulter(void *arg)
+{
+	struct link_race *r = arg;
+	unsigned long off;
+
+	thread_fail_on(1);
+	while (!atomic_load(&r->stop)) {
+		for (off = 0; off < LINK_DOMAIN; off += CHUNK)
+			(void)r->p[off + 4096];
+		atomic_fetch_add(&r->faults, LINK_DOMAIN / CHUNK);
+	}
+	thread_fail_on(0);
+	return NULL;
+}
+
+static void *link_unlinker(void *arg)
+{
+	struct link_race *r = arg;
+
+	while (!atomic_load(&r->stop)) {
+		madvise((void *)r->p, LINK_DOMAIN, MADV_DONTNEED);
+		atomic_fetch_add(&r->unlinks, 1);
+	}
+	return NULL;
+}
+
+static int link_worker(const char *name)
+{
+	struct link_race r = { 0 };
+	struct mshare_domain_info d;
+	struct mshare_attach at = { 0 };
+	struct mshare_nl nl;
+	pthread_t t[3];
+	unsigned long off;
+	int fd, i, bad = 0;
+
+	strcpy(at.name, name);
+	fd = open("/dev/mshare", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, MSHARE_IOC_ATTACH, &at))
+		return 2;
+	r.p = mmap(NULL, LINK_DOMAIN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (r.p == MAP_FAILED)
+		return 2;
+	for (off = 0; off < LINK_DOMAIN; off += 4096)
+		r.p[off] = (char)(off >> 12);
+
+	pthread_create(&t[0], NULL, link_faulter, &r);
+	pthread_create(&t[1], NULL, link_faulter, &r);
+	pthread_create(&t[2], NULL, link_unlinker, &r);
+	sleep(10);
+	atomic_store(&r.stop, 1);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	printf("# %lu link faults, %lu unlink rounds\n",
+	       atomic_load(&r.faults), atomic_load(&r.unlinks));
+
+	for (off = 0; off < LINK_DOMAIN; off += 4096)
+		bad += r.p[off] != (char)(off >> 12);
+	munmap((void *)r.p, LINK_DOMAIN);
+	close(fd);
+	if (mshare_nl_open(&nl) || mshare_domain_get(&nl, name, &d))
+		return 2;
+	mshare_nl_close(&nl);
+	printf("# after munmap: %u PMD and %u PUD links, %d bad pages\n",
+	       d.links_pmd, d.links_pud, bad);
+	return bad || d.links_pmd || d.links_pud ? 1 : 0;
+}
+
+TEST_F_TIMEOUT(fi, link_faults_under_failing_allocations_lose_no_link, 300)
+{
+	struct mshare_nl nl;
+	char name[64];
+	int status;
+	pid_t pid;
+
+	if (access(DBG "failslab/probability", W_OK) ||
+	    access(DBG "fail_page_alloc/probability", W_OK) ||
+	    access("/proc/thread-self/make-it-fail", W_OK))
+		SKIP(return, "this kernel has no fault injection");
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	snprintf(name, sizeof(name), "fi-link-%d", getpid());
+	ASSERT_EQ(0, mshare_domain_create(&nl, name, LINK_DOMAIN, NULL, NULL));
+	ASSERT_EQ(0, arm("10"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(link_worker(name));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	arm("0");
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
 	mshare_nl_close(&nl);
 }
 

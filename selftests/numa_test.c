@@ -29,6 +29,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -215,6 +216,7 @@ struct events {
 	uint64_t last_done;
 	bool done_increasing;
 	int migrated;		/* MIGRATED seen */
+	bool over_total;	/* an event said done + skipped > total */
 	struct mshare_migrate_result result;
 	uint32_t error, pid;
 };
@@ -231,6 +233,8 @@ static int events_cb(struct nl_msg *msg, void *arg)
 	    strcmp(nla_get_string(tb[MSHARE_A_DOMAIN_NAME]), e->name))
 		return NL_SKIP;
 	mshare_parse_migrate(tb, &r);
+	if (r.done + r.skipped > r.total)
+		e->over_total = true;
 	if (gh->cmd == MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS) {
 		if (e->progress && r.done <= e->last_done)
 			e->done_increasing = false;
@@ -371,6 +375,11 @@ FIXTURE_TEARDOWN(place)
 	if (self->p)
 		munmap(self->p, self->size);
 	if (self->nl.sk) {
+		char fill[MSHARE_NAME_MAX];
+
+		/* bind_to_a_full_node_faults_with_sigbus's filler, if left */
+		snprintf(fill, sizeof(fill), "numa-fill-%d", (int)getpid());
+		mshare_domain_destroy(&self->nl, fill);
 		mshare_domain_destroy(&self->nl, self->name);
 		mshare_nl_close(&self->nl);
 	}
@@ -995,6 +1004,112 @@ TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
 	EXPECT_EQ(MIG_PAGES, self->ev.result.total);
 	EXPECT_EQ(MIG_PAGES, self->ev.result.done);
 	munmap(ctl, PAGE);
+}
+
+/*
+ * Pages that appear while a domain moves are moved too, and counted: no
+ * reply or event ever says more pages done than its total.
+ */
+TEST_F_TIMEOUT(mig, pages_filled_during_the_move_count_in_its_total, 300)
+{
+	struct mshare_migrate_result r;
+	uint64_t i;
+	pid_t pid;
+	int ret;
+
+	ASSERT_EQ(0, create_numa(&self->nl, self->name, MIG_SIZE, 0,
+				 MSHARE_NUMA_BIND, N0, 1));
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
+	touch_all(self->p, MIG_PAGES / 4);
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Fill the rest from the end, as the move goes from the start. */
+		for (i = MIG_PAGES - 1; i >= MIG_PAGES / 4; i--)
+			*(volatile uint64_t *)(self->p + i * PAGE) = i;
+		pause();
+	}
+	ret = mshare_domain_migrate(&self->nl, self->name, 1, 0, 0, &r);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ASSERT_EQ(0, ret) TH_LOG("migrate: %s", self->nl.extack);
+	TH_LOG("total %lu done %lu skipped %lu", (unsigned long)r.total,
+	       (unsigned long)r.done, (unsigned long)r.skipped);
+	EXPECT_LE(r.done + r.skipped, r.total);
+	EXPECT_LE(MIG_PAGES / 4, r.total);
+	events_read(&self->ev, 5000, got_migrated);
+	EXPECT_EQ(1, self->ev.migrated);
+	EXPECT_FALSE(self->ev.over_total);
+}
+
+/* Node @nid's MemFree in KiB, or -1. */
+static long node_free_kb(int nid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 nid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "MemFree:"))
+			sscanf(strstr(line, "MemFree:") + 8, "%ld", &kb);
+	fclose(f);
+	return kb;
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_bus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+/*
+ * A page bound to a node that is full cannot come from anywhere else, and
+ * no OOM kill elsewhere can help: the fault gets SIGBUS (as abi.rst says),
+ * it does not retry forever.  A prefaulted domain bound there fails to be
+ * created with ENOSPC.
+ */
+TEST_F_TIMEOUT(mig, bind_to_a_full_node_faults_with_sigbus, 300)
+{
+	const uint32_t n1[] = { 1 };
+	char big[MSHARE_NAME_MAX + 8];
+	volatile uint64_t off = 0;
+	long kb = node_free_kb(1);
+	uint64_t fill;
+	int ret, bus = 0;
+
+	ASSERT_LT(256 * 1024, kb);
+	/* Leave about 32 MiB of node 1 free: a domain holds the rest. */
+	fill = ((uint64_t)kb * 1024 - 32 * MiB) & ~(2 * MiB - 1);
+	snprintf(big, sizeof(big), "numa-fill-%d", (int)getpid());
+	ret = create_numa(&self->nl, big, fill, MSHARE_DOMAIN_F_PREFAULT,
+			  MSHARE_NUMA_BIND, n1, 1);
+	ASSERT_EQ(0, ret) TH_LOG("fill node 1: %s", self->nl.extack);
+	/* More than what is left, prefaulted: cannot be made. */
+	EXPECT_EQ(-ENOSPC, create_numa(&self->nl, self->name, 256 * MiB,
+				       MSHARE_DOMAIN_F_PREFAULT,
+				       MSHARE_NUMA_BIND, n1, 1));
+	ASSERT_EQ(0, create_numa(&self->nl, self->name, 256 * MiB, 0,
+				 MSHARE_NUMA_BIND, n1, 1));
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
+	signal(SIGBUS, on_bus);
+	if (sigsetjmp(bus_jmp, 1))
+		bus = 1;
+	else
+		for (off = 0; off < 256 * MiB; off += PAGE)
+			*(volatile uint64_t *)(self->p + off) = off;
+	signal(SIGBUS, SIG_DFL);
+	TH_LOG("SIGBUS %s at %lu MiB", bus ? "came" : "did not come",
+	       (unsigned long)(off >> 20));
+	EXPECT_EQ(1, bus);
+	EXPECT_LT(0, off);
+	EXPECT_GT(256 * MiB, off);
+	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, big));
 }
 
 TEST_F_TIMEOUT(mig, range_moves_only_the_range, 300)

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * No deadlock between fork, a fault waiting on a migration, and that
+ * migration.  A process forks in a loop (each child touches the domain and
+ * exits) while another of its threads writes the domain and so keeps
+ * faulting on pages a migration has in flight, and another process
+ * migrates the domain back and forth between the nodes, whole (pages and
+ * tables) and by ranges.  The old registration in fork took every VMA
+ * lock of the half-copied child (the parent's, that the waiting thread
+ * held) under the global lock the migration needed: this hung.  It must
+ * run for RACE_SECONDS (default 60; $MSHARE_RACE_SECONDS) without a hang,
+ * and the writer's data must be intact at the end.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mshare.h"
+#include "mshare_nl.h"
+#include "mshare_util.h"
+
+#define DOM_SIZE	(32 * MiB)
+#define NPAGES		(DOM_SIZE / PAGE)
+
+struct race {
+	char name[MSHARE_NAME_MAX];
+	uint64_t *p;
+	_Atomic int stop;
+	_Atomic unsigned long writes, forks, fork_failures;
+	uint64_t gen;			/* the writer's last full pass */
+};
+
+static int numa_nodes(void)
+{
+	char p[64];
+	int n = 0;
+
+	while (snprintf(p, sizeof(p), "/sys/devices/system/node/node%d", n),
+	       !access(p, F_OK))
+		n++;
+	return n;
+}
+
+static uint64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* One writer: pass after pass, each page's first word = the pass number. */
+static void *writer(void *arg)
+{
+	struct race *r = arg;
+	uint64_t gen = 0, i;
+
+	while (!atomic_load(&r->stop)) {
+		gen++;
+		for (i = 0; i < NPAGES; i++)
+			r->p[i * (PAGE / 8)] = gen;
+		r->gen = gen;
+		atomic_fetch_add(&r->writes, NPAGES);
+	}
+	return NULL;
+}
+
+static void *forker(void *arg)
+{
+	struct race *r = arg;
+
+	while (!atomic_load(&r->stop)) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			atomic_fetch_add(&r->fork_failures, 1);
+			continue;
+		}
+		if (pid == 0) {
+			volatile uint64_t sum = 0;
+			uint64_t i;
+
+			/* The child relinks and reads (every 16th page). */
+			for (i = 0; i < NPAGES; i += 16)
+				sum += r->p[i * (PAGE / 8)];
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			atomic_fetch_add(&r->fork_failures, 1);
+		atomic_fetch_add(&r->forks, 1);
+	}
+	return NULL;
+}
+
+/* The migrating process: whole-domain and range migrations, back and forth. */
+static void migrator(const char *name, unsigned int seconds, int out)
+{
+	uint64_t end = now_s() + seconds;
+	unsigned long whole = 0, ranges = 0, errors = 0;
+	struct mshare_nl nl;
+	int node = 1;
+
+	if (mshare_nl_open(&nl))
+		_exit(1);
+	while (now_s() < end) {
+		int ret;
+
+		if ((whole + ranges) % 3 == 0) {
+			ret = mshare_domain_migrate(&nl, name, node, 0, 0, NULL);
+			whole++;
+		} else {
+			uint64_t off = ((whole + ranges) * 6 * MiB) %
+				       (DOM_SIZE - 8 * MiB);
+
+			ret = mshare_domain_migrate(&nl, name, node, off,
+						    8 * MiB, NULL);
+			ranges++;
+		}
+		if (ret)
+			errors++;
+		node ^= 1;
+	}
+	dprintf(out, "%lu %lu %lu\n", whole, ranges, errors);
+	_exit(0);
+}
+
+FIXTURE(race) {
+};
+
+FIXTURE_SETUP(race)
+{
+}
+
+FIXTURE_TEARDOWN(race)
+{
+}
+
+TEST_F_TIMEOUT(race, fork_faults_and_migrations_run_together_without_a_hang,
+	       900)
+{
+	const char *env = getenv("MSHARE_RACE_SECONDS");
+	unsigned int seconds = env ? atoi(env) : 60;
+	unsigned long whole = 0, ranges = 0, errors = 0;
+	struct mshare_nl nl;
+	pthread_t tw, tf;
+	struct race *r;
+	char buf[128];
+	int pfd[2], status, n;
+	uint64_t i, bad = 0;
+	size_t size;
+	pid_t mig;
+
+	if (numa_nodes() < 2)
+		SKIP(return, "needs two NUMA nodes");
+	r = calloc(1, sizeof(*r));
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	snprintf(r->name, sizeof(r->name), "race-%d", getpid());
+	ASSERT_EQ(0, create_domain(&nl, r->name, DOM_SIZE, 0, NULL));
+	ASSERT_EQ(0, attach_dom(r->name, 0, (void **)&r->p, &size));
+
+	ASSERT_EQ(0, pipe(pfd));
+	mig = fork();
+	ASSERT_LE(0, mig);
+	if (mig == 0) {
+		close(pfd[0]);
+		migrator(r->name, seconds, pfd[1]);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(0, pthread_create(&tw, NULL, writer, r));
+	ASSERT_EQ(0, pthread_create(&tf, NULL, forker, r));
+
+	n = read(pfd[0], buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = 0;
+	sscanf(buf, "%lu %lu %lu", &whole, &ranges, &errors);
+	ASSERT_EQ(mig, waitpid(mig, &status, 0));
+	EXPECT_EQ(0, status);
+	atomic_store(&r->stop, 1);
+	pthread_join(tw, NULL);
+	pthread_join(tf, NULL);
+
+	TH_LOG("%u s: %lu whole and %lu range migrations (%lu failed), %lu forks (%lu failed), %lu page writes",
+	       seconds, whole, ranges, errors, atomic_load(&r->forks),
+	       atomic_load(&r->fork_failures), atomic_load(&r->writes));
+	EXPECT_EQ(0, errors);
+	EXPECT_EQ(0, atomic_load(&r->fork_failures));
+	EXPECT_LT(0, whole);
+	EXPECT_LT(0, atomic_load(&r->forks));
+	/*
+	 * No write lost: every page holds the last full pass, or (a prefix of
+	 * them) the pass the writer was in when it stopped.
+	 */
+	for (i = 0; i < NPAGES; i++) {
+		uint64_t v = r->p[i * (PAGE / 8)];
+
+		if (v == r->gen + 1 && (i == 0 || r->p[(i - 1) * (PAGE / 8)] ==
+					r->gen + 1))
+			continue;
+		bad += v != r->gen;
+	}
+	EXPECT_EQ(0, bad);
+
+	munmap(r->p, size);
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, r->name));
+	mshare_nl_close(&nl);
+	free(r);
+}
+
+TEST_HARNESS_MAIN
