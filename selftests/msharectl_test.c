@@ -338,7 +338,7 @@ FIXTURE_TEARDOWN(ctl)
 	mshare_nl_close(&self->nl);
 }
 
-TEST_F(ctl, add_show_set_stats_discard_del)
+TEST_F_TIMEOUT(ctl, add_show_set_stats_discard_del, 120)
 {
 	struct mshare_domain_info d;
 	char *o = self->out;
@@ -428,7 +428,7 @@ TEST_F(ctl, add_show_set_stats_discard_del)
  * DOMAIN_ATTACHED is "attached" in both (no "descriptors"), STATS_MAPPINGS
  * "mappings" (no "attachments"), the links flat in both.
  */
-TEST_F(ctl, show_stats_text_and_json_use_the_same_names)
+TEST_F_TIMEOUT(ctl, show_stats_text_and_json_use_the_same_names, 120)
 {
 	static const char *const show_keys[] = {
 		"id", "size", "owner", "group", "attached", "resident_pages",
@@ -486,7 +486,7 @@ TEST_F(ctl, show_stats_text_and_json_use_the_same_names)
 }
 
 /* -h: byte sizes with a suffix in text; JSON keeps the numbers. */
-TEST_F(ctl, human_sizes)
+TEST_F_TIMEOUT(ctl, human_sizes, 120)
 {
 	char name2[MSHARE_NAME_MAX + 8];
 	char *o = self->out, want[64];
@@ -618,7 +618,7 @@ TEST_F(ctl, double_dash_allows_a_name_that_looks_like_an_option)
 }
 
 /* help at every level: stdout, exit 0, only what the level covers. */
-TEST_F(ctl, help_at_every_level)
+TEST_F_TIMEOUT(ctl, help_at_every_level, 120)
 {
 	char top[OUT_MAX];
 	char *o = self->out;
@@ -659,7 +659,7 @@ TEST_F(ctl, help_at_every_level)
 }
 
 /* -V: msharectl's version, and the module's from sysfs. */
-TEST_F(ctl, version_reports_msharectl_and_module)
+TEST_F_TIMEOUT(ctl, version_reports_msharectl_and_module, 120)
 {
 	char ver[64] = "", want[128];
 	char *o = self->out;
@@ -717,7 +717,7 @@ static void write_file(char *path, size_t len, const char *tag,
 }
 
 /* -batch FILE: a command per line, comments and blank lines skipped. */
-TEST_F(ctl, batch_runs_each_line)
+TEST_F_TIMEOUT(ctl, batch_runs_each_line, 120)
 {
 	struct mshare_domain_info d;
 	char path[128], text[512];
@@ -756,7 +756,7 @@ TEST_F(ctl, batch_runs_each_line)
  * (usage: 2, kernel: 1); with -force the rest runs and the status is the
  * first failure's.
  */
-TEST_F(ctl, batch_stops_at_an_error_and_says_where)
+TEST_F_TIMEOUT(ctl, batch_stops_at_an_error_and_says_where, 120)
 {
 	struct mshare_domain_info d;
 	char path[128], text[512], want[256];
@@ -1008,18 +1008,18 @@ static void event_attributes(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, stop_monitor(mon, &r));
 }
 
-TEST_F(ctl, monitor_prints_every_attribute_in_text)
+TEST_F_TIMEOUT(ctl, monitor_prints_every_attribute_in_text, 120)
 {
 	event_attributes(_metadata, self, false);
 }
 
-TEST_F(ctl, monitor_prints_every_attribute_in_json)
+TEST_F_TIMEOUT(ctl, monitor_prints_every_attribute_in_json, 120)
 {
 	event_attributes(_metadata, self, true);
 }
 
 /* -t: each event starts with the time it was read. */
-TEST_F(ctl, monitor_timestamps)
+TEST_F_TIMEOUT(ctl, monitor_timestamps, 120)
 {
 	static const char *const topt[] = { "-t", NULL };
 	static const char *const tjopt[] = { "-t", "-j", NULL };
@@ -1115,7 +1115,7 @@ static void storm(struct __test_metadata *_metadata, FIXTURE_DATA(ctl) *self,
  * With the default buffer (4 MiB asked), a storm of 120 events while the
  * monitor is stopped loses nothing: every one is printed, no overrun.
  */
-TEST_F(ctl, monitor_default_buffer_holds_a_storm)
+TEST_F_TIMEOUT(ctl, monitor_default_buffer_holds_a_storm, 120)
 {
 	int seen, overruns, markers_seen, markers;
 	struct reader r;
@@ -1163,12 +1163,12 @@ static void overrun(struct __test_metadata *_metadata, FIXTURE_DATA(ctl) *self,
 	EXPECT_EQ(0, stop_monitor(mon, &r));
 }
 
-TEST_F(ctl, monitor_survives_overrun_and_counts_lost_events)
+TEST_F_TIMEOUT(ctl, monitor_survives_overrun_and_counts_lost_events, 120)
 {
 	overrun(_metadata, self, false);
 }
 
-TEST_F(ctl, monitor_survives_overrun_in_json)
+TEST_F_TIMEOUT(ctl, monitor_survives_overrun_in_json, 120)
 {
 	overrun(_metadata, self, true);
 }
@@ -1178,7 +1178,7 @@ TEST_F(ctl, monitor_survives_overrun_in_json)
  * migration of the whole domain, its result, its events and the stats
  * per node.
  */
-TEST_F(ctl, numa_policy_migrate_and_stats)
+TEST_F_TIMEOUT(ctl, numa_policy_migrate_and_stats, 120)
 {
 	static const char *const opts[] = { "-j", NULL };
 	char mig[MSHARE_NAME_MAX + 8], line[2048], pat[160];
@@ -1332,7 +1332,7 @@ static int ctl_run_bash(const char *script, char *out)
  * given yet, the values a keyword takes (policies, users), domain names,
  * options.
  */
-TEST_F(ctl, bash_completion_follows_msharectl)
+TEST_F_TIMEOUT(ctl, bash_completion_follows_msharectl, 300)
 {
 	const char *file = completion_file();
 	char *o = self->out, line[256], want[128];
