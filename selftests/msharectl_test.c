@@ -873,18 +873,29 @@ static pid_t start_monitor(struct reader *r, const char *const *opts)
 	return pid;
 }
 
-/* SIGINT: it must still be running, and exit 0. */
+/*
+ * SIGINT: it must still be running, and exit 0 within 10 s (else it is
+ * killed and the answer is -1, so that the test fails but cleans up).
+ */
 static int stop_monitor(pid_t pid, struct reader *r)
 {
-	int status;
+	int status, i;
 
 	if (kill(pid, 0))
 		return -1;
 	kill(pid, SIGINT);
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			close(r->fd);
+			return WIFEXITED(status) ? WEXITSTATUS(status) :
+						   128 + WTERMSIG(status);
+		}
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
 	close(r->fd);
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return -1;
 }
 
 TEST_F(ctl, monitor_sees_another_process_attach_and_detach)

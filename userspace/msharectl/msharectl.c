@@ -20,6 +20,7 @@
  * one object per line); -p pretty-prints it; -h prints byte sizes with a
  * suffix (text only).  The manual is msharectl.8.
  */
+#define _GNU_SOURCE		/* ppoll() */
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -1187,6 +1188,7 @@ static void set_rcvbuf(int fd, uint64_t size)
 static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 {
 	long long drops, seen_drops;
+	sigset_t block, waitmask;
 	bool saved_pretty;
 	int fd, grp, err;
 
@@ -1222,7 +1224,7 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 	}
 	fflush(stdout);
 	/*
-	 * libnl retries a read interrupted by a signal: wait in poll(),
+	 * libnl retries a read interrupted by a signal: wait in ppoll(),
 	 * which returns on one, and read without blocking.  An overrun
 	 * (ENOBUFS: events were dropped because the socket's buffer was
 	 * full) reads as NLE_NOMEM from libnl; the socket's drop counter
@@ -1231,10 +1233,18 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 	 * empty again while it may drop more.
 	 */
 	nl_socket_set_nonblocking(nl->sk);
+	/*
+	 * SIGINT and SIGTERM are blocked but inside ppoll(), so that one
+	 * arriving between the test of @stop and the wait cannot be missed.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	while (!stop) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (poll(&pfd, 1, -1) < 0) {
+		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = fail("monitor: poll: %s", strerror(errno));
@@ -1255,6 +1265,7 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 		}
 		err = 0;
 	}
+	sigprocmask(SIG_SETMASK, &waitmask, NULL);
 	catch_signals(false);
 	pretty = saved_pretty;
 	return err;
