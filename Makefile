@@ -104,8 +104,14 @@ $(PCFILE): userspace/lib/libmshare.pc.in
 	@mkdir -p $(dir $@)
 	sed 's|@PREFIX@|$(PREFIX)|g' $< >$@
 
-$(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+# msharectl -V prints the project's version: the VERSION file, if any.
+MSHARECTL_VERSION := $(if $(wildcard $(TOP)/VERSION),\
+	-DMSHARECTL_VERSION='"$(shell cat $(TOP)/VERSION)"')
+
+$(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS) \
+	      $(wildcard $(TOP)/VERSION)
+	$(CC) $(USER_CFLAGS) $(MSHARECTL_VERSION) $(NL_CFLAGS) -o $@ $< \
+		$(LIB) $(NL_LIBS)
 
 $(DEMO): userspace/bench/mshare-demo.c userspace/bench/bench_proc.h $(LIB) $(LIB_HDRS)
 	@mkdir -p $(dir $@)

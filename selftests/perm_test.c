@@ -5,6 +5,11 @@
  * domain's owner, as a member of its group, as another uid, and inside new
  * user + IPC namespaces, where no domain of the parent's namespace can be
  * seen or attached.  Every refusal has its exact errno and changes nothing.
+ *
+ * Then who a netlink request is judged by (the sender, the socket's
+ * opener, or both, depending on how it was sent), and what an attached
+ * descriptor carries when it goes to another process (SCM_RIGHTS, or
+ * inheritance across a setuid exec).
  */
 #include <errno.h>
 #include <grp.h>
@@ -12,9 +17,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 
 #include "mshare.h"
@@ -331,6 +340,388 @@ TEST(set_mode_and_group_take_effect)
 	EXPECT_EQ(0, set_one(&nl, name, -1, OTHER, -1));
 	EXPECT_EQ(0, run_as(&other, op_attach, name));
 	EXPECT_EQ(EACCES, run_as(&owner, op_attach, name));
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
+	mshare_nl_close(&nl);
+}
+
+/* ---- who a netlink request is judged by ---- */
+
+/* Send @fd over the socket @sock (SCM_RIGHTS): 0 or -1. */
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte = 'f';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &mh, 0) == 1 ? 0 : -1;
+}
+
+/* A descriptor received on @sock (SCM_RIGHTS), or -1. */
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &mh, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* The "mshare" family id, or -1. */
+static int family_id(void)
+{
+	struct mshare_nl nl;
+	int id;
+
+	if (mshare_nl_open(&nl))
+		return -1;
+	id = nl.family;
+	mshare_nl_close(&nl);
+	return id;
+}
+
+/*
+ * DOMAIN_SET @name mode @mode, written by hand on the raw generic netlink
+ * socket @fd: with sendto() to the kernel's address (@addressed, as libnl
+ * sends) or with write() (no address).  Returns the ack's errno (0 for
+ * success, positive), or -1 if no ack came.
+ */
+static int raw_set_mode(int fd, int family, const char *name,
+			unsigned int mode, bool addressed)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlmsghdr *h;
+	char buf[8192];
+	ssize_t n;
+
+	if (!msg)
+		return -1;
+	if (!genlmsg_put(msg, 0, 1, family, 0, NLM_F_REQUEST | NLM_F_ACK,
+			 MSHARE_CMD_DOMAIN_SET, MSHARE_GENL_VERSION) ||
+	    nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	    nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, mode)) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	h = nlmsg_hdr(msg);
+	if (addressed)
+		n = sendto(fd, h, h->nlmsg_len, 0, (struct sockaddr *)&kernel,
+			   sizeof(kernel));
+	else
+		n = write(fd, h, h->nlmsg_len);
+	nlmsg_free(msg);
+	if (n < 0)
+		return -1;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < (ssize_t)NLMSG_HDRLEN)
+			return -1;
+		h = (struct nlmsghdr *)buf;
+		if (h->nlmsg_type == NLMSG_ERROR)
+			return -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	}
+}
+
+static int raw_socket(void)
+{
+	return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+}
+
+/* A domain of OWNER, GROUP, @mode for the tests below: 0 or -errno. */
+static int owned_domain(struct mshare_nl *nl, const char *name, int mode)
+{
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+
+	o.mode = mode;
+	o.uid = OWNER;
+	o.gid = GROUP;
+	return mshare_domain_create(nl, name, 2 * MiB, &o, NULL);
+}
+
+static int domain_mode(struct mshare_nl *nl, const char *name)
+{
+	struct mshare_domain_info d;
+
+	return mshare_domain_get(nl, name, &d) ? -1 : (int)d.mode;
+}
+
+/*
+ * A socket opened by a process without CAP_SYS_ADMIN, used by root:
+ * netlink_ns_capable() checks the opener only for a request sent without
+ * an address (write()); addressed with sendto(), as libnl sends every
+ * request, only the sender counts.
+ */
+TEST(capability_of_opener_counts_only_without_address)
+{
+	struct mshare_nl nl;
+	char name[MSHARE_NAME_MAX];
+	int sv[2], fd, family;
+	pid_t pid;
+
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	family = nl.family;
+	snprintf(name, sizeof(name), "perm-nl-%d", (int)getpid());
+	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int s;
+
+		if (become(&other))
+			_exit(1);
+		s = raw_socket();
+		_exit(s < 0 || send_fd(sv[1], s) ? 2 : 0);
+	}
+	fd = recv_fd(sv[0]);
+	ASSERT_EQ(0, wait_exit_code(pid));
+	ASSERT_LE(0, fd);
+
+	/* written: the opener (uid OTHER, no capability) is checked too */
+	EXPECT_EQ(EPERM, raw_set_mode(fd, family, name, 0640, false));
+	EXPECT_EQ(0600, domain_mode(&nl, name));
+	/* addressed: only the sender (root) is checked */
+	EXPECT_EQ(0, raw_set_mode(fd, family, name, 0640, true));
+	EXPECT_EQ(0640, domain_mode(&nl, name));
+	/* and root's own socket, either way */
+	close(fd);
+	fd = raw_socket();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, raw_set_mode(fd, family, name, 0604, false));
+	EXPECT_EQ(0604, domain_mode(&nl, name));
+
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
+	mshare_nl_close(&nl);
+}
+
+/*
+ * The owner test is the module's own: the effective uid of the sender and
+ * of the socket's opener must both be the domain's uid, however the
+ * request was sent.  The owner using a socket root opened is refused.
+ */
+TEST(owner_test_needs_sender_and_opener)
+{
+	struct mshare_nl nl;
+	char name[MSHARE_NAME_MAX];
+	int fd, family = family_id();
+	pid_t pid;
+
+	ASSERT_LE(0, family);
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	snprintf(name, sizeof(name), "perm-own-%d", (int)getpid());
+	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	fd = raw_socket();		/* opened by root */
+	ASSERT_LE(0, fd);
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int own;
+
+		if (become(&owner))
+			_exit(1);
+		/* root's socket: refused written and addressed */
+		if (raw_set_mode(fd, family, name, 0640, true) != EPERM)
+			_exit(2);
+		if (raw_set_mode(fd, family, name, 0640, false) != EPERM)
+			_exit(3);
+		/* its own socket: allowed */
+		own = raw_socket();
+		if (own < 0 || raw_set_mode(own, family, name, 0660, true))
+			_exit(4);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit_code(pid));
+	EXPECT_EQ(0660, domain_mode(&nl, name));
+	close(fd);
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
+	mshare_nl_close(&nl);
+}
+
+/* ---- what an attached descriptor carries ---- */
+
+#define MARK0	0x6d73686172653031ULL
+#define MARK1	0x6d73686172653032ULL
+
+/*
+ * Use the attached descriptor @fd of domain @name as a process that may
+ * not attach it itself: returns 0 when attaching afresh is EACCES and yet
+ * @fd maps the domain read-write (page 0 holds MARK0; page 1 gets MARK1)
+ * and MSHARE_IOC_DISCARD frees page 2; another number says what failed.
+ */
+static int use_passed_fd(int fd, const char *name)
+{
+	struct mshare_discard dis = { .offset = 2 * PAGE, .length = PAGE };
+	struct mshare_info info;
+	int fresh = open_dev();
+	uint64_t *p;
+
+	if (fresh < 0 || attach_fd(fresh, name) != EACCES)
+		return 11;
+	close(fresh);
+	if (ioctl(fd, MSHARE_IOC_INFO, &info) || strcmp(info.name, name))
+		return 12;
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 13;
+	if (p[0] != MARK0)
+		return 14;
+	p[PAGE / 8] = MARK1;
+	if (ioctl(fd, MSHARE_IOC_DISCARD, &dis) || p[2 * PAGE / 8])
+		return 15;
+	munmap(p, info.size);
+	return 0;
+}
+
+/*
+ * The helper mode of this program, for the setuid exec below:
+ * "perm_test --use-inherited-fd FD NAME" runs use_passed_fd() before the
+ * harness starts, as the (setuid) user it was executed as.
+ */
+__attribute__((constructor))
+static void inherited_fd_helper(int argc, char **argv)
+{
+	if (argc != 4 || strcmp(argv[1], "--use-inherited-fd"))
+		return;
+	if (geteuid() != OTHER)
+		_exit(10);
+	_exit(use_passed_fd(atoi(argv[2]), argv[3]));
+}
+
+/* Root attaches @name (mode 0600, OTHER may not) and writes MARK0. */
+static int attach_and_mark(const char *name, int *fdp)
+{
+	struct mshare_info info;
+	uint64_t *p;
+	int fd = open(DEV_PATH, O_RDWR);	/* inherited across exec */
+
+	if (fd < 0 || attach_fd(fd, name) ||
+	    ioctl(fd, MSHARE_IOC_INFO, &info))
+		return -1;
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	p[0] = MARK0;
+	p[2 * PAGE / 8] = MARK0;
+	munmap(p, info.size);
+	*fdp = fd;
+	return 0;
+}
+
+/* Page 1 holds MARK1 and page 2 was discarded: the receiver wrote. */
+static bool receiver_wrote(const char *name)
+{
+	size_t size;
+	uint64_t *p;
+	bool ok;
+
+	if (attach_dom(name, 0, (void **)&p, &size))
+		return false;
+	ok = p[PAGE / 8] == MARK1 && p[2 * PAGE / 8] == 0;
+	mshare_detach(p, size);
+	return ok;
+}
+
+/* Passed with SCM_RIGHTS to a process of another uid, it still works. */
+TEST(attached_descriptor_passed_by_scm_rights_carries_access)
+{
+	struct mshare_nl nl;
+	char name[MSHARE_NAME_MAX];
+	int sv[2], fd;
+	pid_t pid;
+
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	snprintf(name, sizeof(name), "perm-scm-%d", (int)getpid());
+	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	ASSERT_EQ(0, attach_and_mark(name, &fd));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int got;
+
+		close(fd);		/* only the passed one remains */
+		if (become(&other))
+			_exit(1);
+		got = recv_fd(sv[1]);
+		_exit(got < 0 ? 2 : use_passed_fd(got, name));
+	}
+	ASSERT_EQ(0, send_fd(sv[0], fd));
+	close(fd);
+	EXPECT_EQ(0, wait_exit_code(pid));
+	EXPECT_TRUE(receiver_wrote(name));
+	close(sv[0]);
+	close(sv[1]);
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
+	mshare_nl_close(&nl);
+}
+
+/*
+ * Inherited across the exec of a program that is setuid to OTHER (so the
+ * new image runs as OTHER, with no capability), it still works.
+ */
+TEST(attached_descriptor_inherited_across_setuid_exec_carries_access)
+{
+	char name[MSHARE_NAME_MAX], copy[64], self_exe[PATH_MAX], fdstr[16];
+	struct mshare_nl nl;
+	int fd, in, out;
+	char buf[65536];
+	ssize_t n;
+	pid_t pid;
+
+	/* a copy of this program, setuid OTHER, on /tmp */
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	ASSERT_LT(0, n);
+	self_exe[n] = 0;
+	snprintf(copy, sizeof(copy), "/tmp/perm-suid-%d", (int)getpid());
+	in = open(self_exe, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, in);
+	out = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	ASSERT_LE(0, out);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ASSERT_EQ(n, write(out, buf, n));
+	close(in);
+	close(out);
+	ASSERT_EQ(0, chown(copy, OTHER, OTHER));
+	ASSERT_EQ(0, chmod(copy, 04755));
+
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	snprintf(name, sizeof(name), "perm-exec-%d", (int)getpid());
+	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	ASSERT_EQ(0, attach_and_mark(name, &fd));
+	snprintf(fdstr, sizeof(fdstr), "%d", fd);
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		execl(copy, copy, "--use-inherited-fd", fdstr, name,
+		      (char *)NULL);
+		_exit(127);
+	}
+	EXPECT_EQ(0, wait_exit_code(pid));
+	close(fd);
+	EXPECT_TRUE(receiver_wrote(name));
+	unlink(copy);
 	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
 	mshare_nl_close(&nl);
 }

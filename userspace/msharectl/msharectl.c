@@ -2,18 +2,30 @@
 /*
  * msharectl: manage mshare domains over the "mshare" generic netlink family.
  *
- *   msharectl [-j] [-p] OBJECT COMMAND [ARGS]
+ *   msharectl [OPTIONS] OBJECT [COMMAND [ARGS]]
+ *   msharectl [OPTIONS] -batch FILE
  *
- * Grammar in the style of iproute2: a table maps "object command" to a
- * handler; keywords match exactly (no abbreviations).  Usage errors exit 2
- * with a one-line message and the usage; kernel errors print the kernel's
- * extack message and exit 1.  -j prints one JSON document per reading
- * command (monitor: one JSON object per line); -p pretty-prints it.
- * The manual is msharectl.8.
+ * Grammar in the style of iproute2: a table (commands[]) maps "object
+ * command" to a handler and its synopsis, from which every level of help
+ * is printed ("msharectl help", "msharectl domain help", "msharectl domain
+ * add help"; the bash completion reads them too).  Keywords match exactly
+ * (no abbreviations) and may not repeat; options go before the object.
+ * Usage errors print one line and exit 2; kernel errors print the kernel's
+ * extack message and exit 1.
+ *
+ * Output: every attribute of a reply or event is printed through one table
+ * (fields[]), so a kernel attribute has the same name in show, stats,
+ * monitor, text and JSON: text is "key value" pairs, JSON members of the
+ * same keys.  -j prints one JSON document per reading command (monitor:
+ * one object per line); -p pretty-prints it; -h prints byte sizes with a
+ * suffix (text only).  The manual is msharectl.8.
  */
+#define _GNU_SOURCE		/* ppoll() */
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,55 +33,96 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <linux/sock_diag.h>
 #include <netlink/genl/ctrl.h>
 
 #include "mshare.h"
 
-static bool json, pretty;
+/* The release of msharectl (as libmshare's pkg-config Version). */
+#ifndef MSHARECTL_VERSION
+#define MSHARECTL_VERSION	"1"
+#endif
 
-static void usage(FILE *f)
+#define SYSFS_MODULE		"/sys/module/" MSHARE_DEVICE_NAME
+#define MONITOR_RCVBUF		(4ULL << 20)
+
+static bool json, pretty, timestamps, human, force;
+static uint64_t rcvbuf = MONITOR_RCVBUF;
+
+/* -batch: where the command being run comes from, for error messages. */
+static const char *batch_file;
+static unsigned long batch_line;
+
+/* ---- messages ---- */
+
+static void vmsg(const char *fmt, va_list ap)
 {
-	fprintf(f,
-		"usage: msharectl [-j] [-p] OBJECT COMMAND [ARGS]\n"
-		"  msharectl domain add NAME size SIZE [mode MODE] [owner UID] [group GID] [prefault]\n"
-		"                       [policy POLICY]\n"
-		"  msharectl domain del NAME\n"
-		"  msharectl domain show [NAME]\n"
-		"  msharectl domain set NAME { mode MODE | owner UID | group GID | policy POLICY } ...\n"
-		"  msharectl domain stats [NAME]\n"
-		"  msharectl domain discard NAME OFFSET LENGTH\n"
-		"  msharectl domain migrate NAME node N [offset OFFSET len LENGTH]\n"
-		"  msharectl monitor\n"
-		"  msharectl info\n"
-		"SIZE, OFFSET, LENGTH: bytes, with an optional K, M, G or T suffix (powers of 1024)\n"
-		"MODE: octal, at most 0777\n"
-		"POLICY: local | bind N | preferred N | interleave N1,N2,... | auto [N]\n"
-		"options: -j JSON output, -p pretty JSON (implies -j), -h, --help this help\n");
+	fflush(stdout);
+	fputs("msharectl: ", stderr);
+	if (batch_file)
+		fprintf(stderr, "%s:%lu: ", batch_file, batch_line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 }
 
+/* An error message (one line); returns 1. */
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* A usage error: one line on stderr; returns 2, the exit status. */
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("msharectl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	usage(stderr);
 	return 2;
 }
 
 static int kernel_error(struct mshare_nl *nl, const char *what, int err)
 {
-	fprintf(stderr, "msharectl: %s: %s%s%s\n", what, strerror(-err),
-		nl->extack[0] ? ": " : "", nl->extack);
-	return 1;
+	return fail("%s: %s%s%s", what, strerror(-err),
+		     nl->extack[0] ? ": " : "", nl->extack);
+}
+
+/*
+ * The netlink connection, opened by the first command that needs it, once
+ * its arguments are parsed (so that a usage error is one without the
+ * module too), and kept for the next commands of a batch.
+ */
+static struct mshare_nl nl;
+static bool nl_opened;
+
+/* 0, or 1 (the exit status) after saying why there is no connection. */
+static int connect_nl(void)
+{
+	int err;
+
+	if (nl_opened)
+		return 0;
+	err = mshare_nl_open(&nl);
+	if (err)
+		return fail("%s", err == -ENOENT ?
+			    "the mshare module is not loaded" : strerror(-err));
+	nl_opened = true;
+	return 0;
 }
 
 /* ---- argument parsing ---- */
 
-/* A size with an optional K/M/G/T suffix; false if malformed or too big. */
+/* A size with an optional k/K/m/M/g/G/t/T suffix; false if malformed. */
 static bool parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
@@ -83,10 +136,10 @@ static bool parse_size(const char *s, uint64_t *out)
 	if (errno)
 		return false;
 	switch (*end) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	case 'T': shift = 40; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
 	default: break;
 	}
 	if (*end || (shift && v > (UINT64_MAX >> shift)))
@@ -114,6 +167,47 @@ static bool parse_u32(const char *s, int base, uint32_t max, uint32_t *out)
 static bool parse_node(const char *s, uint32_t *out)
 {
 	return parse_u32(s, 10, UINT32_MAX, out);
+}
+
+/* USER: a numeric uid or a user name. */
+static bool parse_user(const char *s, uint32_t *out)
+{
+	struct passwd *pw;
+
+	if (*s >= '0' && *s <= '9')
+		return parse_u32(s, 10, INT32_MAX, out);
+	pw = getpwnam(s);
+	if (!pw)
+		return false;
+	*out = pw->pw_uid;
+	return true;
+}
+
+/* GROUP: a numeric gid or a group name. */
+static bool parse_group(const char *s, uint32_t *out)
+{
+	struct group *gr;
+
+	if (*s >= '0' && *s <= '9')
+		return parse_u32(s, 10, INT32_MAX, out);
+	gr = getgrnam(s);
+	if (!gr)
+		return false;
+	*out = gr->gr_gid;
+	return true;
+}
+
+/*
+ * Keyword @kw of command @cmd seen: 0, or 2 after a usage error if it was
+ * seen before (bit @bit of *@seen).
+ */
+static int once(const char *cmd, const char *kw, unsigned int *seen,
+		unsigned int bit)
+{
+	if (*seen & bit)
+		return usage_error("%s: %s given twice", cmd, kw);
+	*seen |= bit;
+	return 0;
 }
 
 /*
@@ -268,210 +362,505 @@ static void jstring(const char *k, const char *v)
 	jstr(v);
 }
 
-/* ---- domain output ---- */
-
-/* The policy's keyword, or its number for one this msharectl does not know. */
-static const char *policy_name(int policy, char buf[16])
+static void jbool(const char *k, bool v)
 {
-	const char *name = mshare_numa_policy_name(policy);
+	jkey(k);
+	fputs(v ? "true" : "false", stdout);
+}
 
-	if (name)
-		return name;
-	snprintf(buf, 16, "%d", policy);
+/* ---- text output: "key value" pairs ---- */
+
+static bool tline_empty = true;	/* nothing printed on this line yet */
+
+/* Print " key value" (no leading blank at the start of a line). */
+static void tkv(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s%s", tline_empty ? "" : " ", key);
+	tline_empty = false;
+	if (!fmt)
+		return;
+	putchar(' ');
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void tnewline(const char *indent)
+{
+	putchar('\n');
+	fputs(indent, stdout);
+	tline_empty = true;
+}
+
+/* @v bytes, with -h as "4M" (exact) or "1.5G". */
+static const char *bytes_str(uint64_t v, char buf[32])
+{
+	static const char suffix[] = "KMGT";
+	int i;
+
+	if (!human || v < 1024) {
+		snprintf(buf, 32, "%" PRIu64, v);
+		return buf;
+	}
+	for (i = 3; i >= 0; i--) {
+		uint64_t unit = 1ULL << (10 * (i + 1));
+
+		if (v < unit)
+			continue;
+		if (v % unit == 0)
+			snprintf(buf, 32, "%" PRIu64 "%c", v / unit, suffix[i]);
+		else
+			snprintf(buf, 32, "%.1f%c", (double)v / unit, suffix[i]);
+		break;
+	}
 	return buf;
 }
 
-static void print_domain(const struct mshare_domain_info *d, void *arg)
-{
-	char mode[8], pol[16];
-	unsigned int i;
+/* ---- the fields: one name per kernel attribute ---- */
 
-	(void)arg;
-	snprintf(mode, sizeof(mode), "0%03o", d->mode);
-	if (json) {
-		jopen(NULL, '{');
-		jstring("name", d->name);
-		ju64("id", d->id);
-		ju64("size", d->size);
-		jstring("mode", mode);
-		ju64("owner", d->uid);
-		ju64("group", d->gid);
-		jkey("prefault");
-		fputs(d->flags & MSHARE_DOMAIN_F_PREFAULT ? "true" : "false",
-		      stdout);
-		ju64("attached", d->attached);
-		ju64("resident_pages", d->resident);
-		ju64("table_pages", d->table_pages);
-		ju64("links_pud", d->links_pud);
-		ju64("links_pmd", d->links_pmd);
-		if (d->numa.policy >= 0) {
-			jstring("policy", policy_name(d->numa.policy, pol));
-			jopen("policy_nodes", '[');
-			for (i = 0; i < d->numa.nr_nodes; i++)
-				jnum(d->numa.nodes[i]);
-			jclose(']');
-		}
-		if (d->home_node >= 0)
-			ju64("home_node", d->home_node);
-		jclose('}');
-		return;
-	}
-	printf("%s: id %u size %" PRIu64 " mode %s owner %u group %u%s\n"
-	       "    attached %u resident %" PRIu64 " pages, %u table pages, links pud %u pmd %u\n",
-	       d->name, d->id, d->size, mode, d->uid, d->gid,
-	       d->flags & MSHARE_DOMAIN_F_PREFAULT ? " prefault" : "",
-	       d->attached, d->resident, d->table_pages, d->links_pud,
-	       d->links_pmd);
-	if (d->numa.policy < 0 && d->home_node < 0)
-		return;
-	fputs("   ", stdout);
-	if (d->numa.policy >= 0) {
-		printf(" policy %s", policy_name(d->numa.policy, pol));
-		for (i = 0; i < d->numa.nr_nodes; i++)
-			printf("%c%u", i ? ',' : ' ', d->numa.nodes[i]);
-	}
-	if (d->home_node >= 0)
-		printf(" home node %d", d->home_node);
-	putchar('\n');
+enum kind {
+	K_U32, K_U64,
+	K_BYTES,	/* u64 bytes: -h shows a suffix */
+	K_MODE,		/* u32, shown in octal as "0640" */
+	K_FLAGS,	/* MSHARE_DOMAIN_F_*: "prefault" */
+	K_POLICY,	/* + DOMAIN_NUMA_NODES */
+	K_NODES,	/* STATS_NODES: one entry per node */
+};
+
+struct field {
+	int attr;
+	const char *key;
+	enum kind kind;
+	int line;	/* multi-line text: fields of one line share it */
+};
+
+/*
+ * In the order they are printed.  DOMAIN_NAME heads every object; PAD is
+ * padding; DOMAIN_NUMA_NODES goes with the policy; DISCARD_* and
+ * MIGRATE_OFFSET/LENGTH are only sent by msharectl.  The kernel's
+ * DOMAIN_ATTACHED (descriptors attached) is "attached" everywhere,
+ * STATS_MAPPINGS (VMAs) "mappings".
+ */
+static const struct field fields[] = {
+	{ MSHARE_A_DOMAIN_ID,		"id",		K_U32,   0 },
+	{ MSHARE_A_DOMAIN_SIZE,		"size",		K_BYTES, 0 },
+	{ MSHARE_A_DOMAIN_MODE,		"mode",		K_MODE,  0 },
+	{ MSHARE_A_DOMAIN_UID,		"owner",	K_U32,   0 },
+	{ MSHARE_A_DOMAIN_GID,		"group",	K_U32,   0 },
+	{ MSHARE_A_DOMAIN_FLAGS,	"prefault",	K_FLAGS, 0 },
+	{ MSHARE_A_DOMAIN_ATTACHED,	"attached",	K_U32,   1 },
+	{ MSHARE_A_STATS_MAPPINGS,	"mappings",	K_U32,   1 },
+	{ MSHARE_A_STATS_PROCESSES,	"processes",	K_U32,   1 },
+	{ MSHARE_A_DOMAIN_RESIDENT,	"resident_pages", K_U64, 1 },
+	{ MSHARE_A_DOMAIN_TABLE_PAGES,	"table_pages",	K_U32,   1 },
+	{ MSHARE_A_DOMAIN_LINKS_PUD,	"links_pud",	K_U32,   1 },
+	{ MSHARE_A_DOMAIN_LINKS_PMD,	"links_pmd",	K_U32,   1 },
+	{ MSHARE_A_DOMAIN_NUMA_POLICY,	"policy",	K_POLICY, 2 },
+	{ MSHARE_A_DOMAIN_NUMA_NODE,	"home_node",	K_U32,   2 },
+	{ MSHARE_A_STATS_FAULTS,	"faults",	K_U64,   3 },
+	{ MSHARE_A_STATS_SHOOTDOWNS,	"shootdowns",	K_U64,   3 },
+	{ MSHARE_A_STATS_SHOOTDOWN_CPUS, "shootdown_cpus", K_U64, 3 },
+	{ MSHARE_A_STATS_PAGES_FLUSHED,	"pages_flushed", K_U64,  3 },
+	{ MSHARE_A_STATS_FLUSHES_RANGED, "flushes_ranged", K_U64, 3 },
+	{ MSHARE_A_STATS_FLUSHES_FULL,	"flushes_full",	K_U64,   3 },
+	{ MSHARE_A_STATS_MIGRATIONS,	"migrations",	K_U64,   4 },
+	{ MSHARE_A_STATS_PAGES_MIGRATED, "pages_migrated", K_U64, 4 },
+	{ MSHARE_A_STATS_MIGRATE_SKIPPED, "migrate_skipped", K_U64, 4 },
+	{ MSHARE_A_STATS_MIGRATE_NS,	"migrate_ns",	K_U64,   4 },
+	{ MSHARE_A_STATS_NODES,		"nodes",	K_NODES, 5 },
+	{ MSHARE_A_MIGRATE_NODE,	"node",		K_U32,   6 },
+	{ MSHARE_A_MIGRATE_PAGES_TOTAL,	"pages_total",	K_U64,   6 },
+	{ MSHARE_A_MIGRATE_PAGES_DONE,	"pages_done",	K_U64,   6 },
+	{ MSHARE_A_MIGRATE_PAGES_SKIPPED, "pages_skipped", K_U64, 6 },
+	{ MSHARE_A_MIGRATE_ERROR,	"error",	K_U32,   6 },
+	{ MSHARE_A_EVENT_PID,		"pid",		K_U32,   6 },
+	{ MSHARE_A_INFO_ABI_VERSION,	"abi_version",	K_U32,   0 },
+	{ MSHARE_A_INFO_DOMAINS,	"domains",	K_U32,   0 },
+	{ MSHARE_A_INFO_DATA_PAGES,	"data_pages",	K_U64,   0 },
+	{ MSHARE_A_INFO_TABLE_PAGES,	"table_pages",	K_U64,   0 },
+	{ MSHARE_A_INFO_MAX_SIZE,	"max_size",	K_BYTES, 0 },
+};
+
+#define N_FIELDS	(sizeof(fields) / sizeof(fields[0]))
+
+/* The value of @a as a number, whatever its width (0 if too short). */
+static uint64_t attr_num(const struct nlattr *a)
+{
+	if (nla_len(a) >= 8)
+		return nla_get_u64((struct nlattr *)a);
+	if (nla_len(a) >= 4)
+		return nla_get_u32((struct nlattr *)a);
+	return 0;
 }
 
-static bool node_seen(const struct mshare_domain_stats *s, unsigned int node)
-{
-	return s->node_seen[node / 64] & (1ULL << (node % 64));
-}
-
-static void print_stats(const struct mshare_domain_stats *s)
+/* Attributes handled elsewhere than fields[]. */
+static bool attr_known(int attr)
 {
 	unsigned int i;
 
+	if (attr == MSHARE_A_DOMAIN_NAME || attr == MSHARE_A_PAD ||
+	    attr == MSHARE_A_DOMAIN_NUMA_NODES)
+		return true;
+	for (i = 0; i < N_FIELDS; i++)
+		if (fields[i].attr == attr)
+			return true;
+	return false;
+}
+
+static void print_policy(struct nlattr **tb)
+{
+	struct nlattr *a = tb[MSHARE_A_DOMAIN_NUMA_NODES];
+	uint32_t policy = attr_num(tb[MSHARE_A_DOMAIN_NUMA_POLICY]);
+	const char *name = mshare_numa_policy_name(policy);
+	unsigned int i, n = a ? nla_len(a) / sizeof(uint32_t) : 0;
+	uint32_t node;
+	char num[16];
+
+	if (!name) {	/* one this msharectl does not know: its number */
+		snprintf(num, sizeof(num), "%u", policy);
+		name = num;
+	}
 	if (json) {
-		jopen(NULL, '{');
-		jstring("name", s->name);
-		ju64("id", s->id);
-		ju64("attachments", s->mappings);
-		ju64("processes", s->processes);
-		ju64("descriptors", s->attached);
-		jopen("links", '{');
-		ju64("pud", s->links_pud);
-		ju64("pmd", s->links_pmd);
-		jclose('}');
-		ju64("resident_pages", s->resident);
-		ju64("table_pages", s->table_pages);
-		ju64("faults", s->faults);
-		ju64("shootdowns", s->shootdowns);
-		ju64("shootdown_cpus", s->shootdown_cpus);
-		ju64("pages_flushed", s->pages_flushed);
-		ju64("flushes_ranged", s->flushes_ranged);
-		ju64("flushes_full", s->flushes_full);
-		if (s->home_node >= 0)
-			ju64("home_node", s->home_node);
-		jopen("nodes", '[');
-		for (i = 0; i < MSHARE_STATS_NODES; i++) {
-			if (!node_seen(s, i))
-				continue;
-			jopen(NULL, '{');
-			ju64("node", i);
-			ju64("pages", s->node_pages[i]);
-			ju64("table_pages", s->node_table_pages[i]);
-			jclose('}');
+		jstring("policy", name);
+		jopen("policy_nodes", '[');
+		for (i = 0; i < n; i++) {
+			memcpy(&node, (char *)nla_data(a) + i * sizeof(node),
+			       sizeof(node));
+			jnum(node);
 		}
 		jclose(']');
-		ju64("migrations", s->migrations);
-		ju64("pages_migrated", s->pages_migrated);
-		ju64("migrate_skipped", s->migrate_skipped);
-		ju64("migrate_ns", s->migrate_ns);
-		jclose('}');
 		return;
 	}
-	printf("%s: id %u\n"
-	       "    attachments %u processes %u descriptors %u\n"
-	       "    links pud %u pmd %u\n"
-	       "    resident %" PRIu64 " pages, %u table pages\n"
-	       "    faults %" PRIu64 "\n"
-	       "    shootdowns %" PRIu64 " cpus %" PRIu64 " pages %" PRIu64
-	       " ranged %" PRIu64 " full %" PRIu64 "\n",
-	       s->name, s->id, s->mappings, s->processes, s->attached,
-	       s->links_pud, s->links_pmd, s->resident, s->table_pages,
-	       s->faults, s->shootdowns, s->shootdown_cpus, s->pages_flushed,
-	       s->flushes_ranged, s->flushes_full);
-	if (s->home_node >= 0)
-		printf("    home node %d\n", s->home_node);
-	for (i = 0; i < MSHARE_STATS_NODES; i++)
-		if (node_seen(s, i))
-			printf("    node %u: %" PRIu64 " pages, %" PRIu64
-			       " table pages\n", i, s->node_pages[i],
-			       s->node_table_pages[i]);
-	printf("    migrations %" PRIu64 " pages migrated %" PRIu64
-	       " skipped %" PRIu64 " time %" PRIu64 ".%06" PRIu64 " ms\n",
-	       s->migrations, s->pages_migrated, s->migrate_skipped,
-	       s->migrate_ns / 1000000, s->migrate_ns % 1000000);
+	tkv("policy", "%s", name);
+	for (i = 0; i < n; i++) {
+		memcpy(&node, (char *)nla_data(a) + i * sizeof(node),
+		       sizeof(node));
+		printf("%c%u", i ? ',' : ' ', node);
+	}
+}
+
+static void print_nodes(struct nlattr *nodes, bool multi)
+{
+	struct nlattr *n, *nt[MSHARE_A_NODE_MAX + 1];
+	int rem;
+
+	if (json)
+		jopen("nodes", '[');
+	nla_for_each_nested(n, nodes, rem) {
+		if (nla_parse_nested(nt, MSHARE_A_NODE_MAX, n, NULL))
+			continue;
+		if (json) {
+			jopen(NULL, '{');
+			if (nt[MSHARE_A_NODE_ID])
+				ju64("node", attr_num(nt[MSHARE_A_NODE_ID]));
+			if (nt[MSHARE_A_NODE_PAGES])
+				ju64("pages", attr_num(nt[MSHARE_A_NODE_PAGES]));
+			if (nt[MSHARE_A_NODE_TABLE_PAGES])
+				ju64("table_pages",
+				     attr_num(nt[MSHARE_A_NODE_TABLE_PAGES]));
+			jclose('}');
+			continue;
+		}
+		if (multi && !tline_empty)
+			tnewline("    ");
+		if (nt[MSHARE_A_NODE_ID])
+			tkv("node", "%" PRIu64, attr_num(nt[MSHARE_A_NODE_ID]));
+		if (nt[MSHARE_A_NODE_PAGES])
+			tkv("pages", "%" PRIu64,
+			    attr_num(nt[MSHARE_A_NODE_PAGES]));
+		if (nt[MSHARE_A_NODE_TABLE_PAGES])
+			tkv("table_pages", "%" PRIu64,
+			    attr_num(nt[MSHARE_A_NODE_TABLE_PAGES]));
+	}
+	if (json)
+		jclose(']');
+}
+
+static void print_field(const struct field *f, struct nlattr **tb, bool multi)
+{
+	struct nlattr *a = tb[f->attr];
+	uint64_t v = attr_num(a);
+	char buf[32];
+
+	switch (f->kind) {
+	case K_U32:
+	case K_U64:
+		if (json)
+			ju64(f->key, v);
+		else
+			tkv(f->key, "%" PRIu64, v);
+		return;
+	case K_BYTES:
+		if (json)
+			ju64(f->key, v);
+		else
+			tkv(f->key, "%s", bytes_str(v, buf));
+		return;
+	case K_MODE:
+		snprintf(buf, sizeof(buf), "0%03" PRIo64, v);
+		if (json)
+			jstring(f->key, buf);
+		else
+			tkv(f->key, "%s", buf);
+		return;
+	case K_FLAGS:
+		/* "prefault" (the flag's keyword in "domain add"); other bits raw */
+		if (json)
+			jbool("prefault", v & MSHARE_DOMAIN_F_PREFAULT);
+		else if (v & MSHARE_DOMAIN_F_PREFAULT)
+			tkv("prefault", NULL);
+		if (v & ~(uint64_t)MSHARE_DOMAIN_F_ALL) {
+			if (json)
+				ju64("flags", v);
+			else
+				tkv("flags", "0x%" PRIx64, v);
+		}
+		return;
+	case K_POLICY:
+		print_policy(tb);
+		return;
+	case K_NODES:
+		print_nodes(a, multi);
+		return;
+	}
+}
+
+/* An attribute this msharectl does not know: "attr_N" and its value. */
+static void print_unknown(int attr, struct nlattr *a)
+{
+	char key[16];
+	int i;
+
+	snprintf(key, sizeof(key), "attr_%d", attr);
+	if (nla_len(a) == 4 || nla_len(a) == 8) {
+		if (json)
+			ju64(key, attr_num(a));
+		else
+			tkv(key, "%" PRIu64, attr_num(a));
+		return;
+	}
+	if (json) {
+		jkey(key);
+		putchar('"');
+	} else {
+		tkv(key, "%s", "0x");
+	}
+	for (i = 0; i < nla_len(a); i++)
+		printf("%02x", ((unsigned char *)nla_data(a))[i]);
+	if (json)
+		putchar('"');
+}
+
+enum layout {
+	ONE_LINE,	/* "NAME: k v k v ..." (migrate's reply, info) */
+	MULTI_LINE,	/* show and stats: a line per group of fields */
+	EVENT,		/* monitor: "EVENT NAME k v ..." */
+};
+
+/*
+ * Print the object whose attributes are @tb: text "key value" pairs or a
+ * JSON object, every attribute present.  @event and @stamp (monitor) come
+ * first.
+ */
+static void print_attrs(struct nlattr **tb, enum layout lay,
+			const char *event, const char *stamp)
+{
+	const char *name = tb[MSHARE_A_DOMAIN_NAME] ?
+			   nla_get_string(tb[MSHARE_A_DOMAIN_NAME]) : NULL;
+	bool multi = lay == MULTI_LINE;
+	int line = 0;
+	unsigned int i;
+	int a;
+
+	if (json) {
+		jopen(NULL, '{');
+		if (event)
+			jstring("event", event);
+		if (stamp)
+			jstring("timestamp", stamp);
+		if (name)
+			jstring("name", name);
+	} else {
+		tline_empty = true;
+		if (stamp)
+			printf("[%s] ", stamp);
+		if (event)
+			tkv(event, NULL);
+		if (name && lay == EVENT) {
+			tkv(name, NULL);
+		} else if (name) {
+			printf("%s:", name);
+			tline_empty = false;
+		}
+	}
+	for (i = 0; i < N_FIELDS; i++) {
+		if (!tb[fields[i].attr])
+			continue;
+		if (!json && multi && fields[i].line != line) {
+			if (!tline_empty)
+				tnewline("    ");
+			line = fields[i].line;
+		}
+		print_field(&fields[i], tb, multi);
+	}
+	for (a = 1; a <= MSHARE_A_MAX; a++)
+		if (tb[a] && !attr_known(a))
+			print_unknown(a, tb[a]);
+	if (json)
+		jclose('}');
+	else
+		putchar('\n');
+}
+
+/* ---- requests ---- */
+
+struct print_arg {
+	enum layout lay;
+	int printed;
+};
+
+static int print_reply(struct nlattr **tb, void *arg)
+{
+	struct print_arg *p = arg;
+
+	print_attrs(tb, p->lay, NULL, NULL);
+	p->printed++;
+	return 0;
+}
+
+/*
+ * Run @cmd for domain @name (NULL: a dump of every domain, printed as one
+ * JSON array) and print each reply with layout @lay.  0 or -errno.
+ */
+static int request_print(struct mshare_nl *nl, int cmd, const char *name,
+			 enum layout lay)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, cmd, name ? 0 : NLM_F_DUMP);
+	struct print_arg p = { .lay = lay };
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (name && nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	if (json && !name)
+		jopen(NULL, '[');
+	ret = mshare_nl_run(nl, msg, print_reply, &p);
+	if (json && !name)
+		jclose(']');
+	fflush(stdout);
+	return ret < 0 ? ret : 0;
 }
 
 /* ---- commands ---- */
 
-static int check_name(const char *name)
+static int check_name(const char *cmd, const char *name)
 {
 	if (strlen(name) >= MSHARE_NAME_MAX)
-		return usage_error("domain name longer than %d characters",
-				   MSHARE_NAME_MAX - 1);
+		return usage_error("%s: domain name longer than %d characters",
+				   cmd, MSHARE_NAME_MAX - 1);
 	return 0;
+}
+
+enum {
+	KW_SIZE = 1 << 0, KW_MODE = 1 << 1, KW_OWNER = 1 << 2,
+	KW_GROUP = 1 << 3, KW_PREFAULT = 1 << 4, KW_POLICY = 1 << 5,
+	KW_NODE = 1 << 6, KW_OFFSET = 1 << 7, KW_LEN = 1 << 8,
+};
+
+/*
+ * The keywords "domain add" and "domain set" share (mode, owner, group,
+ * policy) at argv[*i], checked against @allowed: 1 if consumed, 0 if not
+ * one of them, 2 after a usage error.
+ */
+static int parse_opt(const char *cmd, int argc, char **argv, int *i,
+		     unsigned int allowed, unsigned int *seen,
+		     struct mshare_domain_opts *opts)
+{
+	const char *kw = argv[*i];
+	uint32_t v;
+
+	if ((allowed & KW_POLICY) && !strcmp(kw, "policy")) {
+		if (once(cmd, kw, seen, KW_POLICY))
+			return 2;
+		++*i;
+		return parse_policy(cmd, argc, argv, i, &opts->numa) ? 2 : 1;
+	}
+	if (strcmp(kw, "mode") && strcmp(kw, "owner") && strcmp(kw, "group"))
+		return 0;
+	if (once(cmd, kw, seen, kw[0] == 'm' ? KW_MODE :
+				 kw[0] == 'o' ? KW_OWNER : KW_GROUP))
+		return 2;
+	if (++*i >= argc)
+		return usage_error("%s: %s needs a value", cmd, kw);
+	if (!strcmp(kw, "mode")) {
+		if (!parse_u32(argv[*i], 8, 0777, &v))
+			return usage_error("%s: bad mode \"%s\"", cmd, argv[*i]);
+		opts->mode = v;
+	} else if (!strcmp(kw, "owner")) {
+		if (!parse_user(argv[*i], &v))
+			return usage_error("%s: unknown user \"%s\"", cmd,
+					   argv[*i]);
+		opts->uid = v;
+	} else {
+		if (!parse_group(argv[*i], &v))
+			return usage_error("%s: unknown group \"%s\"", cmd,
+					   argv[*i]);
+		opts->gid = v;
+	}
+	return 1;
 }
 
 static int cmd_domain_add(struct mshare_nl *nl, int argc, char **argv)
 {
+	static const char cmd[] = "domain add";
 	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_info d;
+	unsigned int seen = 0;
 	uint64_t size = 0;
-	bool have_size = false;
 	const char *name;
-	uint32_t v;
 	int i, err;
 
 	if (argc < 1)
-		return usage_error("domain add: missing NAME");
+		return usage_error("%s: missing NAME", cmd);
 	name = argv[0];
-	if (check_name(name))
+	if (check_name(cmd, name))
 		return 2;
 	for (i = 1; i < argc; i++) {
 		const char *kw = argv[i];
 
 		if (!strcmp(kw, "prefault")) {
+			if (once(cmd, kw, &seen, KW_PREFAULT))
+				return 2;
 			opts.flags |= MSHARE_DOMAIN_F_PREFAULT;
 			continue;
 		}
-		if (!strcmp(kw, "policy")) {
-			i++;
-			if (parse_policy("domain add", argc, argv, &i,
-					 &opts.numa))
+		if (!strcmp(kw, "size")) {
+			if (once(cmd, kw, &seen, KW_SIZE))
 				return 2;
+			if (++i >= argc)
+				return usage_error("%s: size needs a value", cmd);
+			if (!parse_size(argv[i], &size))
+				return usage_error("%s: bad size \"%s\"", cmd,
+						   argv[i]);
 			continue;
 		}
-		if (strcmp(kw, "size") && strcmp(kw, "mode") &&
-		    strcmp(kw, "owner") && strcmp(kw, "group"))
-			return usage_error("domain add: unknown keyword \"%s\"", kw);
-		if (++i >= argc)
-			return usage_error("domain add: %s needs a value", kw);
-		if (!strcmp(kw, "size")) {
-			if (!parse_size(argv[i], &size))
-				return usage_error("domain add: bad size \"%s\"", argv[i]);
-			have_size = true;
-		} else if (!strcmp(kw, "mode")) {
-			if (!parse_u32(argv[i], 8, 0777, &v))
-				return usage_error("domain add: bad mode \"%s\"", argv[i]);
-			opts.mode = v;
-		} else if (!parse_u32(argv[i], 10, INT32_MAX, &v)) {
-			return usage_error("domain add: bad %s \"%s\"", kw, argv[i]);
-		} else if (!strcmp(kw, "owner")) {
-			opts.uid = v;
-		} else {
-			opts.gid = v;
-		}
+		err = parse_opt(cmd, argc, argv, &i, KW_POLICY, &seen, &opts);
+		if (err == 2)
+			return 2;
+		if (!err)
+			return usage_error("%s: unknown keyword \"%s\"", cmd, kw);
 	}
-	if (!have_size)
-		return usage_error("domain add: missing size");
-	err = mshare_domain_create(nl, name, size, &opts, &d);
+	if (!(seen & KW_SIZE))
+		return usage_error("%s: missing size", cmd);
+	if (connect_nl())
+		return 1;
+	err = mshare_domain_create(nl, name, size, &opts, NULL);
 	if (err)
-		return kernel_error(nl, "domain add", err);
+		return kernel_error(nl, cmd, err);
 	return 0;
 }
 
@@ -481,117 +870,72 @@ static int cmd_domain_del(struct mshare_nl *nl, int argc, char **argv)
 
 	if (argc != 1)
 		return usage_error("domain del: expected NAME");
-	if (check_name(argv[0]))
+	if (check_name("domain del", argv[0]))
 		return 2;
+	if (connect_nl())
+		return 1;
 	err = mshare_domain_destroy(nl, argv[0]);
 	if (err)
 		return kernel_error(nl, "domain del", err);
 	return 0;
 }
 
-static int cmd_domain_show(struct mshare_nl *nl, int argc, char **argv)
+/* "domain show" and "domain stats": one domain or all of them. */
+static int show_or_stats(struct mshare_nl *nl, const char *cmd, int nlcmd,
+			 int argc, char **argv)
 {
-	struct mshare_domain_info d;
 	int err;
 
 	if (argc > 1)
-		return usage_error("domain show: too many arguments");
-	if (argc == 1) {
-		if (check_name(argv[0]))
-			return 2;
-		err = mshare_domain_get(nl, argv[0], &d);
-		if (err)
-			return kernel_error(nl, "domain show", err);
-		print_domain(&d, NULL);
-		return 0;
-	}
-	if (json)
-		jopen(NULL, '[');
-	err = mshare_domain_dump(nl, print_domain, NULL);
-	if (json)
-		jclose(']');
-	if (err < 0)
-		return kernel_error(nl, "domain show", err);
-	return 0;
-}
-
-static int cmd_domain_set(struct mshare_nl *nl, int argc, char **argv)
-{
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	uint32_t v;
-	int i, err;
-
-	if (argc < 1)
-		return usage_error("domain set: missing NAME");
-	if (check_name(argv[0]))
+		return usage_error("%s: too many arguments", cmd);
+	if (argc == 1 && check_name(cmd, argv[0]))
 		return 2;
-	if (argc < 3)
-		return usage_error("domain set: nothing to change");
-	for (i = 1; i < argc; i++) {
-		const char *kw = argv[i];
-
-		if (!strcmp(kw, "policy")) {
-			i++;
-			if (parse_policy("domain set", argc, argv, &i,
-					 &opts.numa))
-				return 2;
-			continue;
-		}
-		if (strcmp(kw, "mode") && strcmp(kw, "owner") &&
-		    strcmp(kw, "group"))
-			return usage_error("domain set: unknown keyword \"%s\"", kw);
-		if (++i >= argc)
-			return usage_error("domain set: %s needs a value", kw);
-		if (!strcmp(kw, "mode")) {
-			if (!parse_u32(argv[i], 8, 0777, &v))
-				return usage_error("domain set: bad mode \"%s\"",
-						   argv[i]);
-			opts.mode = v;
-			continue;
-		}
-		if (!parse_u32(argv[i], 10, INT32_MAX, &v))
-			return usage_error("domain set: bad %s \"%s\"", kw,
-					   argv[i]);
-		if (!strcmp(kw, "owner"))
-			opts.uid = v;
-		else
-			opts.gid = v;
-	}
-	err = mshare_domain_set(nl, argv[0], &opts, NULL);
+	if (connect_nl())
+		return 1;
+	err = request_print(nl, nlcmd, argc ? argv[0] : NULL, MULTI_LINE);
 	if (err)
-		return kernel_error(nl, "domain set", err);
+		return kernel_error(nl, cmd, err);
 	return 0;
 }
 
-static void print_stats_cb(const struct mshare_domain_stats *s, void *arg)
+static int cmd_domain_show(struct mshare_nl *nl, int argc, char **argv)
 {
-	(void)arg;
-	print_stats(s);
+	return show_or_stats(nl, "domain show", MSHARE_CMD_DOMAIN_GET, argc,
+			     argv);
 }
 
 static int cmd_domain_stats(struct mshare_nl *nl, int argc, char **argv)
 {
-	struct mshare_domain_stats s;
-	int err;
+	return show_or_stats(nl, "domain stats", MSHARE_CMD_DOMAIN_STATS, argc,
+			     argv);
+}
 
-	if (argc > 1)
-		return usage_error("domain stats: too many arguments");
-	if (argc == 1) {
-		if (check_name(argv[0]))
+static int cmd_domain_set(struct mshare_nl *nl, int argc, char **argv)
+{
+	static const char cmd[] = "domain set";
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	unsigned int seen = 0;
+	int i, err;
+
+	if (argc < 1)
+		return usage_error("%s: missing NAME", cmd);
+	if (check_name(cmd, argv[0]))
+		return 2;
+	if (argc < 3)
+		return usage_error("%s: nothing to change", cmd);
+	for (i = 1; i < argc; i++) {
+		err = parse_opt(cmd, argc, argv, &i, KW_POLICY, &seen, &opts);
+		if (err == 2)
 			return 2;
-		err = mshare_domain_stats(nl, argv[0], &s);
-		if (err)
-			return kernel_error(nl, "domain stats", err);
-		print_stats(&s);
-		return 0;
+		if (!err)
+			return usage_error("%s: unknown keyword \"%s\"", cmd,
+					   argv[i]);
 	}
-	if (json)
-		jopen(NULL, '[');
-	err = mshare_domain_stats_dump(nl, print_stats_cb, NULL);
-	if (json)
-		jclose(']');
-	if (err < 0)
-		return kernel_error(nl, "domain stats", err);
+	if (connect_nl())
+		return 1;
+	err = mshare_domain_set(nl, argv[0], &opts, NULL);
+	if (err)
+		return kernel_error(nl, cmd, err);
 	return 0;
 }
 
@@ -602,12 +946,14 @@ static int cmd_domain_discard(struct mshare_nl *nl, int argc, char **argv)
 
 	if (argc != 3)
 		return usage_error("domain discard: expected NAME OFFSET LENGTH");
-	if (check_name(argv[0]))
+	if (check_name("domain discard", argv[0]))
 		return 2;
 	if (!parse_size(argv[1], &off))
 		return usage_error("domain discard: bad offset \"%s\"", argv[1]);
 	if (!parse_size(argv[2], &len))
 		return usage_error("domain discard: bad length \"%s\"", argv[2]);
+	if (connect_nl())
+		return 1;
 	err = mshare_domain_discard(nl, argv[0], off, len);
 	if (err)
 		return kernel_error(nl, "domain discard", err);
@@ -622,21 +968,26 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int parse_migrate_reply(struct nlattr **tb, void *arg)
+/* SIGINT and SIGTERM set @stop (@catch) or kill again (!@catch). */
+static void catch_signals(bool catch)
 {
-	mshare_parse_migrate(tb, arg);
-	return 0;
+	struct sigaction sa = { .sa_handler = catch ? on_signal : SIG_DFL };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 /*
  * DOMAIN_MIGRATE, built here rather than with mshare_domain_migrate(),
  * which takes length 0 for "the whole domain": an explicit "len 0" must
- * reach the kernel (and be refused) as any other bad range does.
+ * reach the kernel (and be refused) as any other bad range does.  The
+ * reply is printed as it comes (it comes only on success).
  */
 static int migrate(struct mshare_nl *nl, const char *name, uint32_t node,
-		   const uint64_t *range, struct mshare_migrate_result *r)
+		   const uint64_t *range)
 {
 	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_MIGRATE, 0);
+	struct print_arg p = { .lay = ONE_LINE };
 	int ret;
 
 	if (!msg)
@@ -648,8 +999,8 @@ static int migrate(struct mshare_nl *nl, const char *name, uint32_t node,
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	memset(r, 0, sizeof(*r));
-	ret = mshare_nl_run(nl, msg, parse_migrate_reply, r);
+	ret = mshare_nl_run(nl, msg, print_reply, &p);
+	fflush(stdout);
 	if (ret == 0)
 		return -EIO;	/* no reply although no error */
 	return ret < 0 ? ret : 0;
@@ -657,107 +1008,82 @@ static int migrate(struct mshare_nl *nl, const char *name, uint32_t node,
 
 static int cmd_domain_migrate(struct mshare_nl *nl, int argc, char **argv)
 {
-	/*
-	 * No SA_RESTART needed: the kernel runs the migration inside
-	 * sendmsg() and answers EINTR when a signal is pending; the handler
-	 * only keeps SIGINT and SIGTERM from killing msharectl first.
-	 */
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct mshare_migrate_result r;
-	bool have_off = false, have_len = false;
+	static const char cmd[] = "domain migrate";
 	uint64_t range[2] = { 0, 0 };
-	bool have_node = false;
+	unsigned int seen = 0;
 	uint32_t node = 0;
 	const char *name;
 	int i, err;
 
 	if (argc < 1)
-		return usage_error("domain migrate: missing NAME");
+		return usage_error("%s: missing NAME", cmd);
 	name = argv[0];
-	if (check_name(name))
+	if (check_name(cmd, name))
 		return 2;
 	for (i = 1; i < argc; i++) {
 		const char *kw = argv[i];
+		unsigned int bit;
 
-		if (strcmp(kw, "node") && strcmp(kw, "offset") &&
-		    strcmp(kw, "len"))
-			return usage_error("domain migrate: unknown keyword \"%s\"",
-					   kw);
+		if (!strcmp(kw, "node"))
+			bit = KW_NODE;
+		else if (!strcmp(kw, "offset"))
+			bit = KW_OFFSET;
+		else if (!strcmp(kw, "len"))
+			bit = KW_LEN;
+		else
+			return usage_error("%s: unknown keyword \"%s\"", cmd, kw);
+		if (once(cmd, kw, &seen, bit))
+			return 2;
 		if (++i >= argc)
-			return usage_error("domain migrate: %s needs a value", kw);
-		if (!strcmp(kw, "node")) {
+			return usage_error("%s: %s needs a value", cmd, kw);
+		if (bit == KW_NODE) {
 			if (!parse_node(argv[i], &node))
-				return usage_error("domain migrate: bad node \"%s\"",
+				return usage_error("%s: bad node \"%s\"", cmd,
 						   argv[i]);
-			have_node = true;
-		} else if (!strcmp(kw, "offset")) {
-			if (!parse_size(argv[i], &range[0]))
-				return usage_error("domain migrate: bad offset \"%s\"",
-						   argv[i]);
-			have_off = true;
-		} else {
-			if (!parse_size(argv[i], &range[1]))
-				return usage_error("domain migrate: bad length \"%s\"",
-						   argv[i]);
-			have_len = true;
+		} else if (!parse_size(argv[i], &range[bit == KW_LEN])) {
+			return usage_error("%s: bad %s \"%s\"", cmd,
+					   bit == KW_LEN ? "length" : "offset",
+					   argv[i]);
 		}
 	}
-	if (!have_node)
-		return usage_error("domain migrate: missing node");
-	if (have_off != have_len)
-		return usage_error("domain migrate: offset and len go together");
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	err = migrate(nl, name, node, have_off ? range : NULL, &r);
-	if (err == -EINTR) {
-		fprintf(stderr, "msharectl: domain migrate: interrupted (EINTR)%s%s; "
-			"every page stays valid, on the old node or node %u\n",
-			nl->extack[0] ? ": " : "", nl->extack, node);
+	if (!(seen & KW_NODE))
+		return usage_error("%s: missing node", cmd);
+	if (!(seen & KW_OFFSET) != !(seen & KW_LEN))
+		return usage_error("%s: offset and len go together", cmd);
+	if (connect_nl())
 		return 1;
-	}
+	/*
+	 * No SA_RESTART needed: the kernel runs the migration inside
+	 * sendmsg() and answers EINTR when a signal is pending; the handler
+	 * only keeps SIGINT and SIGTERM from killing msharectl first.
+	 */
+	catch_signals(true);
+	err = migrate(nl, name, node, (seen & KW_OFFSET) ? range : NULL);
+	catch_signals(false);
+	if (err == -EINTR)
+		return fail("%s: interrupted (EINTR)%s%s; every page stays valid, on the old node or node %u",
+			     cmd, nl->extack[0] ? ": " : "", nl->extack, node);
 	if (err)
-		return kernel_error(nl, "domain migrate", err);
-	if (json) {
-		jopen(NULL, '{');
-		jstring("name", name);
-		ju64("node", r.node);
-		ju64("pages_total", r.total);
-		ju64("pages_done", r.done);
-		ju64("pages_skipped", r.skipped);
-		jclose('}');
-	} else {
-		printf("%s: node %u total %" PRIu64 " pages, done %" PRIu64
-		       ", skipped %" PRIu64 "\n", name, r.node, r.total, r.done,
-		       r.skipped);
-	}
+		return kernel_error(nl, cmd, err);
 	return 0;
 }
 
 static int cmd_info(struct mshare_nl *nl, int argc, char **argv)
 {
-	struct mshare_module_info m;
+	struct nl_msg *msg;
+	struct print_arg p = { .lay = ONE_LINE };
 	int err;
 
 	(void)argv;
 	if (argc)
 		return usage_error("info takes no arguments");
-	err = mshare_module_info(nl, &m);
+	if (connect_nl())
+		return 1;
+	msg = mshare_nl_msg(nl, MSHARE_CMD_GET_INFO, 0);
+	err = mshare_nl_run(nl, msg, print_reply, &p);
+	fflush(stdout);
 	if (err < 0)
 		return kernel_error(nl, "info", err);
-	if (json) {
-		jopen(NULL, '{');
-		ju64("abi_version", m.abi_version);
-		ju64("domains", m.domains);
-		ju64("data_pages", m.data_pages);
-		ju64("table_pages", m.table_pages);
-		ju64("max_size", m.max_size);
-		jclose('}');
-	} else {
-		printf("mshare ABI version %u\n", m.abi_version);
-		printf("domains %u data pages %" PRIu64 " table pages %" PRIu64
-		       " max size %" PRIu64 "\n", m.domains, m.data_pages,
-		       m.table_pages, m.max_size);
-	}
 	return 0;
 }
 
@@ -776,196 +1102,609 @@ static const char *event_name(int cmd)
 	}
 }
 
+/* -t: now, as 2026-03-01T12:34:56.123456+0100. */
+static const char *timestamp(char buf[64])
+{
+	struct timeval tv;
+	struct tm tm;
+	char zone[8];
+	size_t n;
+
+	if (!timestamps)
+		return NULL;
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	n = strftime(buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%z", &tm);
+	snprintf(buf + n, 64 - n, ".%06ld%s", (long)tv.tv_usec, zone);
+	return buf;
+}
+
 static int monitor_cb(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *tb[MSHARE_A_MAX + 1];
 	const char *ev = event_name(gh->cmd);
-	struct mshare_migrate_result m;
-	const char *name = "";
-	uint32_t id = 0, pid = 0;
-	bool migr;
+	char stamp[64], unknown[32];
 
 	(void)arg;
-	if (!ev || genlmsg_parse(nlmsg_hdr(msg), 0, tb, MSHARE_A_MAX, NULL))
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MSHARE_A_MAX, NULL))
 		return NL_SKIP;
-	migr = gh->cmd == MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS ||
-	       gh->cmd == MSHARE_CMD_DOMAIN_MIGRATED;
-	mshare_parse_migrate(tb, &m);
-	if (tb[MSHARE_A_DOMAIN_NAME])
-		name = nla_get_string(tb[MSHARE_A_DOMAIN_NAME]);
-	if (tb[MSHARE_A_DOMAIN_ID])
-		id = nla_get_u32(tb[MSHARE_A_DOMAIN_ID]);
-	if (tb[MSHARE_A_EVENT_PID])
-		pid = nla_get_u32(tb[MSHARE_A_EVENT_PID]);
-	if (json) {
-		bool saved = pretty;
-
-		pretty = false;		/* one event per line */
-		jopen(NULL, '{');
-		jstring("event", ev);
-		jstring("name", name);
-		ju64("id", id);
-		if (tb[MSHARE_A_EVENT_PID])
-			ju64("pid", pid);
-		if (tb[MSHARE_A_DOMAIN_ATTACHED])
-			ju64("attached",
-			     nla_get_u32(tb[MSHARE_A_DOMAIN_ATTACHED]));
-		if (migr) {
-			ju64("node", m.node);
-			ju64("pages_total", m.total);
-			ju64("pages_done", m.done);
-			ju64("pages_skipped", m.skipped);
-		}
-		if (tb[MSHARE_A_MIGRATE_ERROR])
-			ju64("error", nla_get_u32(tb[MSHARE_A_MIGRATE_ERROR]));
-		jclose('}');
-		pretty = saved;
-	} else {
-		printf("%s %s id %u", ev, name, id);
-		if (tb[MSHARE_A_EVENT_PID])
-			printf(" pid %u", pid);
-		if (tb[MSHARE_A_DOMAIN_ATTACHED])
-			printf(" attached %u",
-			       nla_get_u32(tb[MSHARE_A_DOMAIN_ATTACHED]));
-		if (migr)
-			printf(" node %u total %" PRIu64 " done %" PRIu64
-			       " skipped %" PRIu64, m.node, m.total, m.done,
-			       m.skipped);
-		if (tb[MSHARE_A_MIGRATE_ERROR])
-			printf(" error %u",
-			       nla_get_u32(tb[MSHARE_A_MIGRATE_ERROR]));
-		putchar('\n');
+	if (!ev) {	/* an event this msharectl does not know */
+		snprintf(unknown, sizeof(unknown), "event-%u", gh->cmd);
+		ev = unknown;
 	}
+	print_attrs(tb, EVENT, ev, timestamp(stamp));
 	fflush(stdout);
 	return NL_OK;
 }
 
+/* @lost events were lost (-1: some, how many unknown). */
+static void print_overrun(long long lost)
+{
+	char stamp[64];
+	const char *ts = timestamp(stamp);
+
+	if (json) {
+		jopen(NULL, '{');
+		jstring("event", "overrun");
+		if (ts)
+			jstring("timestamp", ts);
+		if (lost >= 0)
+			ju64("lost", lost);
+		jclose('}');
+	} else {
+		if (ts)
+			printf("[%s] ", ts);
+		if (lost >= 0)
+			printf("overrun lost %lld\n", lost);
+		else
+			printf("overrun\n");
+	}
+	fflush(stdout);
+}
+
+/* The messages the kernel dropped on @fd (sk_drops), or -1 if unknown. */
+static long long socket_drops(int fd)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return -1;
+	return mem[SK_MEMINFO_DROPS];
+}
+
+/* Ask for a receive buffer of @size: forced if allowed (CAP_NET_ADMIN). */
+static void set_rcvbuf(int fd, uint64_t size)
+{
+	int v = size > INT32_MAX / 2 ? INT32_MAX / 2 : (int)size;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+}
+
 static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	int grp, err;
+	long long drops, seen_drops;
+	sigset_t block, waitmask;
+	bool saved_pretty;
+	int fd, grp, err;
 
 	(void)argv;
 	if (argc)
 		return usage_error("monitor takes no arguments");
+	if (connect_nl())
+		return 1;
 	grp = genl_ctrl_resolve_grp(nl->sk, MSHARE_GENL_NAME,
 				    MSHARE_MCGRP_EVENTS);
-	if (grp < 0) {
-		fprintf(stderr, "msharectl: monitor: no \"%s\" group\n",
-			MSHARE_MCGRP_EVENTS);
-		return 1;
-	}
+	if (grp < 0)
+		return fail("monitor: no \"%s\" group", MSHARE_MCGRP_EVENTS);
+	fd = nl_socket_get_fd(nl->sk);
+	set_rcvbuf(fd, rcvbuf);
 	nl_socket_disable_seq_check(nl->sk);
 	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, NULL);
 	err = nl_socket_add_membership(nl->sk, grp);
-	if (err) {
-		fprintf(stderr, "msharectl: monitor: %s\n",
-			err == -NLE_PERM ? "joining the events group needs CAP_SYS_ADMIN" :
-					   nl_geterror(err));
-		return 1;
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (err)
+		return fail("monitor: %s", err == -NLE_PERM ?
+			     "joining the events group needs CAP_SYS_ADMIN" :
+			     nl_geterror(err));
+	catch_signals(true);
+	saved_pretty = pretty;
+	pretty = false;		/* JSON: one object per line, even with -p */
+	seen_drops = socket_drops(fd);
 	/* Tell a waiting reader that every later event will be seen. */
-	if (!json) {
+	if (json) {
+		jopen(NULL, '{');
+		jstring("event", "listening");
+		jclose('}');
+	} else {
 		printf("listening\n");
-		fflush(stdout);
 	}
+	fflush(stdout);
 	/*
-	 * libnl retries a read interrupted by a signal: wait in poll(),
-	 * which returns on one, and read without blocking.
+	 * libnl retries a read interrupted by a signal: wait in ppoll(),
+	 * which returns on one, and read without blocking.  An overrun
+	 * (ENOBUFS: events were dropped because the socket's buffer was
+	 * full) reads as NLE_NOMEM from libnl; the socket's drop counter
+	 * (SO_MEMINFO) says how many were lost, and is checked after every
+	 * read, since the kernel reports ENOBUFS once until the queue is
+	 * empty again while it may drop more.
 	 */
 	nl_socket_set_nonblocking(nl->sk);
+	/*
+	 * SIGINT and SIGTERM are blocked but inside ppoll(), so that one
+	 * arriving between the test of @stop and the wait cannot be missed.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	while (!stop) {
-		struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk),
-				      .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (poll(&pfd, 1, -1) < 0) {
+		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
-			perror("msharectl: monitor: poll");
-			return 1;
+			err = fail("monitor: poll: %s", strerror(errno));
+			break;
 		}
 		err = nl_recvmsgs_default(nl->sk);
-		if (err < 0 && err != -NLE_AGAIN && err != -NLE_INTR) {
-			fprintf(stderr, "msharectl: monitor: %s\n",
-				nl_geterror(err));
-			return 1;
+		drops = socket_drops(fd);
+		if (drops >= 0 && seen_drops >= 0 && drops != seen_drops) {
+			print_overrun(drops - seen_drops);
+			seen_drops = drops;
+		} else if (err == -NLE_NOMEM) {
+			print_overrun(-1);
 		}
+		if (err < 0 && err != -NLE_AGAIN && err != -NLE_INTR &&
+		    err != -NLE_NOMEM) {
+			err = fail("monitor: %s", nl_geterror(err));
+			break;
+		}
+		err = 0;
 	}
+	sigprocmask(SIG_SETMASK, &waitmask, NULL);
+	catch_signals(false);
+	pretty = saved_pretty;
+	return err;
+}
+
+/* ---- -V ---- */
+
+/* The module's version (sysfs), or "" if it has none; NULL if not loaded. */
+static const char *module_version(char buf[64])
+{
+	struct stat st;
+	FILE *f;
+
+	if (stat(SYSFS_MODULE, &st) || !S_ISDIR(st.st_mode))
+		return NULL;
+	buf[0] = 0;
+	f = fopen(SYSFS_MODULE "/version", "re");
+	if (f) {
+		if (!fgets(buf, 64, f))
+			buf[0] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+	return buf;
+}
+
+static int show_version(void)
+{
+	struct mshare_module_info m;
+	struct mshare_nl nl;
+	const char *ver;
+	char buf[64];
+	int abi = -1;
+
+	ver = module_version(buf);
+	if (ver && !mshare_nl_open(&nl)) {
+		if (!mshare_module_info(&nl, &m))
+			abi = m.abi_version;
+		mshare_nl_close(&nl);
+	}
+	if (json) {
+		jopen(NULL, '{');
+		jstring("version", MSHARECTL_VERSION);
+		ju64("abi_version", MSHARE_GENL_VERSION);
+		jopen("module", '{');
+		jbool("loaded", ver);
+		if (ver && ver[0])
+			jstring("version", ver);
+		if (abi >= 0)
+			ju64("abi_version", abi);
+		jclose('}');
+		jclose('}');
+		return 0;
+	}
+	printf("msharectl %s (netlink ABI %d)\n", MSHARECTL_VERSION,
+	       MSHARE_GENL_VERSION);
+	if (!ver)
+		printf("mshare module not loaded\n");
+	else if (ver[0])
+		printf("mshare module %s", ver);
+	else
+		printf("mshare module loaded, no version");
+	if (ver && abi >= 0)
+		printf(" (netlink ABI %d)\n", abi);
+	else if (ver)
+		putchar('\n');
 	return 0;
 }
 
-/* ---- dispatch ---- */
+/* ---- the command table, help and dispatch ---- */
 
 struct command {
 	const char *object;
 	const char *verb;	/* NULL: the object is the whole command */
 	int (*fn)(struct mshare_nl *nl, int argc, char **argv);
+	const char *args;	/* synopsis after the verb; NULL: an alias */
 };
 
+static int cmd_help(struct mshare_nl *nl, int argc, char **argv);
+
+#define CMD(o, v, f, a)	{ .object = o, .verb = v, .fn = f, .args = a }
+
 static const struct command commands[] = {
-	{ "domain", "add", cmd_domain_add },
-	{ "domain", "del", cmd_domain_del },
-	{ "domain", "show", cmd_domain_show },
-	{ "domain", "set", cmd_domain_set },
-	{ "domain", "stats", cmd_domain_stats },
-	{ "domain", "discard", cmd_domain_discard },
-	{ "domain", "migrate", cmd_domain_migrate },
-	{ "monitor", NULL, cmd_monitor },
-	{ "info", NULL, cmd_info },
+	CMD("domain", "add", cmd_domain_add,
+	    "NAME size SIZE [mode MODE] [owner USER] [group GROUP] [prefault] [policy POLICY]"),
+	CMD("domain", "del", cmd_domain_del, "NAME"),
+	CMD("domain", "show", cmd_domain_show, "[NAME]"),
+	CMD("domain", "list", cmd_domain_show, NULL),
+	CMD("domain", "ls", cmd_domain_show, NULL),
+	CMD("domain", "set", cmd_domain_set,
+	    "NAME { mode MODE | owner USER | group GROUP | policy POLICY } ..."),
+	CMD("domain", "stats", cmd_domain_stats, "[NAME]"),
+	CMD("domain", "discard", cmd_domain_discard, "NAME OFFSET LENGTH"),
+	CMD("domain", "migrate", cmd_domain_migrate,
+	    "NAME node N [offset OFFSET len LENGTH]"),
+	CMD("monitor", NULL, cmd_monitor, ""),
+	CMD("info", NULL, cmd_info, ""),
+	CMD("help", NULL, cmd_help, "[OBJECT [COMMAND]]"),
 };
+
+#define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+/* The command an object runs when given no verb ("msharectl domain"). */
+static const char *default_verb(const char *object)
+{
+	return strcmp(object, "domain") ? NULL : "show";
+}
+
+/* The placeholders of the synopses, explained under "where:". */
+static const struct {
+	const char *words[3];
+	const char *text;
+} placeholders[] = {
+	{ { "SIZE", "OFFSET", "LENGTH" },
+	  "SIZE, OFFSET, LENGTH := bytes, decimal or 0x hexadecimal, with an optional\n"
+	  "      suffix k, m, g or t in either case (powers of 1024)" },
+	{ { "MODE" }, "MODE := octal permission bits, at most 0777" },
+	{ { "USER", "GROUP" }, "USER, GROUP := a name or a numeric id" },
+	{ { "POLICY" },
+	  "POLICY := local | bind N | preferred N | interleave N1,N2,... | auto [N]" },
+};
+
+static const char options_help[] =
+	"options (before OBJECT):\n"
+	"  -j, -json          JSON output\n"
+	"  -p, -pretty        pretty JSON (implies -j)\n"
+	"  -t, -timestamp     monitor: the time each event was read\n"
+	"  -h, -human         byte sizes with a suffix (text output)\n"
+	"  -b, -batch FILE    run the commands of FILE, one per line (\"-\": stdin)\n"
+	"  -force             -batch: go on after a failed command\n"
+	"  -rcvbuf SIZE       monitor: socket receive buffer (default 4M)\n"
+	"  -V, -Version       print the versions of msharectl and the module\n"
+	"  --help             this help\n";
+
+static bool synopsis_uses(const char *args, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = args; (p = strstr(p, word)); p += n)
+		if ((p == args || p[-1] == ' ' || p[-1] == '[') &&
+		    (p[n] == 0 || p[n] == ' ' || p[n] == ']'))
+			return true;
+	return false;
+}
+
+static void print_synopsis(const struct command *c)
+{
+	printf("  msharectl %s%s%s%s%s\n", c->object, c->verb ? " " : "",
+	       c->verb ? c->verb : "", c->args[0] ? " " : "", c->args);
+}
+
+/*
+ * Help for @object (NULL: everything) and @verb (NULL: the whole object),
+ * on stdout: the synopses, the placeholders they use, and (for everything)
+ * the options.  An alias's help is its command's.
+ */
+static void help(const char *object, const char *verb)
+{
+	const struct command *shown[N_COMMANDS];
+	unsigned int i, j, k, n = 0;
+	bool where = false;
+
+	for (i = 0; i < N_COMMANDS; i++) {
+		const struct command *c = &commands[i];
+
+		if (object && strcmp(c->object, object))
+			continue;
+		if (verb && c->verb && strcmp(c->verb, verb))
+			continue;
+		if (!c->args) {		/* an alias: its command's synopsis */
+			for (j = 0; j < N_COMMANDS; j++)
+				if (commands[j].fn == c->fn && commands[j].args)
+					c = &commands[j];
+			if (!verb)
+				continue;
+		}
+		shown[n++] = c;
+	}
+	if (!object)
+		printf("usage: msharectl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
+		       "       msharectl [OPTIONS] -batch FILE\n"
+		       "       msharectl -V\n");
+	printf("commands:\n");
+	for (i = 0; i < n; i++)
+		print_synopsis(shown[i]);
+	if (!verb && (!object || !strcmp(object, "domain")))
+		printf("  (\"domain list\", \"domain ls\" and \"domain\" alone are \"domain show\";\n"
+		       "   every OBJECT and OBJECT COMMAND also takes \"help\")\n");
+	for (k = 0; k < sizeof(placeholders) / sizeof(placeholders[0]); k++) {
+		bool used = false;
+
+		for (i = 0; i < n && !used; i++)
+			for (j = 0; j < 3 && placeholders[k].words[j]; j++)
+				if (synopsis_uses(shown[i]->args,
+						  placeholders[k].words[j]))
+					used = true;
+		if (!used)
+			continue;
+		if (!where)
+			printf("where:\n");
+		where = true;
+		printf("  %s\n", placeholders[k].text);
+	}
+	if (!object)
+		fputs(options_help, stdout);
+	else
+		printf("options: see \"msharectl help\"\n");
+	fflush(stdout);
+}
+
+static bool is_object(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].object, s))
+			return true;
+	return false;
+}
+
+static const struct command *find_command(const char *object,
+					  const char *verb)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].object, object) &&
+		    (!commands[i].verb || (verb && !strcmp(commands[i].verb, verb))))
+			return &commands[i];
+	return NULL;
+}
+
+/* msharectl help [OBJECT [COMMAND]] */
+static int cmd_help(struct mshare_nl *nl, int argc, char **argv)
+{
+	const struct command *c;
+
+	(void)nl;
+	if (argc == 0) {
+		help(NULL, NULL);
+		return 0;
+	}
+	if (argc > 2)
+		return usage_error("help: too many arguments");
+	if (!is_object(argv[0]))
+		return usage_error("help: unknown object \"%s\"", argv[0]);
+	if (argc == 2) {
+		c = find_command(argv[0], argv[1]);
+		if (!c || !c->verb)
+			return usage_error("help: unknown command \"%s %s\"",
+					   argv[0], argv[1]);
+	}
+	help(argv[0], argc == 2 ? argv[1] : NULL);
+	return 0;
+}
+
+/* An option word: "-" and a letter or a second "-" ("-1" is a number). */
+static bool is_option(const char *s)
+{
+	return s[0] == '-' && ((s[1] >= 'a' && s[1] <= 'z') ||
+			       (s[1] >= 'A' && s[1] <= 'Z') || s[1] == '-');
+}
+
+/*
+ * Run one command line, argv[0] being the object.  Removes a "--" among
+ * the arguments (after it, words that look like options are arguments, a
+ * domain named "-x" for instance).  Returns the exit status.
+ */
+static int dispatch(int argc, char **argv)
+{
+	const struct command *c;
+	const char *verb = NULL;
+	char *dargv[2];
+	int i, used;
+
+	if (argc < 1)
+		return usage_error("missing object; try \"msharectl help\"");
+	if (is_option(argv[0]))
+		return usage_error(batch_file ?
+				   "option \"%s\" in a batch file: options go on the command line" :
+				   "unknown option \"%s\"", argv[0]);
+	if (!is_object(argv[0]))
+		return usage_error("unknown object \"%s\"; try \"msharectl help\"",
+				   argv[0]);
+	c = find_command(argv[0], NULL);
+	if (!c) {	/* an object of verbs */
+		if (argc < 2) {
+			verb = default_verb(argv[0]);
+			if (!verb)
+				return usage_error("missing command for \"%s\"; try \"msharectl %s help\"",
+						   argv[0], argv[0]);
+			dargv[0] = argv[0];
+			dargv[1] = (char *)verb;
+			argv = dargv;
+			argc = 2;
+		}
+		verb = argv[1];
+		if (!strcmp(verb, "help")) {
+			if (argc > 2)
+				return usage_error("%s help: too many arguments",
+						   argv[0]);
+			help(argv[0], NULL);
+			return 0;
+		}
+		c = find_command(argv[0], verb);
+		if (!c)
+			return usage_error("unknown command \"%s %s\"; try \"msharectl %s help\"",
+					   argv[0], verb, argv[0]);
+	}
+	used = c->verb ? 2 : 1;
+	argc -= used;
+	argv += used;
+	if (argc >= 1 && !strcmp(argv[0], "help") && c->fn != cmd_help) {
+		if (argc > 1)
+			return usage_error("%s%s%s help: too many arguments",
+					   c->object, c->verb ? " " : "",
+					   c->verb ? c->verb : "");
+		help(c->object, c->verb);
+		return 0;
+	}
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			memmove(&argv[i], &argv[i + 1],
+				(argc - i - 1) * sizeof(*argv));
+			argc--;
+			break;
+		}
+		if (is_option(argv[i]))
+			return usage_error("%s%s%s: option \"%s\" after the object: options go before it",
+					   c->object, c->verb ? " " : "",
+					   c->verb ? c->verb : "", argv[i]);
+	}
+	return c->fn(&nl, argc, argv);
+}
+
+/* Split @line into words (blanks between, "#" to the end of the line). */
+static int split_words(char *line, char **words, int max)
+{
+	char *save, *w;
+	int n = 0;
+
+	for (w = strtok_r(line, " \t\r\n", &save); w;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (w[0] == '#')
+			break;
+		if (n == max)
+			return -1;
+		words[n++] = w;
+	}
+	return n;
+}
+
+/*
+ * -batch FILE: each line a command (OBJECT COMMAND ARGS), "-" for stdin.
+ * Stops at the first failure unless -force; returns the exit status of
+ * the first command that failed, 0 if none did.
+ */
+static int batch(const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	char *line = NULL, *words[64];
+	size_t cap = 0;
+	int n, ret, status = 0;
+
+	if (!f)
+		return fail("-batch %s: %s", file, strerror(errno));
+	batch_file = strcmp(file, "-") ? file : "stdin";
+	while (getline(&line, &cap, f) >= 0) {
+		batch_line++;
+		n = split_words(line, words, 64);
+		if (n == 0)
+			continue;
+		ret = n < 0 ? usage_error("more than 64 words") :
+			      dispatch(n, words);
+		if (ret && !status)
+			status = ret;
+		if (ret && !force)
+			break;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return status;
+}
 
 int main(int argc, char **argv)
 {
-	const struct command *c = NULL;
-	bool known_object = false;
-	struct mshare_nl nl;
-	unsigned int i;
-	int err, used;
+	const char *batch_path = NULL;
+	bool version = false;
+	int ret;
 
-	while (argc > 1 && argv[1][0] == '-') {
-		if (!strcmp(argv[1], "-j")) {
+	while (argc > 1 && is_option(argv[1])) {
+		const char *o = argv[1];
+
+		if (!strcmp(o, "-j") || !strcmp(o, "-json")) {
 			json = true;
-		} else if (!strcmp(argv[1], "-p")) {
+		} else if (!strcmp(o, "-p") || !strcmp(o, "-pretty")) {
 			pretty = json = true;
-		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			usage(stdout);
+		} else if (!strcmp(o, "-t") || !strcmp(o, "-timestamp")) {
+			timestamps = true;
+		} else if (!strcmp(o, "-h") || !strcmp(o, "-human")) {
+			human = true;
+		} else if (!strcmp(o, "-V") || !strcmp(o, "-Version")) {
+			version = true;
+		} else if (!strcmp(o, "-force")) {
+			force = true;
+		} else if (!strcmp(o, "-b") || !strcmp(o, "-batch") ||
+			   !strcmp(o, "-rcvbuf")) {
+			if (argc < 3)
+				return usage_error("option \"%s\" needs a value", o);
+			if (o[1] == 'b') {
+				batch_path = argv[2];
+			} else if (!parse_size(argv[2], &rcvbuf) || !rcvbuf) {
+				return usage_error("bad -rcvbuf \"%s\"", argv[2]);
+			}
+			argc--, argv++;
+		} else if (!strcmp(o, "--help")) {
+			help(NULL, NULL);
 			return 0;
 		} else {
-			return usage_error("unknown option \"%s\"", argv[1]);
+			return usage_error("unknown option \"%s\"; try \"msharectl help\"",
+					   o);
 		}
 		argc--, argv++;
 	}
-	if (argc < 2)
-		return usage_error("missing object");
-
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].object, argv[1]))
-			continue;
-		known_object = true;
-		if (!commands[i].verb ||
-		    (argc > 2 && !strcmp(commands[i].verb, argv[2]))) {
-			c = &commands[i];
-			break;
-		}
+	if (version) {
+		if (argc > 1)
+			return usage_error("-V takes no OBJECT");
+		return show_version();
 	}
-	if (!c && !known_object)
-		return usage_error("unknown object \"%s\"", argv[1]);
-	if (!c)
-		return usage_error(argc > 2 ? "unknown command \"%s %s\"" :
-				   "missing command for \"%s\"", argv[1],
-				   argc > 2 ? argv[2] : "");
-	used = c->verb ? 3 : 2;
-
-	err = mshare_nl_open(&nl);
-	if (err) {
-		fprintf(stderr, "msharectl: %s\n", err == -ENOENT ?
-			"the mshare module is not loaded" : strerror(-err));
-		return 1;
+	if (batch_path) {
+		if (argc > 1)
+			return usage_error("-batch takes no OBJECT");
+		ret = batch(batch_path);
+	} else {
+		ret = dispatch(argc - 1, argv + 1);
 	}
-	err = c->fn(&nl, argc - used, argv + used);
-	mshare_nl_close(&nl);
-	return err;
+	if (nl_opened)
+		mshare_nl_close(&nl);
+	return ret;
 }
