@@ -308,6 +308,8 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 		return m->automatic ? -EBUSY : -EINTR;
 	}
 
+	/* Counted at the start: stats never show a move before its count. */
+	atomic64_inc(&dom->stats.migrations);
 	m->total = 0;
 	m->done = 0;
 	m->skipped = 0;
@@ -343,7 +345,6 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 		err = mshare_migrate_tables(dom, m->node);
 	m->total = max(m->total, m->done + m->skipped);
 
-	atomic64_inc(&dom->stats.migrations);
 	atomic64_add(ktime_get_ns() - start, &dom->stats.migrate_ns);
 	mutex_unlock(&dom->migrate_lock);
 	kvfree(batch);

@@ -15,9 +15,11 @@
  *   namespace overriding them.  An attachment is always read-write, so
  *   both bits are needed.
  *
- * Capabilities of a netlink request are checked as netlink_ns_capable()
- * does: both the opener of the socket and the sender must hold them.  The
- * owner test likewise needs both to be the owner.
+ * Capabilities of a netlink request are checked by netlink_ns_capable():
+ * the sender must hold them, and the opener of the socket too when the
+ * request was written without a destination address (libnl always sends
+ * to one, so for it only the sender counts).  The owner test is stricter:
+ * the sender's and the opener's effective uids must both be the owner's.
  *
  * Locking: the owner and mode are read under mshare_registry_lock through
  * mshare_domain_owner().

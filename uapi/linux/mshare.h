@@ -50,7 +50,8 @@
  * it.  Every command and MSHARE_IOC_ATTACH see only the domains of the
  * caller's IPC namespace: a domain of another namespace is ENOENT.
  * "ns-admin" below means CAP_SYS_ADMIN in the user namespace that owns the
- * domain's IPC namespace (checked for the sender and the socket's opener);
+ * domain's IPC namespace (checked for the sender, and for the socket's
+ * opener when a request is written without a destination address);
  * "owner" means the caller's effective uid is the domain's uid.  See
  * Documentation/permissions.rst.
  *
