@@ -31,14 +31,20 @@
  * Secondary TLBs.  An IOMMU that shares a process's page tables (SVA) is
  * told only through mmu_notifier_arch_invalidate_secondary_tlbs(), which
  * the kernel calls from flush_tlb_mm_range() alone; modules cannot call
- * either.  For an mm that may have such a subscriber (one bound to an
- * IOMMU PASID, or every mm with the module parameter secondary_tlbs=all),
- * our notifier raises mm->tlb_flush_pending when it changes what the mm
+ * either.  For an mm that may have such a subscriber, our notifier raises
+ * mm->tlb_flush_pending when it changes what the mm
  * sees (it has changed entries whose flush is pending, which is what the
  * count means): the mmu_gather of the zap running it then finds the flush
  * "nested" (mm_tlb_flush_nested()) and flushes the whole mm through
  * flush_tlb_mm_range(), secondary TLBs included.  The count is dropped
  * later, once no gather of the mm is running (mshare_mm_settle()).
+ *
+ * Which mms: by default every one (secondary_tlbs=all), since any driver
+ * may register that callback; each batch then also costs one kernel flush
+ * per attached mm.  With secondary_tlbs=pasid only mms bound to an IOMMU
+ * PASID get it (every in-tree user of the callback is an SVA bind, which
+ * gives the mm its PASID first), and the other mms keep the module's one
+ * round alone.
  *
  * Locking: mshare_inval_lock (spinlock) protects the list of running
  * batches; a batch's shootdown is touched only by its own task (the zaps
@@ -58,12 +64,12 @@
 static DEFINE_SPINLOCK(mshare_inval_lock);
 static LIST_HEAD(mshare_invals);
 
-static bool mshare_secondary_tlbs_all;
+static bool mshare_secondary_tlbs_all = true;
 
 static int mshare_secondary_tlbs_set(const char *val,
 				     const struct kernel_param *kp)
 {
-	if (sysfs_streq(val, "auto"))
+	if (sysfs_streq(val, "pasid"))
 		WRITE_ONCE(mshare_secondary_tlbs_all, false);
 	else if (sysfs_streq(val, "all"))
 		WRITE_ONCE(mshare_secondary_tlbs_all, true);
@@ -75,7 +81,7 @@ static int mshare_secondary_tlbs_set(const char *val,
 static int mshare_secondary_tlbs_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%s\n",
-			  READ_ONCE(mshare_secondary_tlbs_all) ? "all" : "auto");
+			  READ_ONCE(mshare_secondary_tlbs_all) ? "all" : "pasid");
 }
 
 static const struct kernel_param_ops mshare_secondary_tlbs_ops = {
@@ -84,7 +90,7 @@ static const struct kernel_param_ops mshare_secondary_tlbs_ops = {
 };
 module_param_cb(secondary_tlbs, &mshare_secondary_tlbs_ops, NULL, 0644);
 MODULE_PARM_DESC(secondary_tlbs,
-		 "Which attached mms get the kernel's flush that tells secondary TLBs: auto (those bound to an IOMMU PASID) or all");
+		 "Which attached mms get the kernel's flush that tells secondary TLBs: all (default) or pasid (only those bound to an IOMMU PASID)");
 
 /* Whether a change that @mm sees must reach its secondary TLBs. */
 bool mshare_mm_secondary_tlbs(struct mm_struct *mm)

@@ -96,18 +96,19 @@ TEST(max_domain_size_is_capped_and_aligned)
 	EXPECT_EQ(0, write_param("max_domain_size", old));
 }
 
-/* secondary_tlbs takes auto or all, and nothing else. */
-TEST(secondary_tlbs_takes_auto_or_all)
+/* secondary_tlbs is all by default, takes pasid or all, nothing else. */
+TEST(secondary_tlbs_is_all_and_takes_pasid_or_all)
 {
 	char buf[16];
 
 	ASSERT_EQ(0, read_param("secondary_tlbs", buf, sizeof(buf)));
-	EXPECT_STREQ("auto\n", buf);
-	EXPECT_EQ(EINVAL, write_param("secondary_tlbs", "some"));
-	EXPECT_EQ(0, write_param("secondary_tlbs", "all"));
-	ASSERT_EQ(0, read_param("secondary_tlbs", buf, sizeof(buf)));
 	EXPECT_STREQ("all\n", buf);
-	EXPECT_EQ(0, write_param("secondary_tlbs", "auto"));
+	EXPECT_EQ(EINVAL, write_param("secondary_tlbs", "some"));
+	EXPECT_EQ(EINVAL, write_param("secondary_tlbs", "auto"));
+	EXPECT_EQ(0, write_param("secondary_tlbs", "pasid"));
+	ASSERT_EQ(0, read_param("secondary_tlbs", buf, sizeof(buf)));
+	EXPECT_STREQ("pasid\n", buf);
+	EXPECT_EQ(0, write_param("secondary_tlbs", "all"));
 }
 
 TEST_HARNESS_MAIN

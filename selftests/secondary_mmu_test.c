@@ -11,12 +11,11 @@
  * came while the page (or table) was still the domain's, and that it is
  * gone now (so the order was what mattered).
  *
- * Variant "all" sets the module parameter secondary_tlbs=all (every mm is
+ * Variants "all_*" run with the default secondary_tlbs=all (every mm is
  * flushed through the kernel, which calls arch_invalidate_secondary_tlbs);
- * variant "auto" keeps the default (only mms bound to an IOMMU PASID,
- * which a VM without one never has): there the range callbacks are
- * asserted, and the absence of the kernel's flush, which the one-round
- * shootdown relies on.
+ * variant "pasid_pmd" sets secondary_tlbs=pasid (only mms bound to an
+ * IOMMU PASID, which a VM without one never has): there the range
+ * callbacks are asserted, and the absence of the kernel's flush.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -94,7 +93,7 @@ FIXTURE_VARIANT(smmu)
 
 FIXTURE_VARIANT_ADD(smmu, all_pmd) { .secondary = "all", .size = 4 * MiB };
 FIXTURE_VARIANT_ADD(smmu, all_pud) { .secondary = "all", .size = 1 * GiB };
-FIXTURE_VARIANT_ADD(smmu, auto_pmd) { .secondary = "auto", .size = 4 * MiB };
+FIXTURE_VARIANT_ADD(smmu, pasid_pmd) { .secondary = "pasid", .size = 4 * MiB };
 
 FIXTURE_SETUP(smmu)
 {
@@ -128,7 +127,7 @@ FIXTURE_TEARDOWN(smmu)
 	close(self->mt);
 	mshare_domain_destroy(&self->nl, self->name);
 	mshare_nl_close(&self->nl);
-	write_str(SECONDARY_PARAM, "auto");
+	write_str(SECONDARY_PARAM, "all");
 }
 
 /* Mirror the translation of the page at OFF: the objects found. */
