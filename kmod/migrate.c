@@ -219,9 +219,16 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 
 		VMA_ITERATOR(vmi, mm, 0);
 		mmap_write_lock(mm);
-		for_each_vma(vmi, vma)
-			if (mshare_vma_of(vma, dom))
-				vma_start_write(vma);
+		/*
+		 * A child whose fork failed in dup_mmap() is on the list (its
+		 * copy of our VMA was opened) but its tree is half made (an
+		 * XA_ZERO_ENTRY marks the failure, the parent's VMAs follow):
+		 * nothing can walk it, and it must not be walked.
+		 */
+		if (!test_bit(MMF_UNSTABLE, &mm->flags))
+			for_each_vma(vmi, vma)
+				if (mshare_vma_of(vma, dom))
+					vma_start_write(vma);
 		mmap_write_unlock(mm);
 	}
 	mshare_mms_put(mms, nr);

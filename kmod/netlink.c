@@ -10,7 +10,9 @@
  * message before the handler runs, and every rejection a handler makes
  * carries one too.  Handlers run in the sender's context (so in its IPC
  * namespace, the scope of every lookup) and take no lock of their own; the
- * registry locks itself (domain.c).
+ * registry locks itself (domain.c).  The family is parallel_ops: genl_mutex
+ * is not held around its handlers, so a long migration or discard does not
+ * hold up every generic netlink request on the host.
  */
 #include <linux/cred.h>
 #include <linux/module.h>
@@ -908,6 +910,7 @@ static struct genl_family mshare_genl_family __ro_after_init = {
 	.version	= MSHARE_GENL_VERSION,
 	.maxattr	= MSHARE_A_MAX,
 	.netnsok	= true,
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= mshare_genl_ops,
 	.n_ops		= ARRAY_SIZE(mshare_genl_ops),

@@ -1184,6 +1184,9 @@ static void on_usr1(int sig)
  */
 TEST_F_TIMEOUT(mig, pending_signal_cancels_between_batches, 600)
 {
+	struct mshare_module_info mi;
+	double t0, worst;
+	int i;
 	struct mshare_domain_stats s;
 	struct where w;
 	int pipefd[2], res[2] = { 1, 0 };
@@ -1218,6 +1221,20 @@ TEST_F_TIMEOUT(mig, pending_signal_cancels_between_batches, 600)
 	ASSERT_EQ(1, read(pipefd[0], &c, 1));
 	events_read(&self->ev, 120000, got_progress);
 	EXPECT_LE(1, self->ev.progress);
+	/*
+	 * Other requests do not wait for the migration (the family runs its
+	 * handlers without genl_mutex): GET_INFO answers while it runs.
+	 */
+	worst = 0;
+	for (i = 0; i < 5; i++) {
+		t0 = now();
+		ASSERT_EQ(0, mshare_module_info(&self->nl, &mi));
+		if (now() - t0 > worst)
+			worst = now() - t0;
+	}
+	EXPECT_EQ(0, waitpid(pid, NULL, WNOHANG));
+	TH_LOG("GET_INFO during the migration: worst %.1f ms", worst * 1e3);
+	EXPECT_GT(0.5, worst);
 	kill(pid, SIGUSR1);
 	ASSERT_EQ(0, read_full(pipefd[0], res, sizeof(res)));
 	close(pipefd[0]);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -217,6 +218,100 @@ TEST_F_TIMEOUT(race, fork_faults_and_migrations_run_together_without_a_hang,
 	EXPECT_EQ(0, mshare_domain_destroy(&nl, r->name));
 	mshare_nl_close(&nl);
 	free(r);
+}
+
+/*
+ * A fork that dies inside dup_mmap() (the forking process is SIGKILLed)
+ * leaves a child mm whose VMA tree is half copied: an XA_ZERO_ENTRY marks
+ * where the copy stopped and the parent's VMAs follow.  The child's copy
+ * of the domain VMA was opened, so the child is on the domain's list of
+ * mms; a whole-domain migration (which waits for every attached mm's
+ * walkers) must not walk that tree.  Processes with 3,000 VMAs above a
+ * domain mapping fork in a loop and are killed at random while the domain
+ * migrates back and forth.  Found by the soak tier; this crashed.
+ */
+#define KILL_SECONDS	20
+
+static void killed_forker(const char *name)
+{
+	struct mshare_info info;
+	char *p, *v;
+	int fd = open_dev(), i;
+
+	if (fd < 0 || attach_fd(fd, name) || ioctl(fd, MSHARE_IOC_INFO, &info))
+		_exit(1);
+	/* Low, so that dup_mmap() copies it before the many VMAs above. */
+	p = mmap((void *)(1UL << 30), info.size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED)
+		_exit(2);
+	memset(p, 1, PAGE);
+	v = mmap(NULL, 3000 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v == MAP_FAILED)
+		_exit(3);
+	for (i = 0; i < 3000; i++) {
+		v[i * PAGE] = 1;
+		if (i & 1)
+			mprotect(v + i * PAGE, PAGE, PROT_READ);
+	}
+	for (;;) {
+		pid_t c = fork();
+
+		if (c == 0)
+			_exit(0);
+		if (c > 0)
+			waitpid(c, NULL, 0);
+	}
+}
+
+TEST_F_TIMEOUT(race, forks_killed_mid_copy_while_the_domain_moves, 300)
+{
+	uint64_t end = now_s() + KILL_SECONDS;
+	pid_t f[4] = { 0 }, mig;
+	struct mshare_nl nl;
+	char name[MSHARE_NAME_MAX];
+	int i, kills = 0;
+
+	if (numa_nodes() < 2)
+		SKIP(return, "needs two NUMA nodes");
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	snprintf(name, sizeof(name), "race-kill-%d", getpid());
+	ASSERT_EQ(0, create_domain(&nl, name, 32 * MiB, 0, NULL));
+	mig = fork();
+	ASSERT_LE(0, mig);
+	if (mig == 0) {
+		struct mshare_nl mnl;	/* its own socket: it is killed mid-request */
+		unsigned int k;
+
+		if (mshare_nl_open(&mnl))
+			_exit(1);
+		for (k = 0;; k++)
+			mshare_domain_migrate(&mnl, name, k & 1, 0, 0, NULL);
+	}
+	srand(getpid());
+	while (now_s() < end) {
+		for (i = 0; i < 4; i++) {
+			if (f[i] > 0 && waitpid(f[i], NULL, WNOHANG) == 0)
+				continue;
+			f[i] = fork();
+			ASSERT_LE(0, f[i]);
+			if (f[i] == 0)
+				killed_forker(name);
+		}
+		usleep(20000 + rand() % 200000);
+		kill(f[rand() % 4], SIGKILL);
+		kills++;
+	}
+	kill(mig, SIGKILL);
+	for (i = 0; i < 4; i++)
+		kill(f[i], SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	TH_LOG("%d forking processes killed in %d s", kills, KILL_SECONDS);
+	EXPECT_LT(10, kills);
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
+	mshare_nl_close(&nl);
 }
 
 TEST_HARNESS_MAIN
