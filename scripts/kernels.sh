@@ -160,6 +160,7 @@ make_chroot() {
 	if [ ! -f "$chroot_dir/.done" ]; then
 		host_install debootstrap debian-archive-keyring
 		say "debootstrap $suite from $mirror into $chroot_dir"
+		! mountpoint -q "$chroot_dir/proc" || $SUDO umount "$chroot_dir/proc"
 		$SUDO rm -rf "$chroot_dir"
 		mkdir -p "$(dirname "$chroot_dir")"
 		$SUDO ${http_proxy:+env http_proxy=$http_proxy} debootstrap \
