@@ -40,7 +40,7 @@ SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests deps check demo sparse checkpatch install \
 	clean help need-kver debug-kernel debug-module check-debug realclient \
-	bench test-module test-kmod
+	bench test-module test-kmod check-kernels
 
 all: module test-module userspace selftests
 
@@ -205,6 +205,15 @@ check-debug: debug-module userspace selftests
 	MSHARE_CHECK_NAME=check-debug MSHARE_VM_TIMEOUT=$${MSHARE_VM_TIMEOUT:-3600} \
 	MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' $(TOP)/scripts/vm-check
 
+# The suite on every kernel a Debian user is likely to run: 6.1, 6.12,
+# 6.12 PREEMPT_RT and the newest in trixie-backports (scripts/kernels.sh
+# fetches them; the newest builds in a trixie chroot).  The module is built
+# for each in build/kernels/<name>/; a table kernel -> result ends the run.
+# MSHARE_KERNELS="6.1 newest" picks kernels; SMOKE=1 runs a short subset.
+check-kernels: userspace selftests
+	$(TOP)/scripts/deps.sh --kernels
+	$(TOP)/scripts/check-kernels $(if $(SMOKE),--smoke)
+
 sparse: need-kver
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules
 
@@ -225,6 +234,7 @@ help:
 	@echo "make realclient PostgreSQL + pgbench in a QEMU VM, stock vs. the preload"
 	@echo "make bench      run the benchmarks in a QEMU VM (table, CSV, plots in build/bench/)"
 	@echo "make check-debug  the selftests on the debug kernel (KASAN, lockdep...)"
+	@echo "make check-kernels  the selftests on 6.1, 6.12, 6.12-rt and the newest kernel"
 	@echo "make debug-kernel build (once, cached) that kernel"
 	@echo "make sparse     build the module under sparse (C=2)"
 	@echo "make checkpatch run checkpatch.pl on kmod/ and uapi/"

@@ -10,6 +10,9 @@
 #                              pin the kernel the VM boots and builds against
 #   scripts/deps.sh --print-kver
 #                              print the kernel version that would be used
+#   scripts/deps.sh --kernels  also fetch the kernels `make check-kernels`
+#                              tests on (scripts/kernels.sh: 6.1, 6.12-rt,
+#                              the newest of trixie-backports, in a chroot)
 #
 # The kernel is resolved as the newest linux-image-6.12.*-amd64-unsigned that
 # has a linux-headers package of the same version.  The chosen version is
@@ -59,10 +62,15 @@ if [ -z "${KVER:-}" ]; then
 	fi
 fi
 
-if [ "${1:-}" = "--print-kver" ]; then
+case "${1:-}" in
+--print-kver)
 	echo "$KVER"
-	exit 0
-fi
+	exit 0 ;;
+--kernels|"") ;;
+*)
+	echo "usage: scripts/deps.sh [--print-kver | --kernels]" >&2
+	exit 2 ;;
+esac
 
 pkgs=(
 	gcc make libc6-dev pkg-config perl xz-utils ca-certificates
@@ -114,3 +122,7 @@ if [ ! -f "$dest/.done" ]; then
 fi
 ln -sfn "linux-$srcver" "$cache/linux"
 echo "deps.sh: ok (kernel $KVER, kernel source files in .cache/linux-$srcver)"
+
+if [ "${1:-}" = "--kernels" ]; then
+	KVER=$KVER "$top/scripts/kernels.sh"
+fi
