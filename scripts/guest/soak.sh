@@ -27,7 +27,8 @@ onoff() { [ -e "$1" ] && echo on || echo off; }
 echo "MSHARE-SOAK-KERNEL $(uname -r), $(nproc) vCPUs," \
 	"$(ls -d /sys/devices/system/node/node[0-9]* | wc -l) NUMA nodes," \
 	"lockdep $(onoff /proc/lockdep), kmemleak $(onoff $kmemleak)"
-if ! insmod "$ko"; then
+# shellcheck disable=SC2086 # one word or none
+if ! insmod "$ko" ${MSHARE_SOAK_KO_ARGS:-}; then
 	echo "MSHARE-SOAK-STEP fail insmod"
 	exit 1
 fi

@@ -7,8 +7,9 @@
  * holds exactly the version last written (migrations, discards of the
  * scratch half, policy changes and signal floods run meanwhile: the ABI
  * loses no write there); they remap the domain (attach + mmap under the
- * signal flood), fork children that read and exec, and MADV_DONTNEED
- * their pages (the data must stay).
+ * signal flood), fork children that read and exec, MADV_DONTNEED their
+ * pages (the data must stay), and discard a page of their own now and
+ * then (it must read as zeroes at once, and the rewrite after it stay).
  *
  * Churners (SIGKILLed at any time and respawned): processes with ~3,000
  * VMAs (so that fork and the first mmap take long under a SIGUSR1
@@ -132,7 +133,8 @@ static void *writer_thread(void *arg)
 	struct wproc *w = t->w;
 	uint64_t rs = seed() ^ t->slot, tag = tag_of(sh->stable), got, want;
 	unsigned long iter;
-	int bw;
+	struct mshare_nl nl;
+	int bw, nl_ok = mshare_nl_open(&nl) == 0;
 
 	for (iter = 0; !sh->stop; iter++) {
 		size_t pg = (rnd(&rs) % (OWNED_PAGES / WSLOTS)) * WSLOTS + t->slot;
@@ -165,6 +167,27 @@ static void *writer_thread(void *arg)
 		COUNT(writer_rewrite);
 		touch(w->base, STABLE_SIZE, sh->stable, OWNED_PAGES, 2, &rs);
 
+		if (iter % 40 == 23 && nl_ok) {
+			/*
+			 * Discard the page itself: it must read as zeroes
+			 * at once, and the rewrite after it must not be
+			 * lost (a stale TLB entry anywhere would take it).
+			 */
+			int err = mshare_domain_discard(&nl, sh->stable, pg * PAGE, PAGE);
+
+			if (err) {
+				report("writer: DOMAIN_DISCARD of its page %zu: %s (%s)", pg,
+				       strerror(-err), nl.extack);
+			} else {
+				if (!page_is(p, tag, pg, 0))
+					report("writer: %s page %zu not zero after its discard",
+					       sh->stable, pg);
+				page_write(p, tag, pg, v + 2);
+				__atomic_store_n(&sh->version[pg], v + 2, __ATOMIC_RELEASE);
+				v++;
+				COUNT(writer_discard);
+			}
+		}
 		if (iter % 50 == 17) {
 			/* The ABI: MADV_DONTNEED succeeds and keeps the data. */
 			if (madvise(p, PAGE, MADV_DONTNEED))
@@ -196,6 +219,8 @@ static void *writer_thread(void *arg)
 		}
 		pthread_rwlock_unlock(&w->map_lock);
 	}
+	if (nl_ok)
+		mshare_nl_close(&nl);
 	return NULL;
 }
 

@@ -56,7 +56,7 @@
 /* Operation kinds, counted in the shared state and printed at the end. */
 #define SOAK_OPS(X)							\
 	X(writer_rewrite)  X(writer_remap)   X(writer_fork)		\
-	X(writer_exec)     X(writer_dontneed)				\
+	X(writer_exec)     X(writer_dontneed) X(writer_discard)		\
 	X(attach)          X(attach_enoent)  X(churn_fork)		\
 	X(churn_exec)      X(churn_exit_mapped) X(churn_mmap)		\
 	X(churn_munmap_part) X(churn_dontneed) X(churn_walk)		\
