@@ -25,7 +25,7 @@ fi
 
 onoff() { [ -e "$1" ] && echo on || echo off; }
 echo "MSHARE-SOAK-KERNEL $(uname -r), $(nproc) vCPUs," \
-	"$(ls -d /sys/devices/system/node/node[0-9]* | wc -l) NUMA nodes," \
+	"$(find /sys/devices/system/node -maxdepth 1 -name 'node[0-9]*' | wc -l) NUMA nodes," \
 	"lockdep $(onoff /proc/lockdep), kmemleak $(onoff $kmemleak)"
 # shellcheck disable=SC2086 # one word or none
 if ! insmod "$ko" ${MSHARE_SOAK_KO_ARGS:-}; then
@@ -35,6 +35,7 @@ fi
 echo "MSHARE-SOAK-STEP ok insmod"
 
 t0=$(date +%s)
+# shellcheck disable=SC2086 # options, split on purpose
 /bin/mshare-soak -t "$secs" ${MSHARE_SOAK_ARGS:-}
 src=$?
 echo "MSHARE-SOAK-STEP $([ $src -eq 0 ] && echo ok || echo fail) mshare-soak (exit $src, $(( $(date +%s) - t0 )) s)"
@@ -42,6 +43,7 @@ echo "MSHARE-SOAK-STEP $([ $src -eq 0 ] && echo ok || echo fail) mshare-soak (ex
 
 info=$(msharectl info | tail -1)
 echo "MSHARE-SOAK-INFO $info"
+# shellcheck disable=SC2086 # split into its words on purpose
 set -- $info
 # "domains N data pages N table pages N max size N"
 if [ "$2" = 0 ] && [ "$5" = 0 ] && [ "$8" = 0 ]; then

@@ -822,7 +822,8 @@ static void mmap_fuzz(struct fz *f, int fd, uint64_t size)
 		what = "MAP_FIXED mmap";
 		break;
 	case 7:
-		flags |= rnd(&f->rs) % 2 ? MAP_POPULATE : MAP_LOCKED;
+		/* MAP_LOCKED only for root: RLIMIT_MEMLOCK binds the others. */
+		flags |= rnd(&f->rs) % 2 || f->as != FUZZ_AS_ROOT ? MAP_POPULATE : MAP_LOCKED;
 		flags |= MAP_FIXED;
 		what = "MAP_FIXED mmap with MAP_POPULATE or MAP_LOCKED";
 		break;
