@@ -4,8 +4,9 @@
  *
  * flooder    bursts of SIGUSR1 at every soak process (writers and churners
  *            fork and mmap meanwhile; migrators block it)
- * killer     SIGKILL at churn children and churners, and now and then a
- *            storm at all of them at once (the supervisor respawns them)
+ * killer     SIGKILL at churn children (now and then a churner) every
+ *            0.3-3 s, and every 30-60 s a storm at all of them at once
+ *            (the supervisor respawns the churners)
  * migrator   range and whole-domain migrations of the checked domain and
  *            the churn domains between the NUMA nodes, some cancelled by a
  *            timer signal; the reply must never count more pages done (or
@@ -174,7 +175,7 @@ void killer(int idx)
 	uint64_t rs = seed() ^ idx, next_storm;
 	int n, i, k;
 
-	next_storm = now_ns() + (20 + rnd(&rs) % 20) * 1000000000ULL;
+	next_storm = now_ns() + (30 + rnd(&rs) % 30) * 1000000000ULL;
 	while (!sh->quiesce) {
 		beat();
 		msleep(300 + rnd(&rs) % 2500);
@@ -187,14 +188,14 @@ void killer(int idx)
 				if (is_churner(pids[i]) || is_churner(ppids[i]))
 					kill(pids[i], SIGKILL);
 			COUNT(sigkill_storm);
-			next_storm = now_ns() + (20 + rnd(&rs) % 20) * 1000000000ULL;
+			next_storm = now_ns() + (30 + rnd(&rs) % 30) * 1000000000ULL;
 			continue;
 		}
 		/* One victim: a churn child (mostly) or a churner. */
 		for (k = 0; k < 8; k++) {
 			i = n ? rnd(&rs) % n : 0;
 			if (n && (is_churner(ppids[i]) ||
-				  (is_churner(pids[i]) && rnd(&rs) % 8 == 0))) {
+				  (is_churner(pids[i]) && rnd(&rs) % 16 == 0))) {
 				kill(pids[i], SIGKILL);
 				COUNT(sigkill_single);
 				break;

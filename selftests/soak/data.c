@@ -254,19 +254,27 @@ void writer(int idx)
 
 /* ---- churners ---- */
 
-/* Many small VMAs: fork and mm_take_all_locks() take long. */
+/*
+ * Many small VMAs, so that fork and mm_take_all_locks() take long: @n of
+ * them, 100 at a time while the churn threads already run (on the debug
+ * kernel 3,000 take longer than a churner often lives).
+ */
 static void make_vmas(int n)
 {
-	char *p = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int i;
+	int i, k;
 
-	if (p == MAP_FAILED)
-		return;
-	for (i = 0; i < n; i++) {
-		p[(size_t)i * PAGE] = 1;
-		if (i & 1)
-			mprotect(p + (size_t)i * PAGE, PAGE, PROT_READ);
+	for (k = 0; k < n && !sh->stop; k += 100) {
+		char *p = mmap(NULL, 100 * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return;
+		for (i = 0; i < 100; i++) {
+			p[(size_t)i * PAGE] = 1;
+			if (i & 1)
+				mprotect(p + (size_t)i * PAGE, PAGE, PROT_READ);
+		}
+		beat();
 	}
 }
 
@@ -568,13 +576,13 @@ void churner(int idx)
 	pthread_t tid[CHURN_THREADS];
 	int i;
 
-	make_vmas(EXTRA_VMAS);
 	for (i = 0; i < CHURN_THREADS; i++)
 		if (pthread_create(&tid[i], NULL, churn_thread,
 				   (void *)(uintptr_t)(idx * CHURN_THREADS + i))) {
 			report("churner: pthread_create failed");
 			_exit(1);
 		}
+	make_vmas(EXTRA_VMAS);
 	for (i = 0; i < CHURN_THREADS; i++)
 		pthread_join(tid[i], NULL);
 	_exit(0);
