@@ -176,7 +176,7 @@ debug-module:
 
 # The selftests, then a 3-minute soak (scripts/vm-soak), each in its own VM.
 check-debug: debug-module userspace selftests
-	@kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) && \
+	@kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) || exit 1; \
 	VMLINUZ=$$kdir/arch/x86/boot/bzImage MSHARE_KO=$(DEBUG_MOD)/mshare.ko \
 	MSHARE_CHECK_NAME=check-debug MSHARE_VM_TIMEOUT=$${MSHARE_VM_TIMEOUT:-3600} \
 	MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' $(TOP)/scripts/vm-check; \
