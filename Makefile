@@ -40,7 +40,7 @@ SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests deps check demo sparse checkpatch install \
 	clean help need-kver debug-kernel debug-module check-debug realclient \
-	bench test-module test-kmod check-kernels
+	bench test-module test-kmod check-kernels soak
 
 all: module test-module userspace selftests
 
@@ -133,7 +133,16 @@ $(BUILD)/selftests/libmshare-preload.so: $(PRELOAD)
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so test-kmod
+selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so test-kmod $(SOAK)
+
+# The soak tier's program (selftests/soak/, Documentation/testing.rst).
+SOAK	:= $(BUILD)/mshare-soak
+SOAK_SRCS := $(wildcard selftests/soak/*.c)
+$(SOAK): $(SOAK_SRCS) selftests/soak/soak.h selftests/mshare_util.h $(LIB) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -D_GNU_SOURCE -I$(TOP)/selftests $(NL_CFLAGS) -o $@ \
+		$(SOAK_SRCS) $(LIB) $(NL_LIBS) -lpthread
+build/mshare-soak: $(SOAK) ;
 
 # `make build/selftests/x` (relative) means the same as the absolute target.
 build/selftests/%: $(BUILD)/selftests/% ;
@@ -198,12 +207,27 @@ debug-module:
 	cp selftests/kmod/Kbuild selftests/kmod/*.[ch] $(DEBUG_TEST_KMOD)/ && \
 	$(MAKE) -C $$kdir M=$(DEBUG_TEST_KMOD) W=1 modules
 
+# The selftests, then a 3-minute soak (scripts/vm-soak), each in its own VM.
 check-debug: debug-module userspace selftests
-	kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) && \
+	@kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) || exit 1; \
 	VMLINUZ=$$kdir/arch/x86/boot/bzImage MSHARE_KO=$(DEBUG_MOD)/mshare.ko \
 	MSHARE_TEST_KMOD_DIR=$(DEBUG_TEST_KMOD) \
 	MSHARE_CHECK_NAME=check-debug MSHARE_VM_TIMEOUT=$${MSHARE_VM_TIMEOUT:-3600} \
-	MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' $(TOP)/scripts/vm-check
+	MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' $(TOP)/scripts/vm-check; \
+	rc=$$?; \
+	VMLINUZ=$$kdir/arch/x86/boot/bzImage MSHARE_KO=$(DEBUG_MOD)/mshare.ko \
+	MSHARE_SOAK_NAME=check-debug-soak SOAK_MINUTES=3 \
+	MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' $(TOP)/scripts/vm-soak || rc=1; \
+	exit $$rc
+
+# The soak tier: every role of selftests/soak/ at once for SOAK_MINUTES
+# (default 30) on the debug kernel; Documentation/testing.rst.
+SOAK_MINUTES ?= 30
+soak: debug-module userspace selftests
+	@kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) && \
+	VMLINUZ=$$kdir/arch/x86/boot/bzImage MSHARE_KO=$(DEBUG_MOD)/mshare.ko \
+	SOAK_MINUTES=$(SOAK_MINUTES) MSHARE_VM_PATTERNS='$(DEBUG_PATTERNS)' \
+	$(TOP)/scripts/vm-soak
 
 # The suite on every kernel a Debian user is likely to run: 6.1, 6.12,
 # 6.12 PREEMPT_RT and the newest in trixie-backports (scripts/kernels.sh
@@ -233,8 +257,9 @@ help:
 	@echo "make demo       run the demonstration in a QEMU VM"
 	@echo "make realclient PostgreSQL + pgbench in a QEMU VM, stock vs. the preload"
 	@echo "make bench      run the benchmarks in a QEMU VM (table, CSV, plots in build/bench/)"
-	@echo "make check-debug  the selftests on the debug kernel (KASAN, lockdep...)"
+	@echo "make check-debug  the selftests and a 3-minute soak on the debug kernel (KASAN, lockdep...)"
 	@echo "make check-kernels  the selftests on 6.1, 6.12, 6.12-rt and the newest kernel"
+	@echo "make soak       every path at once for SOAK_MINUTES (default 30) on the debug kernel"
 	@echo "make debug-kernel build (once, cached) that kernel"
 	@echo "make sparse     build the module under sparse (C=2)"
 	@echo "make checkpatch run checkpatch.pl on kmod/ and uapi/"

@@ -47,17 +47,21 @@ as_pg_cap() {
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
 # One sample of every postgres process, as "processes vmpte_kb_summed
-# client_backends client_backend_mean_vmpte_kb processes_mapping_a_domain".
+# client_backends client_backend_mean_vmpte_kb processes_mapping_a_domain
+# processes_still_there": the last field counts the sampled processes whose
+# status still shows an address space (VmPTE) after the whole sample was
+# read, so that a process that exited meanwhile (its maps read empty)
+# shows as a sample to drop, not as a process without the domain.
 # Under TCG a fork costs milliseconds, so this reads /proc with builtins and
 # grep -s (which skips a process that has just exited) and sums in one awk.
 pg_sample() {
-	local d c pids=()
+	local d c res alive pids=()
 	for d in /proc/[0-9]*; do
 		read -r c 2>/dev/null <"$d/comm" || continue
 		[ "$c" = postgres ] && pids+=("${d#/proc/}")
 	done
 	[ ${#pids[@]} -gt 0 ] || return 1
-	{
+	res=$({
 		(cd /proc && grep -sH '^VmPTE:' "${pids[@]/%//status}") || true
 		(cd /proc && grep -sal '^postgres: postgres postgres \[local\]' \
 			"${pids[@]/%//cmdline}") || true
@@ -68,8 +72,13 @@ pg_sample() {
 	$2 == "maps" { dom[$1] = 1 }
 	END { for (p in pte) { n++; v += pte[p]; if (p in be) { b++; bv += pte[p] }
 			if (p in dom) d++ }
-		printf "%d %d %d %d %d\n", n, v, b, b ? bv / b : 0, d }'
+		printf "%d %d %d %d %d\n", n, v, b, b ? bv / b : 0, d }')
+	alive=$( (cd /proc && grep -sl '^VmPTE:' "${pids[@]/%//status}") | wc -l)
+	echo "$res $alive"
 }
+
+# Seconds (3 decimals) since $1, an $EPOCHREALTIME reading.
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 echo "== guest: $(uname -r), $(nproc) vCPUs, $(meminfo_kb MemTotal) kB," \
 	"THP $(cat /sys/kernel/mm/transparent_hugepage/enabled)," \
@@ -103,11 +112,22 @@ CONF
 
 # run MODE: sets tps_MODE, pt0_MODE (idle PageTables), pt_MODE (during the
 # run), vmpte_MODE (summed), procs_MODE, be_MODE (client backends),
-# bepte_MODE (mean per client backend), dom_MODE (processes mapping a domain).
+# bepte_MODE (mean per client backend), dom_MODE and domprocs_MODE (the
+# fewest processes mapping a domain, of how many, over the judged samples),
+# samples_MODE (how many were judged), window_MODE (when they were taken).
+#
+# Every judged number comes from samples taken while pgbench ran: a sample
+# counts only if pgbench was still running when it ended, all $CLIENTS
+# client backends were there, and every process it read was still there
+# after it (see pg_sample).  The others are printed and dropped.  Of the
+# judged samples, the one with the most PageTables gives the page-table
+# numbers (a backend's tables only grow while it lives, so that is the
+# latest one, as a rule); the domain check holds in every judged sample.
 run() {
-	local mode=$1 log start pid s out rc t
+	local mode=$1 log start pid s out rc t0 ts te why k=0
 	log=/tmp/pg-$mode.log
-	local pt0 pt=0 vm=0 np=0 nb=0 bpte=0 nd=0 info='' n1 n2 n3 n4 n5 p1 t1
+	local pt0 pt=0 vm=0 np=0 nb=0 bpte=0 nd=-1 ndp=0 info='' n1 n2 n3 n4 n5 n6 p1
+	local judged=0 first='' last='' pts=()
 	echo "== $mode: start the server"
 	pt0=$(meminfo_kb PageTables)
 	if [ "$mode" = mshare ]; then
@@ -134,37 +154,55 @@ run() {
 	as_pg psql -X -qAt -c 'CREATE EXTENSION IF NOT EXISTS pg_prewarm' \
 		-c "SELECT 'prewarmed ' || (pg_prewarm('pgbench_accounts') + pg_prewarm('pgbench_accounts_pkey')) * 8 / 1024 || ' MiB'"
 	echo "== $mode: pgbench -S -c $CLIENTS -j 2 -T $SECS"
+	t0=$EPOCHREALTIME
 	as_pg pgbench -n -S -c "$CLIENTS" -j 2 -T "$SECS" >"/tmp/pgbench-$mode.out" 2>&1 &
 	s=$!
-	# Sample every 3 s while all the clients are connected, at a higher
-	# priority than the 100 busy backends (under TCG a sample still takes
-	# seconds); the last one (the largest: a backend's tables only grow
-	# while it lives) is kept.  PageTables is read first (so it errs low,
-	# against the stock run more than the mshare one), and the sample is
-	# dropped unless every client backend is still there after.
+	# Sample every 3 s, at a higher priority than the 100 busy backends
+	# (under TCG a sample still takes seconds).  Times are seconds since
+	# pgbench started.  PageTables is read first (so it errs low, against
+	# the stock run more than the mshare one).
 	renice --priority -10 -p $BASHPID >/dev/null
-	t=$SECONDS
 	while kill -0 $s 2>/dev/null; do
 		sleep 3
-		t1=$SECONDS
+		k=$((k + 1))
+		ts=$(since "$t0")
 		p1=$(meminfo_kb PageTables)
 		out=$(pg_sample) || continue
-		read -r n1 n2 n3 n4 n5 <<<"$out"
-		[ "$n3" -ge "$CLIENTS" ] || { echo "sample at $((SECONDS - t)) s: $n3 client backends"; continue; }
-		pt=$p1 np=$n1 vm=$n2 nb=$n3 bpte=$n4 nd=$n5
+		te=$(since "$t0")
+		read -r n1 n2 n3 n4 n5 n6 <<<"$out"
+		why=
+		kill -0 $s 2>/dev/null || why="pgbench had ended"
+		[ -n "$why" ] || [ "$n3" -ge "$CLIENTS" ] || why="$n3 client backends"
+		[ -n "$why" ] || [ "$n6" -eq "$n1" ] ||
+			why="$((n1 - n6)) of $n1 processes exited during the sample"
+		echo "sample $k at $ts-$te s: PageTables $p1 kB, $n1 postgres processes," \
+			"VmPTE $n2 kB (client backends: $n3, $n4 kB each), $n5 mapping a domain:" \
+			"${why:+dropped, }${why:-judged}"
+		[ -z "$why" ] || continue
+		judged=$((judged + 1))
+		pts+=("$p1")
+		[ -n "$first" ] || first=$ts
+		last=$te
+		if [ "$p1" -ge "$pt" ]; then
+			pt=$p1 np=$n1 vm=$n2 nb=$n3 bpte=$n4
+		fi
+		if [ "$nd" -lt 0 ] || [ $((n1 - n5)) -gt $((ndp - nd)) ]; then
+			nd=$n5 ndp=$n1
+		fi
 		[ "$mode" = mshare ] && info=$($M/msharectl info | tail -1)
-		echo "sample at $((SECONDS - t)) s: PageTables $pt kB, $np postgres processes," \
-			"VmPTE $vm kB (client backends: $nb, $bpte kB each), $nd mapping a domain" \
-			"(took $((SECONDS - t1)) s)"
 	done
 	renice --priority 0 -p $BASHPID >/dev/null
 	set +e
 	wait $s
 	rc=$?
 	set -e
+	echo "pgbench ended after $(since "$t0") s"
 	cat "/tmp/pgbench-$mode.out"
 	[ $rc -eq 0 ] || die "$mode: pgbench -S exited $rc"
-	[ "$nb" -ge "$CLIENTS" ] || die "$mode: no sample with $CLIENTS client backends"
+	[ "$judged" -gt 0 ] || die "$mode: no sample taken while pgbench ran with $CLIENTS client backends"
+	echo "$mode: judged $judged of $k samples, taken $first-$last s into pgbench's run;" \
+		"PageTables over them: max $pt kB, median $(printf '%s\n' "${pts[@]}" | sort -n |
+		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }') kB"
 	[ -z "$info" ] || echo "module during the run: $info"
 	echo "== $mode: stop"
 	as_pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
@@ -180,6 +218,9 @@ run() {
 	printf -v "be_$mode" '%s' "$nb"
 	printf -v "bepte_$mode" '%s' "$bpte"
 	printf -v "dom_$mode" '%s' "$nd"
+	printf -v "domprocs_$mode" '%s' "$ndp"
+	printf -v "samples_$mode" '%s' "$judged"
+	printf -v "window_$mode" '%s' "$first-$last s"
 }
 
 run stock
@@ -203,15 +244,18 @@ echo "== realclient: PostgreSQL 15, pgbench -S -c $CLIENTS -j 2 -T $SECS, scale 
 printf '%-40s%14s%14s%14s\n' "" stock mshare mshare/stock
 row "tps (without initial connection time)" "$tps_stock" "$tps_mshare" ""
 row "PageTables, idle (before the server)" "$pt0_stock" "$pt0_mshare" kB
-row "PageTables, during the run" "$pt_stock" "$pt_mshare" kB
+printf '%-40s%14s%14s\n' "samples judged (taken while pgbench ran)" \
+	"$samples_stock" "$samples_mshare"
+printf '%-40s%14s%14s\n' "  taken, seconds into pgbench's run" "$window_stock" "$window_mshare"
+row "PageTables, during the run (max)" "$pt_stock" "$pt_mshare" kB
 row "PageTables, run - idle (compared)" "$d_stock" "$d_mshare" kB
 row "VmPTE, summed over postgres processes" "$vmpte_stock" "$vmpte_mshare" kB
 row "VmPTE, per client backend (mean)" "$bepte_stock" "$bepte_mshare" kB
 printf '%-40s%14s%14s\n' "postgres processes mapping a domain" \
-	"$dom_stock of $procs_stock" "$dom_mshare of $procs_mshare"
+	"$dom_stock of $domprocs_stock" "$dom_mshare of $domprocs_mshare"
 ratio=$(awk -v a="$d_stock" -v b="$d_mshare" 'BEGIN { printf "%.1f", a / b }')
-[ "$dom_mshare" -ge "$procs_mshare" ] ||
-	die "only $dom_mshare of $procs_mshare postgres processes map the domain"
+[ "$dom_mshare" -ge "$domprocs_mshare" ] ||
+	die "only $dom_mshare of $domprocs_mshare postgres processes map the domain (in a sample taken while pgbench ran)"
 if awk -v a="$d_stock" -v b="$d_mshare" -v r=$MIN_RATIO 'BEGIN { exit !(a >= r * b) }'; then
 	echo "realclient: PASS: page tables (PageTables over idle) ${ratio}x lower with mshare (need ${MIN_RATIO}x)"
 else
