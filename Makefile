@@ -133,8 +133,6 @@ $(BUILD)/selftests/libmshare-preload.so: $(PRELOAD)
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so test-kmod $(SOAK)
-
 # The soak tier's program (selftests/soak/, Documentation/testing.rst).
 SOAK	:= $(BUILD)/mshare-soak
 SOAK_SRCS := $(wildcard selftests/soak/*.c)
@@ -143,6 +141,9 @@ $(SOAK): $(SOAK_SRCS) selftests/soak/soak.h selftests/mshare_util.h $(LIB) $(LIB
 	$(CC) $(USER_CFLAGS) -D_GNU_SOURCE -I$(TOP)/selftests $(NL_CFLAGS) -o $@ \
 		$(SOAK_SRCS) $(LIB) $(NL_LIBS) -lpthread
 build/mshare-soak: $(SOAK) ;
+
+selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so test-kmod $(SOAK)
+
 
 # `make build/selftests/x` (relative) means the same as the absolute target.
 build/selftests/%: $(BUILD)/selftests/% ;
