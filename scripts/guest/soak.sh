@@ -43,10 +43,13 @@ echo "MSHARE-SOAK-STEP $([ $src -eq 0 ] && echo ok || echo fail) mshare-soak (ex
 
 info=$(msharectl info | tail -1)
 echo "MSHARE-SOAK-INFO $info"
-# shellcheck disable=SC2086 # split into its words on purpose
-set -- $info
-# "domains N data pages N table pages N max size N"
-if [ "$2" = 0 ] && [ "$5" = 0 ] && [ "$8" = 0 ]; then
+# "abi_version N domains N data_pages N table_pages N max_size N": the
+# value after each key (msharectl's field names, msharectl(8)).
+field() {
+	echo "$info" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
+}
+if [ "$(field domains)" = 0 ] && [ "$(field data_pages)" = 0 ] &&
+   [ "$(field table_pages)" = 0 ]; then
 	echo "MSHARE-SOAK-STEP ok module counters 0"
 else
 	echo "MSHARE-SOAK-STEP fail module counters not 0: $info"
