@@ -34,6 +34,13 @@
 
 #define DOM_SIZE	(4 * MiB)
 #define SKIP_FLUSH	"/sys/module/mshare/parameters/debug_skip_flush"
+/*
+ * With secondary_tlbs=all (the default) every attached mm also gets the
+ * kernel's own full flush (Documentation/design.rst, "Secondary MMUs"),
+ * which would hide a missing module round: these tests check the module's
+ * shootdown alone, with secondary_tlbs=pasid.
+ */
+#define SECONDARY_TLBS	"/sys/module/mshare/parameters/secondary_tlbs"
 
 struct dstats {
 	uint64_t shootdowns, cpus, pages, ranged, full, resident;
@@ -106,6 +113,7 @@ FIXTURE(tlb) {
 
 FIXTURE_SETUP(tlb)
 {
+	ASSERT_EQ(0, write_str(SECONDARY_TLBS, "pasid"));
 	ASSERT_EQ(0, mshare_nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "tlb-%d", getpid());
 	ASSERT_EQ(0, create_domain(&self->nl, self->name, DOM_SIZE,
@@ -117,6 +125,7 @@ FIXTURE_SETUP(tlb)
 FIXTURE_TEARDOWN(tlb)
 {
 	write_str(SKIP_FLUSH, "0");
+	write_str(SECONDARY_TLBS, "all");
 	if (self->p) {
 		munmap(self->p, DOM_SIZE);
 		close(self->fd);
