@@ -22,7 +22,7 @@ KSRC	:= $(CACHE)/linux
 
 CC	?= gcc
 CFLAGS	?= -O2 -g
-USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/uapi \
+USER_CFLAGS := $(CPPFLAGS) $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/uapi \
 	-I$(TOP)/userspace/lib
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
@@ -110,7 +110,7 @@ $(SOLIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS)) $(LIB_MAP) 
 	  scripts/lib-exports-check
 	$(CC) -shared -Wl,-soname,libmshare.so.$(LIB_SOVERSION) \
 		-Wl,--version-script=$(LIB_MAP) -Wl,-z,defs -Wl,--as-needed \
-		-o $@.tmp $(filter %.o,$^) $(NL_LIBS)
+		$(LDFLAGS) -o $@.tmp $(filter %.o,$^) $(NL_LIBS)
 	CC="$(CC)" scripts/lib-exports-check $@.tmp $(LIB_MAP) $(LIB_PUB_HDRS) -- \
 		-I$(TOP)/uapi -I$(TOP)/userspace/lib $(NL_CFLAGS)
 	mv $@.tmp $@
@@ -123,23 +123,23 @@ MSHARECTL_VERSION := $(if $(wildcard $(TOP)/VERSION),\
 
 $(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS) \
 	      $(wildcard $(TOP)/VERSION)
-	$(CC) $(USER_CFLAGS) $(MSHARECTL_VERSION) $(NL_CFLAGS) -o $@ $< \
+	$(CC) $(USER_CFLAGS) $(MSHARECTL_VERSION) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(LIB) $(NL_LIBS)
 
 $(DEMO): userspace/bench/mshare-demo.c userspace/bench/bench_proc.h $(LIB) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
 $(BENCH): userspace/bench/mshare-bench.c userspace/bench/bench_proc.h $(LIB) \
 	  $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
 
 # LD_PRELOAD adoption: only mmap, mmap64, munmap and mremap are exported.
 $(PRELOAD): userspace/preload/libmshare-preload.c $(LIB) $(LIB_HDRS)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -shared \
 		-Wl,-soname,libmshare-preload.so -Wl,--exclude-libs,ALL \
-		-o $@ $< $(LIB) $(NL_LIBS) -ldl -lpthread
+		$(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -ldl -lpthread
 
 # preload_test finds the library next to itself in the VM.
 $(BUILD)/selftests/libmshare-preload.so: $(PRELOAD)
@@ -170,7 +170,7 @@ $(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(wildcard selftests/kmod/*
 	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
 		{ echo "kselftest_harness.h missing: run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(SELFTEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+	$(CC) $(SELFTEST_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
 deps:
 	$(TOP)/scripts/deps.sh
