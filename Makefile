@@ -38,7 +38,7 @@ export KVER VMLINUZ KMODDIR
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*.c))
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests pkgtest deps check demo sparse checkpatch install \
+.PHONY: all module userspace selftests pkgtest deps check deb check-packages demo sparse checkpatch install \
 	clean help need-kver debug-kernel debug-module check-debug realclient \
 	bench test-module test-kmod
 
@@ -275,6 +275,15 @@ uninstall-dkms:
 check: all
 	$(TOP)/scripts/vm-check-all
 
+# Debian packages (Documentation/packaging.rst): built into build/deb/ and
+# lintian-checked; then installed, used and purged in a fresh Debian 12
+# chroot, the DKMS-built module tested in the VM.  Not part of `make check`.
+deb:
+	$(TOP)/scripts/make-deb
+
+check-packages: all deb
+	$(TOP)/scripts/check-packages
+
 demo: all
 	$(TOP)/scripts/vm-demo
 
@@ -328,7 +337,11 @@ clean:
 help:
 	@echo "make [all]      build mshare.ko (+ its test build), userspace and selftests"
 	@echo "make deps       install packages, extract kernel-source files"
-	@echo "make install    libmshare (+ .pc, headers), msharectl (+ man page)"
+	@echo "make install    the module (+ depmod), msharectl, libmshare, the preload"
+	@echo "                (PREFIX, DESTDIR, LIBDIR...; make uninstall removes them)"
+	@echo "make install-dkms  the module's source for DKMS, in /usr/src/mshare-VERSION"
+	@echo "make deb        Debian packages in build/deb/ (lintian-checked)"
+	@echo "make check-packages  install them in a fresh Debian 12 chroot, test, purge"
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
 	@echo "make demo       run the demonstration in a QEMU VM"
 	@echo "make realclient PostgreSQL + pgbench in a QEMU VM, stock vs. the preload"
