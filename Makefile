@@ -38,9 +38,9 @@ export KVER VMLINUZ KMODDIR
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*.c))
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests pkgtest deps check deb check-packages demo sparse checkpatch install \
-	clean help need-kver debug-kernel debug-module check-debug realclient \
-	bench test-module test-kmod
+.PHONY: all module userspace selftests pkgtest deps check deb check-packages \
+	demo sparse checkpatch install clean help need-kver debug-kernel \
+	debug-module check-debug realclient bench test-module test-kmod
 
 all: module test-module userspace selftests pkgtest
 
