@@ -52,6 +52,9 @@ if [ -w "$kmemleak" ]; then
 	echo clear >"$kmemleak"
 fi
 
+# Installed and autoloaded as on a host, then unloaded again.
+[ -f /lib/mshare/install-check.sh ] && sh /lib/mshare/install-check.sh
+
 record_baseline
 
 if insmod "$ko"; then
