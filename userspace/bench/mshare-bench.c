@@ -272,14 +272,14 @@ static const struct metric metrics[] = {
 	{ "b7_map_disc", "mmap of B, during discards: median", "us" },
 	{ "b7_map_idle_max", "mmap of B, idle: max", "us" },
 	{ "b7_map_disc_max", "mmap of B, during discards: max", "us" },
-	{ "b7_worst_idle", "worst mmap/munmap of B per idle window", "us" },
-	{ "b7_worst_disc", "worst mmap/munmap of B per discard", "us" },
+	{ "b7_worst_idle", "worst step of B's cycle per idle window", "us" },
+	{ "b7_worst_disc", "worst step of B's cycle per discard", "us" },
 	{ "b7_worst_ratio", "worst per discard / per idle window", "ratio" },
 	{ "b7_samples_idle", "munmaps of B measured, idle", "count" },
 	{ "b7_samples_disc", "munmaps of B measured, during discards", "count" },
 	{ "b7_windows", "idle windows (a discard's length each)", "count" },
 	{ "b7_discards", "discards of A", "count" },
-	{ "b7_overlapped", "discards of A overlapped by B's mmap/munmap", "count" },
+	{ "b7_overlapped", "discards of A a step of B's cycle overlapped", "count" },
 	{ "b7_discard_time", "discard of A: time, median", "ms" },
 };
 
@@ -1211,8 +1211,9 @@ static void b6_extrapolate(int var)
  * discard is measured across.  An mmap or munmap is "during discards" when
  * its interval overlaps a discard's.  A lock held across the discard
  * stalls the measurer once per discard: "worst per discard" (the longest
- * mmap or munmap overlapping each discard, median over the discards) shows
- * it against the same worst in idle windows of a discard's length.
+ * step of the cycle, mmap, touch or munmap, overlapping each discard,
+ * median over the discards) shows it against the same worst in idle
+ * windows of a discard's length.
  */
 #define B7_B_SIZE	PMD_SZ
 #define B7_MAXSAMP	400000
@@ -1407,6 +1408,24 @@ static int b7_overlaps(const struct b7_shared *sh, int i, double a, double b)
 	return a < sh->disc[i][1] && b > sh->disc[i][0];
 }
 
+/* Raise *@worst to the longest step of @x ([@a, @b) the window) in us. */
+static void b7_worst(const struct b7_sample *x, const struct b7_shared *sh,
+		     int disc, double a, double b, double *worst)
+{
+	const double t[4] = { x->map0, x->map1, x->unmap0, x->unmap1 };
+	int j;
+
+	for (j = 0; j < 3; j++) {
+		double l = (t[j + 1] - t[j]) * 1e6;
+
+		if (sh ? !b7_overlaps(sh, disc, t[j], t[j + 1]) :
+			 t[j] < a || t[j] >= b)
+			continue;
+		if (l > *worst)
+			*worst = l;
+	}
+}
+
 /* The @q quantile (0 < q <= 1) of @n sorted values. */
 static double b7_quantile(const double *s, int n, double q)
 {
@@ -1486,26 +1505,15 @@ static void b7_analyse(int var, struct b7_shared *sh, double t_idle,
 		if (x->map0 >= t_idle && x->unmap1 < t_disc) {
 			ui[ni++] = lu;
 			mi[nmi++] = lm;
-			k = (int)((x->map0 - t_idle) / win);
-			if (k < nw) {
-				if (lm > wworst[k])
-					wworst[k] = lm;
-				if (lu > wworst[k])
-					wworst[k] = lu;
-			}
+			for (k = 0; k < nw; k++)
+				b7_worst(x, NULL, 0, t_idle + k * win,
+					 t_idle + (k + 1) * win, &wworst[k]);
 			continue;
 		}
 		for (k = 0; k < nd; k++) {
-			if (b7_overlaps(sh, k, x->unmap0, x->unmap1)) {
-				du = 1;
-				if (lu > worst[k])
-					worst[k] = lu;
-			}
-			if (b7_overlaps(sh, k, x->map0, x->map1)) {
-				dm = 1;
-				if (lm > worst[k])
-					worst[k] = lm;
-			}
+			du |= b7_overlaps(sh, k, x->unmap0, x->unmap1);
+			dm |= b7_overlaps(sh, k, x->map0, x->map1);
+			b7_worst(x, sh, k, 0, 0, &worst[k]);
 		}
 		if (du)
 			ud[nu++] = lu;
