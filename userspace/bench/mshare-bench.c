@@ -279,7 +279,7 @@ static const struct metric metrics[] = {
 	{ "b7_samples_disc", "munmaps of B measured, during discards", "count" },
 	{ "b7_windows", "idle windows (a discard's length each)", "count" },
 	{ "b7_discards", "discards of A", "count" },
-	{ "b7_overlapped", "discards of A a step of B's cycle overlapped", "count" },
+	{ "b7_overlapped", "discards a step of B's cycle overlapped", "count" },
 	{ "b7_discard_time", "discard of A: time, median", "ms" },
 };
 
