@@ -40,8 +40,8 @@ SELFTEST_HDRS := $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests pkgtest deps check deb check-packages \
 	demo sparse checkpatch install clean help need-kver debug-kernel \
-	debug-module check-debug realclient bench test-module test-kmod \
-	check-kernels soak
+	debug-module check-debug realclient bench bench-baseline test-module \
+	test-kmod check-kernels soak
 
 all: module test-module userspace selftests pkgtest
 
@@ -304,8 +304,28 @@ realclient: module userspace
 	$(TOP)/scripts/realclient/run
 
 # The benchmark harness: a VM run, results and plots in build/bench/.
-bench: all
-	$(TOP)/scripts/vm-bench
+# MSHARE_BENCH_ARGS go to mshare-bench (e.g. "-b B7"); B7 runs once more
+# on the module of BENCH_BASE (bench-baseline).
+bench: all bench-baseline
+	$(TOP)/scripts/vm-bench $(MSHARE_BENCH_ARGS)
+
+# The module as it was at commit BENCH_BASE (the landed tree before the
+# global lock went), for B7's before/after rows: its Kbuild, kmod/ and
+# uapi/ extracted into a directory of their own and built there.  Outside
+# a git checkout there is no baseline and B7 runs once.
+BENCH_BASE ?= 4524ae3
+BENCH_BASE_DIR := $(BUILD)/bench-baseline
+
+bench-baseline: need-kver
+	@if ! c=$$(git -C $(TOP) rev-parse --short --verify -q $(BENCH_BASE)^{commit}); then \
+		echo "bench-baseline: no commit $(BENCH_BASE) here: no baseline module" >&2; \
+		rm -rf $(BENCH_BASE_DIR); exit 0; fi; \
+	if [ "$$(cat $(BENCH_BASE_DIR)/commit 2>/dev/null)" != "$$c" ]; then \
+		rm -rf $(BENCH_BASE_DIR) && mkdir -p $(BENCH_BASE_DIR) && \
+		git -C $(TOP) archive $$c Kbuild kmod uapi | tar -x -C $(BENCH_BASE_DIR) && \
+		echo $$c >$(BENCH_BASE_DIR)/commit || exit 1; \
+	fi; \
+	$(MAKE) -C $(KDIR) M=$(BENCH_BASE_DIR) W=1 modules
 
 # The debug tier: a kernel with KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK,
 # kmemleak and fault injection (scripts/debug-kernel/), built once and
@@ -380,7 +400,9 @@ help:
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
 	@echo "make demo       run the demonstration in a QEMU VM"
 	@echo "make realclient PostgreSQL + pgbench in a QEMU VM, stock vs. the preload"
-	@echo "make bench      run the benchmarks in a QEMU VM (table, CSV, plots in build/bench/)"
+	@echo "make bench      run the benchmarks in a QEMU VM (table, CSV, plots in build/bench/);"
+	@echo "                MSHARE_BENCH_ARGS=\"-b B7\" picks scenarios (mshare-bench -h)"
+	@echo "make bench-baseline  build the module of BENCH_BASE (4524ae3) for B7's baseline"
 	@echo "make check-debug  the selftests and a 3-minute soak on the debug kernel (KASAN, lockdep...)"
 	@echo "make check-kernels  the selftests on 6.1, 6.12, 6.12-rt and the newest kernel"
 	@echo "make soak       every path at once for SOAK_MINUTES (default 30) on the debug kernel"
