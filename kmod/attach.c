@@ -46,7 +46,9 @@
  * a domain knows how many mappings and distinct processes it has.
  *
  * Locking: see the lock order in internal.h.  mshare_mms_lock (spinlock)
- * protects only the hash of mshare_mm structures.  An mm's mshare_mm is
+ * protects only the hash of mshare_mm structures.  dom->mms_lock may be
+ * held while taking an mm's lock (the holders' snapshot), never the other
+ * way round.  An mm's mshare_mm is
  * created, registered and torn down, and its users and per-domain counts
  * change, only under that mm's mmap lock held for writing (or by a VMA
  * close, which excludes the same writers); dom->mms_lock guards the
@@ -563,6 +565,66 @@ struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
 	}
 	*nr = n;
 	return mms;
+}
+
+/* Bytes of @dom that @mmm's links cover.  Caller holds mmm->lock. */
+static u64 mshare_mm_linked(struct mshare_mm *mmm, struct mshare_domain *dom)
+{
+	unsigned long idx;
+	u64 bytes = 0;
+	void *entry;
+
+	xa_for_each(&mmm->links, idx, entry) {
+		pgoff_t base, span;
+
+		if (mshare_table_span(dom, xa_untag_pointer(entry),
+				      xa_pointer_tag(entry), &base, &span))
+			bytes += (u64)min_t(pgoff_t, span,
+					    dom->nr_pages - base) << PAGE_SHIFT;
+	}
+	return bytes;
+}
+
+/*
+ * Who maps @dom: per mm, a process using it (pid as the caller sees it,
+ * and command), its VMAs of @dom and the bytes its links cover; taken
+ * under one hold of dom->mms_lock.  Release with kvfree(); *@nr holders.
+ */
+struct mshare_holder *mshare_dom_holders(struct mshare_domain *dom,
+					 unsigned int *nr)
+{
+	struct mshare_holder *h = NULL;
+	struct mshare_mm_dom *md;
+	unsigned int room = 0, n;
+
+	for (;;) {
+		n = 0;
+		spin_lock(&dom->mms_lock);
+		list_for_each_entry(md, &dom->mms, dom_node)
+			n++;
+		if (n <= room) {
+			n = 0;
+			list_for_each_entry(md, &dom->mms, dom_node) {
+				struct mshare_holder *o = &h[n++];
+
+				mshare_mm_owner(md->mmm->mm, &o->pid, o->comm);
+				o->mappings = md->nr;
+				spin_lock(&md->mmm->lock);
+				o->linked = mshare_mm_linked(md->mmm, dom);
+				spin_unlock(&md->mmm->lock);
+			}
+		}
+		spin_unlock(&dom->mms_lock);
+		if (n <= room)
+			break;
+		kvfree(h);
+		room = n + 8;
+		h = kvcalloc(room, sizeof(*h), GFP_KERNEL);
+		if (!h)
+			return ERR_PTR(-ENOMEM);
+	}
+	*nr = n;
+	return h;
 }
 
 void mshare_mms_put(struct mm_struct **mms, unsigned int nr)

@@ -92,7 +92,7 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	/* The tables stay put while we fill and link (migrate.c). */
 	down_read(&dom->tables_sem);
 	/* One fault, not two: fill the page before linking. */
-	err = mshare_fill(dom, vmf->pgoff);
+	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
 	if (err) {
 		up_read(&dom->tables_sem);
 		return mshare_fill_error(err);
@@ -139,7 +139,7 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	if (vmf->pgoff >= dom->nr_pages)
 		return VM_FAULT_SIGBUS;
 	down_read(&dom->tables_sem);
-	err = mshare_fill(dom, vmf->pgoff);
+	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
 	up_read(&dom->tables_sem);
 	return err ? mshare_fill_error(err) : VM_FAULT_NOPAGE;
 }

@@ -47,6 +47,7 @@
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/page_ref.h>
 #include <linux/sched/mm.h>
@@ -83,14 +84,18 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	pgoff_t pgoff;
 	int err = 0;
 
-	/* 1. Busy: no page appears in the range from now on. */
+	/*
+	 * 1. Busy: no page appears in the range from now on, and none goes
+	 * (discards wait for migrate_lock): note those to move.
+	 */
 	mshare_busy_begin(dom, first, last);
+	pages = (struct page **)&batch[PTRS_PER_PTE];
 	spin_lock(ptl);
 	for (pgoff = first; pgoff < last; pgoff++) {
 		pte_t pte = ptep_get(&ptes[pgoff % PTRS_PER_PTE]);
 
 		if (!pte_none(pte) && page_to_nid(pte_page(pte)) != m->node)
-			want++;
+			pages[want++] = pte_page(pte);
 	}
 	spin_unlock(ptl);
 	if (!want) {
@@ -101,12 +106,16 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		goto end_busy;
 	}
 
-	/* 2. */
-	pages = (struct page **)&batch[PTRS_PER_PTE];
+	/* 2. Each new page charged where its old copy is (account.c). */
 	for (i = 0; i < want; i++) {
+		struct mem_cgroup *memcg = mshare_memcg_of_page(pages[i]);
+		struct mem_cgroup *old = set_active_memcg(memcg);
+
 		pages[i] = alloc_pages_node(m->node, GFP_HIGHUSER |
 					    __GFP_THISNODE | __GFP_NOWARN |
-					    __GFP_NORETRY, 0);
+					    __GFP_NORETRY | __GFP_ACCOUNT, 0);
+		set_active_memcg(old);
+		mem_cgroup_put(memcg);
 		if (!pages[i]) {
 			while (i--)
 				__free_page(pages[i]);
@@ -159,7 +168,7 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		folio_ref_unfreeze(old, 1);
 		new->mapping = dom->inode->i_mapping;
 		new->index = batch[i].pgoff;
-		atomic_long_inc(&mshare_stats.data_pages);
+		mshare_account_page_add(batch[i].new);
 		batch[i].moved = true;
 	}
 	/* The copies must be visible before the entries are. */

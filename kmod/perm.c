@@ -3,9 +3,9 @@
  * Who may create, manage and attach domains.  The model is written down in
  * Documentation/permissions.rst; in short:
  *
- * - Creating needs CAP_SYS_ADMIN in the initial user namespace: a domain's
- *   memory is charged to no cgroup, so a user namespace of its own must not
- *   be enough to pin it.
+ * - Creating needs CAP_SYS_ADMIN in the initial user namespace, or a grant
+ *   of the caller's IPC namespace that covers it, within its limits
+ *   (quota.c; grants are made by that namespace's ns-admin).
  * - Deleting, discarding and changing the mode need CAP_SYS_ADMIN in the
  *   user namespace that owns the domain's IPC namespace, or being the
  *   domain's owner (effective uid), as IPC_RMID and IPC_SET do for SysV
@@ -33,6 +33,7 @@
 
 #include "internal.h"
 
+/* Whether the sender may create without a grant: 0 or -EPERM. */
 int mshare_may_create(const struct sk_buff *skb)
 {
 	return netlink_capable(skb, CAP_SYS_ADMIN) ? 0 : -EPERM;

@@ -35,6 +35,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
@@ -47,14 +48,20 @@
 #define PTES_PER_TABLE	PTRS_PER_PTE
 #define PMDS_PER_TABLE	PTRS_PER_PMD
 
-/* A zeroed page-table page on node @nid (or near it), counted in @dom. */
+/*
+ * A zeroed page-table page on node @nid (or near it), counted in @dom and
+ * charged to its creator's memory cgroup.
+ */
 struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
 				bool pmd_table)
 {
+	struct mem_cgroup *old;
 	struct page *page;
 	struct ptdesc *ptdesc;
 
-	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO, 0);
+	old = set_active_memcg(dom->memcg);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT, 0);
+	set_active_memcg(old);
 	if (!page)
 		return NULL;
 	ptdesc = page_ptdesc(page);
@@ -81,22 +88,6 @@ void mshare_table_free(struct mshare_domain *dom, struct page *page)
 	lruvec_stat_sub_folio(folio, NR_PAGETABLE);
 	__free_page(page);
 	atomic_long_dec(&mshare_stats.table_pages);
-}
-
-/*
- * Drop the domain's reference to a data page that no entry maps any more
- * (the caller has done the per-node accounting).
- */
-void mshare_data_page_put(struct mshare_domain *dom, struct page *page)
-{
-	struct folio *folio = page_folio(page);
-
-	/* Pins may outlive us: they must not find a dead mapping. */
-	folio_lock(folio);
-	folio->mapping = NULL;
-	folio_unlock(folio);
-	folio_put(folio);
-	atomic_long_dec(&mshare_stats.data_pages);
 }
 
 static void mshare_data_pages_put(struct mshare_domain *dom,
@@ -237,13 +228,15 @@ static void mshare_busy_wait(struct mshare_domain *dom, pgoff_t pgoff)
 }
 
 /*
- * Make sure page @pgoff of @dom is present.  Returns 0, -ENOMEM, or
+ * Make sure page @pgoff of @dom is present, a new page being charged to
+ * @mm's memory cgroup (NULL: the creator's).  Returns 0, -ENOMEM, or
  * -ENOSPC when the domain's policy binds the page to a node that is full.
  * An empty entry in the busy range waits for the batch to end (a migrated
  * page comes back, on its new node; a discarded one is filled then).
  */
-int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
+int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff, struct mm_struct *mm)
 {
+	struct mem_cgroup *memcg, *old;
 	struct mshare_table *table;
 	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
 	bool installed = false, busy = false;
@@ -258,10 +251,14 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 		return 0;
 	}
 
+	memcg = mm ? mshare_memcg_of_mm(mm) : NULL;
+	old = set_active_memcg(mm ? memcg : dom->memcg);
 	page = mshare_data_page_alloc(dom, pgoff);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
 	if (IS_ERR(page))
 		return PTR_ERR(page);
-	atomic_long_inc(&mshare_stats.data_pages);
+	mshare_account_page_add(page);
 	folio = page_folio(page);
 	folio->mapping = dom->inode->i_mapping;
 	folio->index = pgoff;
@@ -295,7 +292,7 @@ int mshare_prefault(struct mshare_domain *dom)
 	int err;
 
 	for (pgoff = 0; pgoff < dom->nr_pages; pgoff++) {
-		err = mshare_fill(dom, pgoff);
+		err = mshare_fill(dom, pgoff, NULL);
 		if (err)
 			return err;
 		if (pgoff % PTES_PER_TABLE == PTES_PER_TABLE - 1) {

@@ -241,6 +241,11 @@ enum mshare_cmd {
 	MSHARE_CMD_DOMAIN_MIGRATE,
 	MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS, /* notification, "events" */
 	MSHARE_CMD_DOMAIN_MIGRATED,	/* notification, group "events" */
+	MSHARE_CMD_LIMIT_SET,
+	MSHARE_CMD_LIMIT_DEL,
+	MSHARE_CMD_LIMIT_GET,
+	MSHARE_CMD_DOMAIN_FREED,	/* notification, group "events" */
+	MSHARE_CMD_DOMAIN_HOLDERS,
 
 	__MSHARE_CMD_MAX,
 };
@@ -293,6 +298,17 @@ enum mshare_attr {
 	MSHARE_A_STATS_PAGES_MIGRATED,	/* u64: pages they moved */
 	MSHARE_A_STATS_MIGRATE_SKIPPED,	/* u64: pinned pages they skipped */
 	MSHARE_A_STATS_MIGRATE_NS,	/* u64: time they took, ns */
+	MSHARE_A_LIMIT_KIND,		/* u32, enum mshare_limit_kind */
+	MSHARE_A_LIMIT_ID,		/* u32: uid or gid (user, group) */
+	MSHARE_A_LIMIT_BYTES,		/* u64: most bytes of domains */
+	MSHARE_A_LIMIT_DOMAINS,		/* u32: most domains */
+	MSHARE_A_LIMIT_USED_BYTES,	/* u64: bytes charged (replies) */
+	MSHARE_A_LIMIT_USED_DOMAINS,	/* u32: domains charged (replies) */
+	MSHARE_A_DOMAIN_DELETED,	/* flag: its name was deleted */
+	MSHARE_A_DOMAIN_CREATOR_PID,	/* u32: who created it (its tgid) */
+	MSHARE_A_DOMAIN_CTIME,		/* u64: creation, seconds since 1970 */
+	MSHARE_A_DOMAIN_HOLDERS,	/* indexed array of nests, see below */
+	MSHARE_A_INFO_ORPHAN_PAGES,	/* u64: pinned pages out of a domain */
 
 	__MSHARE_A_MAX,
 };
@@ -314,5 +330,32 @@ enum mshare_node_attr {
 };
 
 #define MSHARE_A_NODE_MAX (__MSHARE_A_NODE_MAX - 1)
+
+/*
+ * MSHARE_A_DOMAIN_HOLDERS holds one nest per process that maps the domain
+ * (as MSHARE_A_STATS_NODES: the entry's type is its index), each holding:
+ */
+enum mshare_holder_attr {
+	MSHARE_A_HOLDER_UNSPEC,
+	MSHARE_A_HOLDER_PID,		/* u32: a thread group using the mm */
+	MSHARE_A_HOLDER_COMM,		/* string: its command name */
+	MSHARE_A_HOLDER_MAPPINGS,	/* u32: its VMAs mapping the domain */
+	MSHARE_A_HOLDER_LINKED,		/* u64: bytes its links cover */
+	MSHARE_A_HOLDER_PAD,
+
+	__MSHARE_A_HOLDER_MAX,
+};
+
+#define MSHARE_A_HOLDER_MAX (__MSHARE_A_HOLDER_MAX - 1)
+
+/* MSHARE_A_LIMIT_KIND */
+enum mshare_limit_kind {
+	MSHARE_LIMIT_UNSPEC,
+	MSHARE_LIMIT_USER,		/* LIMIT_ID is a uid */
+	MSHARE_LIMIT_GROUP,		/* LIMIT_ID is a gid: each member */
+	MSHARE_LIMIT_NAMESPACE,		/* the IPC namespace's total */
+
+	__MSHARE_LIMIT_MAX,
+};
 
 #endif /* _UAPI_LINUX_MSHARE_H */
