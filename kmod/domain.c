@@ -414,9 +414,13 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 		kfree(pol);
 		return ERR_PTR(-ENOMEM);
 	}
-	err = mshare_find_locked(ns, name) ? -EEXIST :
-	      mshare_quota_check_locked(ns, uid, size, privileged,
+	/* May it create at all?  Then: is the name free? */
+	err = mshare_quota_check_locked(ns, uid, size, privileged,
 					&dom->grant_gid, why);
+	if (!err && mshare_find_locked(ns, name)) {
+		*why = NULL;
+		err = -EEXIST;
+	}
 	if (err) {
 		struct ipc_namespace *ipc_ns;
 
