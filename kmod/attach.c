@@ -120,25 +120,38 @@ static void mshare_unlink_one(struct mm_struct *mm, unsigned long addr,
  * If @table (linked at @level) is one of @dom's, the range of domain pages
  * it maps: [*base, *base + *span).
  */
+static bool mshare_table_in(struct mshare_table *table,
+			    struct mshare_table *array, unsigned int nr,
+			    pgoff_t span, pgoff_t *base)
+{
+	if (!array || table < array || table >= array + nr)
+		return false;
+	*base = (table - array) * span;
+	return true;
+}
+
+/*
+ * The read-only tables (rdonly.c) span the same pages as their twins.
+ * Their arrays change only with no link to them left, so reading the
+ * pointers for a comparison is safe here.
+ */
 static bool mshare_table_span(struct mshare_domain *dom,
 			      struct mshare_table *table,
 			      enum mshare_link_level level,
 			      pgoff_t *base, pgoff_t *span)
 {
 	if (level == MSHARE_LINK_PUD) {
-		if (table < dom->pmd_tables ||
-		    table >= dom->pmd_tables + dom->nr_pmd_tables)
-			return false;
 		*span = PTRS_PER_PMD * PTRS_PER_PTE;
-		*base = (table - dom->pmd_tables) * *span;
-	} else {
-		if (table < dom->pte_tables ||
-		    table >= dom->pte_tables + dom->nr_pte_tables)
-			return false;
-		*span = PTRS_PER_PTE;
-		*base = (table - dom->pte_tables) * *span;
+		return mshare_table_in(table, dom->pmd_tables,
+				       dom->nr_pmd_tables, *span, base) ||
+		       mshare_table_in(table, READ_ONCE(dom->ro_pmd_tables),
+				       dom->nr_pmd_tables, *span, base);
 	}
-	return true;
+	*span = PTRS_PER_PTE;
+	return mshare_table_in(table, dom->pte_tables, dom->nr_pte_tables,
+			       *span, base) ||
+	       mshare_table_in(table, READ_ONCE(dom->ro_pte_tables),
+			       dom->nr_pte_tables, *span, base);
 }
 
 /* The link indexes an invalidation of [@start, @end) may touch. */

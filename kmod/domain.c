@@ -402,6 +402,7 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	spin_lock_init(&dom->mms_lock);
 	INIT_LIST_HEAD(&dom->mms);
 	dom->pgprot = vm_get_page_prot(VM_READ | VM_WRITE | VM_SHARED);
+	dom->ro_pgprot = vm_get_page_prot(VM_READ | VM_SHARED);
 	INIT_LIST_HEAD(&dom->deferred);
 	spin_lock_init(&dom->deferred_lock);
 
@@ -636,14 +637,19 @@ bool mshare_range_valid(struct mshare_domain *dom, u64 offset, u64 len)
 
 void mshare_domain_links(struct mshare_domain *dom, u32 *pud, u32 *pmd)
 {
+	/* Pairs with mshare_ro_build_locked(): the arrays are complete. */
+	struct mshare_table *ro_pte = smp_load_acquire(&dom->ro_pte_tables);
+	struct mshare_table *ro_pmd = ro_pte ? dom->ro_pmd_tables : NULL;
 	unsigned int i;
 
 	*pud = 0;
 	*pmd = 0;
 	for (i = 0; i < dom->nr_pmd_tables; i++)
-		*pud += atomic_read(&dom->pmd_tables[i].links);
+		*pud += atomic_read(&dom->pmd_tables[i].links) +
+			(ro_pmd ? atomic_read(&ro_pmd[i].links) : 0);
 	for (i = 0; i < dom->nr_pte_tables; i++)
-		*pmd += atomic_read(&dom->pte_tables[i].links);
+		*pmd += atomic_read(&dom->pte_tables[i].links) +
+			(ro_pte ? atomic_read(&ro_pte[i].links) : 0);
 }
 
 /* As dynamic_dname() (not exported): the name ends at the buffer's end. */

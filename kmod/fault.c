@@ -98,10 +98,17 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 		return mshare_fill_error(err);
 	}
 
-	if (level == MSHARE_LINK_PUD)
+	/* A read-only mapping links to the read-only tables (rdonly.c). */
+	if (mshare_vma_rdonly(vma)) {
+		if (level == MSHARE_LINK_PUD)
+			table = &dom->ro_pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+		else
+			table = &dom->ro_pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+	} else if (level == MSHARE_LINK_PUD) {
 		table = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
-	else
+	} else {
 		table = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+	}
 	ret = mshare_mm_link(mmm, vmf, level, start, table);
 	up_read(&dom->tables_sem);
 	return ret;
@@ -200,12 +207,23 @@ static const struct vm_operations_struct mshare_vm_ops = {
 };
 
 /*
+ * Whether @vma is a read-only mapping (of a read-only attachment): it can
+ * never be made writable, and links to the read-only tables.
+ */
+bool mshare_vma_rdonly(struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & VM_MAYWRITE);
+}
+
+/*
  * ->mmap of an attached /dev/mshare descriptor, after its checks: make
- * @vma a mapping of @dom.  Caller holds the mmap lock for writing.  A
+ * @vma a mapping of @dom (@rdonly: of a read-only attachment, whose
+ * read-only tables exist).  Caller holds the mmap lock for writing.  A
  * registration that a signal interrupted restarts the mmap once the signal
  * is handled (only a stop or a fatal signal can interrupt it).
  */
-int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
+int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom,
+		     bool rdonly)
 {
 	struct mshare_mm *mmm = mshare_mm_get(vma->vm_mm, dom);
 	int err;
@@ -222,7 +240,7 @@ int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
 	vma_set_file(vma, dom->file);
 	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			  VM_HUGEPAGE | VM_WIPEONFORK);
-	vm_flags_clear(vma, VM_MAYEXEC);
+	vm_flags_clear(vma, VM_MAYEXEC | (rdonly ? VM_MAYWRITE : 0));
 	vma->vm_ops = &mshare_vm_ops;
 	vma->vm_private_data = mmm;
 	return 0;

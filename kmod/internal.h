@@ -185,6 +185,10 @@ struct mshare_domain {
 	unsigned int nr_pte_tables;	/* one per 2 MiB */
 	struct mshare_table *pmd_tables;
 	struct mshare_table *pte_tables;
+	/* The read-only twins (rdonly.c), made on the first read-only attach */
+	struct mshare_table *ro_pmd_tables;
+	struct mshare_table *ro_pte_tables;
+	pgprot_t ro_pgprot;		/* of their leaf entries */
 
 	atomic_long_t resident;		/* data pages present */
 	atomic_t attached;		/* descriptors attached */
@@ -304,7 +308,7 @@ bool mshare_range_valid(struct mshare_domain *dom, u64 offset, u64 len);
 int mshare_may_create(const struct sk_buff *skb);
 int mshare_may_manage(const struct sk_buff *skb, struct mshare_domain *dom,
 		      bool owner_may);
-int mshare_may_attach(struct mshare_domain *dom);
+int mshare_may_attach(struct mshare_domain *dom, bool rdonly);
 
 /* pgtable.c: domain tables and data pages */
 int mshare_tables_alloc(struct mshare_domain *dom);
@@ -352,6 +356,16 @@ void mshare_account_page_add(struct page *page);
 void mshare_data_page_put(struct mshare_domain *dom, struct page *page);
 void mshare_account_exit(void);
 
+/* rdonly.c: read-only attachments' tables */
+pte_t mshare_mkpte_ro(struct mshare_domain *dom, struct page *page);
+pte_t *mshare_ro_ptep(struct mshare_domain *dom, pgoff_t pgoff,
+		      struct mshare_table **table);
+void mshare_ro_set(struct mshare_domain *dom, pgoff_t pgoff,
+		   struct page *page);
+int mshare_ro_build_locked(struct mshare_domain *dom);
+int mshare_ro_tables_get(struct mshare_domain *dom);
+void mshare_ro_tables_free(struct mshare_domain *dom);
+
 /* numa.c: NUMA policies, page placement, per-node counts */
 bool mshare_node_valid(int nid);
 /*
@@ -395,7 +409,9 @@ void mshare_auto_start(struct mshare_domain *dom);
 void mshare_auto_stop(struct mshare_domain *dom);
 
 /* fault.c: the domain VMAs' operations */
-int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom);
+int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom,
+		     bool rdonly);
+bool mshare_vma_rdonly(struct vm_area_struct *vma);
 bool mshare_vma_of(struct vm_area_struct *vma, struct mshare_domain *dom);
 struct mshare_domain *mshare_vma_domain(struct vm_area_struct *vma);
 

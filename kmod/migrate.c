@@ -136,6 +136,7 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		if (pte_none(pte))
 			continue;
 		set_pte(ptep, __pte(0));
+		mshare_ro_set(dom, pgoff, NULL);
 		batch[n].pgoff = pgoff;
 		batch[n].old = pte_page(pte);
 		batch[n].new = NULL;
@@ -176,10 +177,14 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 
 	/* 6. */
 	spin_lock(ptl);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct page *page = batch[i].moved ? batch[i].new :
+						     batch[i].old;
+
 		set_pte(&ptes[batch[i].pgoff % PTRS_PER_PTE],
-			mshare_mkpte(dom, batch[i].moved ? batch[i].new :
-							   batch[i].old));
+			mshare_mkpte(dom, page));
+		mshare_ro_set(dom, batch[i].pgoff, page);
+	}
 	spin_unlock(ptl);
 	mshare_busy_end(dom);
 
@@ -248,19 +253,21 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 {
 	unsigned int npte = dom->nr_pte_tables, npmd = dom->nr_pmd_tables;
+	/* The read-only twins (rdonly.c) move too; made under migrate_lock. */
+	unsigned int sets = dom->ro_pte_tables ? 2 : 1;
+	unsigned int per = npte + npmd, set, i;
 	struct page **pages;
-	unsigned int i;
 	int err = 0;
 
-	if (atomic_long_read(&dom->node_tables[nid]) == npte + npmd) {
+	if (atomic_long_read(&dom->node_tables[nid]) == sets * per) {
 		WRITE_ONCE(dom->nid, nid);
 		return 0;
 	}
-	pages = kvcalloc(npte + npmd, sizeof(*pages), GFP_KERNEL);
+	pages = kvcalloc(sets * per, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
-	for (i = 0; i < npte + npmd; i++) {
-		pages[i] = mshare_table_alloc(dom, nid, i >= npte);
+	for (i = 0; i < sets * per; i++) {
+		pages[i] = mshare_table_alloc(dom, nid, i % per >= npte);
 		if (!pages[i]) {
 			err = -ENOMEM;
 			goto free;
@@ -270,23 +277,30 @@ static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 	down_write(&dom->tables_sem);
 	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
 			  0);
-	for (i = 0; i < npte; i++) {
-		pmd_t *pmd = (pmd_t *)page_address(pages[npte + i / PTRS_PER_PMD]) +
-			     i % PTRS_PER_PMD;
+	for (set = 0; set < sets; set++) {
+		struct mshare_table *pte = set ? dom->ro_pte_tables :
+						 dom->pte_tables;
+		struct mshare_table *pmd = set ? dom->ro_pmd_tables :
+						 dom->pmd_tables;
+		struct page **p = &pages[set * per];
 
-		copy_page(page_address(pages[i]),
-			  page_address(dom->pte_tables[i].page));
-		set_pmd(pmd, __pmd(page_to_phys(pages[i]) | _PAGE_TABLE));
-		swap(pages[i], dom->pte_tables[i].page);
+		for (i = 0; i < npte; i++) {
+			pmd_t *pmdp = (pmd_t *)page_address(p[npte + i / PTRS_PER_PMD]) +
+				      i % PTRS_PER_PMD;
+
+			copy_page(page_address(p[i]), page_address(pte[i].page));
+			set_pmd(pmdp, __pmd(page_to_phys(p[i]) | _PAGE_TABLE));
+			swap(p[i], pte[i].page);
+		}
+		for (i = 0; i < npmd; i++)
+			swap(p[npte + i], pmd[i].page);
 	}
-	for (i = 0; i < npmd; i++)
-		swap(pages[npte + i], dom->pmd_tables[i].page);
 	WRITE_ONCE(dom->nid, nid);
 	up_write(&dom->tables_sem);
 
 	/* @pages now holds the old tables. */
 	mshare_migrate_quiesce(dom);
-	i = npte + npmd;
+	i = sets * per;
 free:
 	while (i--)
 		mshare_table_free(dom, pages[i]);

@@ -12,8 +12,8 @@
  *   IPC.  Changing the owner or the group needs that capability.
  * - Attaching is checked like SysV IPC (ipcperms()): the owner, group and
  *   other bits of the domain's mode, with CAP_IPC_OWNER in that user
- *   namespace overriding them.  An attachment is always read-write, so
- *   both bits are needed.
+ *   namespace overriding them.  A read-write attachment needs both bits,
+ *   a read-only one (MSHARE_ATTACH_F_RDONLY) the read bit.
  *
  * Capabilities of a netlink request are checked by netlink_ns_capable():
  * the sender must hold them, and the opener of the socket too when the
@@ -68,9 +68,9 @@ int mshare_may_manage(const struct sk_buff *skb, struct mshare_domain *dom,
 	return mshare_nl_sender_is(skb, uid) ? 0 : -EPERM;
 }
 
-int mshare_may_attach(struct mshare_domain *dom)
+int mshare_may_attach(struct mshare_domain *dom, bool rdonly)
 {
-	const umode_t want = 06;	/* read + write */
+	const umode_t want = rdonly ? 04 : 06;	/* read (+ write) */
 	umode_t granted, mode;
 	kuid_t uid;
 	kgid_t gid;

@@ -137,6 +137,7 @@ void mshare_tables_free(struct mshare_domain *dom)
 	 * link before it was cleared runs under RCU or with interrupts off.
 	 */
 	synchronize_rcu();
+	mshare_ro_tables_free(dom);
 	if (dom->pte_tables) {
 		for (i = 0; i < dom->nr_pte_tables; i++)
 			if (dom->pte_tables[i].page)
@@ -271,6 +272,7 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff, struct mm_struct *mm)
 		busy = true;
 	} else if (pte_none(ptep_get(ptep))) {
 		set_pte(ptep, mshare_mkpte(dom, page));
+		mshare_ro_set(dom, pgoff, page);
 		installed = true;
 	}
 	spin_unlock(ptl);
@@ -336,6 +338,7 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 
 			if (!pte_none(pte)) {
 				set_pte(ptep, __pte(0));
+				mshare_ro_set(dom, pgoff, NULL);
 				mshare_node_pages_add(dom, pte_page(pte), -1);
 				list_add_tail(&pte_page(pte)->lru, &pages);
 				if (n < MSHARE_FLUSH_CEILING)

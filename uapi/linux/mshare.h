@@ -178,9 +178,13 @@
 
 struct mshare_attach {
 	char	name[MSHARE_NAME_MAX];
-	__u32	flags;		/* must be 0 */
+	__u32	flags;		/* MSHARE_ATTACH_F_* */
 	__u32	reserved;	/* must be 0 */
 };
+
+/* mshare_attach.flags */
+#define MSHARE_ATTACH_F_RDONLY	(1U << 0)	/* read-only: PROT_READ maps */
+#define MSHARE_ATTACH_F_ALL	MSHARE_ATTACH_F_RDONLY
 
 struct mshare_info {
 	__u64	size;		/* bytes: the length mmap() must use */
