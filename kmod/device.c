@@ -28,6 +28,14 @@
 
 #include "internal.h"
 
+/* "#ID" (decimal, NUL-terminated within the name field): 0 or -EINVAL. */
+static int mshare_parse_id_key(const char *key, u32 *id)
+{
+	if (strnlen(key, MSHARE_NAME_MAX) == MSHARE_NAME_MAX)
+		return -EINVAL;
+	return kstrtou32(key + 1, 10, id);
+}
+
 /* An attached descriptor: file->private_data, set once. */
 struct mshare_attachment {
 	struct mshare_domain *dom;
@@ -72,12 +80,15 @@ static long mshare_ioc_attach(struct file *file, void __user *uarg)
 	struct mshare_attach arg;
 	struct mshare_domain *dom;
 	bool rdonly;
+	u32 id = 0;
 	int err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
+	/* A name, or "#ID": the domain's id (also once its name is gone). */
 	if ((arg.flags & ~MSHARE_ATTACH_F_ALL) || arg.reserved ||
-	    !mshare_name_valid(arg.name))
+	    (arg.name[0] == '#' ? mshare_parse_id_key(arg.name, &id) :
+				  !mshare_name_valid(arg.name)))
 		return -EINVAL;
 	if (READ_ONCE(file->private_data))
 		return -EBUSY;
@@ -86,7 +97,8 @@ static long mshare_ioc_attach(struct file *file, void __user *uarg)
 	at = kzalloc(sizeof(*at), GFP_KERNEL);
 	if (!at)
 		return -ENOMEM;
-	dom = mshare_domain_lookup(arg.name);
+	dom = arg.name[0] == '#' ? mshare_domain_lookup_id(id) :
+				   mshare_domain_lookup(arg.name);
 	if (!dom) {
 		kfree(at);
 		return -ENOENT;

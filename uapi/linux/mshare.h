@@ -7,11 +7,16 @@
  * Character device /dev/mshare (mode 0666; rights are checked per domain)
  * -----------------------------------------------------------------------
  * MSHARE_IOC_ATTACH (struct mshare_attach, in)
- *	Bind this descriptor to the domain @name.  Needs read and write
- *	permission on the domain (owner/group/other mode bits as for SysV
- *	IPC; CAP_IPC_OWNER overrides).  Errors: EINVAL (name not a valid
- *	domain name, nonzero flags or reserved bytes), ENOENT (no such
- *	domain), EACCES (mode bits deny), EBUSY (descriptor already attached).
+ *	Bind this descriptor to the domain @name, or to the domain of id N
+ *	when @name is "#N" (also a domain whose name was deleted while it is
+ *	still held).  Needs read and write permission on the domain
+ *	(owner/group/other mode bits as for SysV IPC; CAP_IPC_OWNER
+ *	overrides); with MSHARE_ATTACH_F_RDONLY, read permission: the
+ *	descriptor then maps PROT_READ only (through read-only tables of the
+ *	domain's) and cannot discard.  Errors: EINVAL (name not a valid
+ *	domain name or "#N", unknown flags, nonzero reserved bytes), ENOENT
+ *	(no such domain), EACCES (mode bits deny), EBUSY (descriptor already
+ *	attached), ENOMEM.
  * MSHARE_IOC_INFO (struct mshare_info, out)
  *	Describe the attached domain.  Errors: EINVAL (not attached).
  * mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
@@ -19,7 +24,8 @@
  *	1 GiB-aligned so whole GiBs link at PUD level.  Errors: EINVAL (not
  *	attached, length other than info.size, offset other than 0,
  *	MAP_PRIVATE, MAP_FIXED address not 2 MiB-aligned), EACCES (PROT_EXEC,
- *	or no PROT_WRITE or no PROT_READ).  On the mapping: mprotect() to
+ *	or no PROT_WRITE or no PROT_READ; PROT_WRITE on a read-only
+ *	attachment).  On the mapping: mprotect() to
  *	anything but PROT_READ | PROT_WRITE fails with EACCES; munmap() or
  *	mremap() of a part must split it at a 2 MiB boundary (else EINVAL);
  *	mremap() cannot grow it (EFAULT); a move must keep the address
@@ -32,9 +38,10 @@
  * MSHARE_IOC_DISCARD (struct mshare_discard, in)
  *	Free the data pages of [offset, offset + length) of the attached
  *	domain, for every attacher (the range reads as zeroes afterwards).
- *	Anyone attached may discard: attaching needed write permission.
- *	Errors: EINVAL (not attached; offset or length not page-aligned,
- *	length 0, beyond the domain's end, nonzero reserved), EFAULT.
+ *	Anyone attached read-write may discard: attaching needed write
+ *	permission.  Errors: EINVAL (not attached; offset or length not
+ *	page-aligned, length 0, beyond the domain's end), EACCES (a
+ *	read-only attachment), EFAULT.
  * Any other ioctl number fails with ENOTTY.
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION

@@ -28,7 +28,8 @@ void *mshare_attach(const char *name, unsigned int flags, size_t *size)
 		p = MSHARE_ERR_PTR(-errno);
 		goto out;
 	}
-	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, info.size, (flags & MSHARE_ATTACH_F_RDONLY) ? PROT_READ :
+		 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		p = MSHARE_ERR_PTR(-errno);
 		goto out;

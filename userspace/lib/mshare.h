@@ -18,7 +18,8 @@
  * Attach: open /dev/mshare, MSHARE_IOC_ATTACH @name, mmap the whole domain.
  * Returns the address of the mapping and stores its length in *@size; the
  * descriptor is closed (the mapping keeps the domain).  @flags is passed
- * to the ioctl.  On failure it returns an error value as the kernel's
+ * to the ioctl: MSHARE_ATTACH_F_RDONLY maps it PROT_READ.  @name may be
+ * "#ID" (the domain's id).  On failure it returns an error value as the kernel's
  * ERR_PTR() does: -errno cast to a pointer, an address in the last page of
  * the address space, which is never a mapping.  Test it with
  * MSHARE_IS_ERR() and read the errno with MSHARE_PTR_ERR():
