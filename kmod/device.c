@@ -31,7 +31,11 @@
 /* "#ID" (decimal, NUL-terminated within the name field): 0 or -EINVAL. */
 static int mshare_parse_id_key(const char *key, u32 *id)
 {
-	if (strnlen(key, MSHARE_NAME_MAX) == MSHARE_NAME_MAX)
+	size_t len = strnlen(key, MSHARE_NAME_MAX);
+
+	/* Decimal digits only: no sign, no newline kstrtou32 would take. */
+	if (len < 2 || len == MSHARE_NAME_MAX ||
+	    strspn(key + 1, "0123456789") != len - 1)
 		return -EINVAL;
 	return kstrtou32(key + 1, 10, id);
 }

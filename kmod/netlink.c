@@ -616,9 +616,8 @@ static int mshare_nl_domain_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = mshare_domain_destroy(dom);
 	if (err) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[MSHARE_A_DOMAIN_NAME],
-				    "no domain of this name");
+		/* Deleted meanwhile, or (by id) already deleted. */
+		GENL_SET_ERR_MSG(info, "the domain's name is already deleted");
 		goto put;
 	}
 	mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_DESTROYED);

@@ -236,6 +236,9 @@ TEST_F(ro, attach_by_id_also_after_the_name_is_deleted)
 	EXPECT_EQ(NULL, map_key("#4294967296", 0, PROT_READ, &fd, &err));
 	EXPECT_EQ(EINVAL, err);
 	close(fd);
+	EXPECT_EQ(NULL, map_key("#+1", 0, PROT_READ, &fd, &err));
+	EXPECT_EQ(EINVAL, err);
+	close(fd);
 	EXPECT_EQ(NULL, map_key("#999999", 0, PROT_READ, &fd, &err));
 	EXPECT_EQ(ENOENT, err);
 	close(fd);

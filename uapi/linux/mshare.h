@@ -62,32 +62,58 @@
  * "owner" means the caller's effective uid is the domain's uid.  See
  * Documentation/permissions.rst.
  *
+ * A command about one domain names it by DOMAIN_NAME or by DOMAIN_ID (not
+ * both: EINVAL).  By id it also reaches a domain whose name was deleted
+ * while processes still hold it.
+ *
  * MSHARE_CMD_GET_INFO (do; anyone)
  *	Reply: INFO_ABI_VERSION, INFO_DOMAINS, INFO_DATA_PAGES,
- *	INFO_TABLE_PAGES, INFO_MAX_SIZE (module-wide, all namespaces).
- * MSHARE_CMD_DOMAIN_NEW (do; CAP_SYS_ADMIN in the initial user namespace)
+ *	INFO_TABLE_PAGES, INFO_MAX_SIZE, INFO_ORPHAN_PAGES (module-wide, all
+ *	namespaces; orphans are pages a discard or destroy took out of a
+ *	domain while something still pinned them).
+ * MSHARE_CMD_DOMAIN_NEW (do; CAP_SYS_ADMIN in the initial user namespace,
+ *	or a grant of the caller's IPC namespace: see LIMIT_SET)
  *	Request: DOMAIN_NAME (required), DOMAIN_SIZE (required),
  *	DOMAIN_FLAGS, DOMAIN_MODE (default 0600), DOMAIN_UID, DOMAIN_GID
- *	(default: the caller's effective ids), DOMAIN_NUMA_POLICY and
- *	DOMAIN_NUMA_NODES (default: MSHARE_NUMA_LOCAL; see "NUMA" below).
- *	Reply: the new domain, as for DOMAIN_GET.  Notifies DOMAIN_CREATED.
+ *	(default: the caller's effective ids; a caller without
+ *	CAP_SYS_ADMIN may only name its own uid and a group it is in),
+ *	DOMAIN_NUMA_POLICY and DOMAIN_NUMA_NODES (default:
+ *	MSHARE_NUMA_LOCAL; see "NUMA" below).  The size counts against the
+ *	owner's grant and the namespace's total until the memory is freed
+ *	(DOMAIN_FREED).  Reply: the new domain, as for DOMAIN_GET.
+ *	Notifies DOMAIN_CREATED.
  *	Errors: EINVAL (bad name; size 0, below 2 MiB or not a multiple of
  *	2 MiB; unknown flag; mode above 0777; uid/gid not mapped; bad NUMA
  *	policy or node list, a node not online with memory), E2BIG (size
- *	above the module parameter max_domain_size), EEXIST (name taken in
- *	this IPC namespace), EPERM (no CAP_SYS_ADMIN), ENOMEM.
+ *	above the module parameter max_domain_size), EPERM (no CAP_SYS_ADMIN
+ *	and no grant covers the caller, or it names another owner), EDQUOT
+ *	(over the caller's grant), ENOSPC (over the namespace's total),
+ *	EEXIST (name taken in this IPC namespace), ENOMEM.  Limits are
+ *	checked before the name: a caller that may not create learns
+ *	nothing about the names in use.
  * MSHARE_CMD_DOMAIN_DEL (do; ns-admin or owner)
- *	Request: DOMAIN_NAME.  The name goes at once (a new attach fails with
- *	ENOENT); attached processes keep the memory until they unmap it and
- *	close their descriptors.  Notifies DOMAIN_DESTROYED.
- *	Errors: EINVAL, ENOENT, EPERM.
- * MSHARE_CMD_DOMAIN_GET (do with DOMAIN_NAME, or dump; anyone)
- *	Reply, per domain: DOMAIN_NAME, DOMAIN_ID, DOMAIN_SIZE, DOMAIN_FLAGS,
- *	DOMAIN_MODE, DOMAIN_UID, DOMAIN_GID, DOMAIN_ATTACHED,
- *	DOMAIN_RESIDENT, DOMAIN_TABLE_PAGES, DOMAIN_LINKS_PUD,
- *	DOMAIN_LINKS_PMD, DOMAIN_NUMA_POLICY, DOMAIN_NUMA_NODES (not for
- *	MSHARE_NUMA_LOCAL), DOMAIN_NUMA_NODE (the home node).
+ *	Request: DOMAIN_NAME or DOMAIN_ID.  The name goes at once (a new
+ *	attach by name fails with ENOENT); attached processes keep the
+ *	memory until they unmap it and close their descriptors, and the
+ *	domain is listed with DOMAIN_DELETED until then.  Notifies
+ *	DOMAIN_DESTROYED.  Errors: EINVAL, ENOENT (also: already deleted),
+ *	EPERM.
+ * MSHARE_CMD_DOMAIN_GET (do with DOMAIN_NAME or DOMAIN_ID, or dump;
+ *	anyone)
+ *	Reply, per domain (a dump lists deleted domains still held, too):
+ *	DOMAIN_NAME, DOMAIN_ID, DOMAIN_SIZE, DOMAIN_FLAGS, DOMAIN_MODE,
+ *	DOMAIN_UID, DOMAIN_GID, DOMAIN_ATTACHED, DOMAIN_RESIDENT,
+ *	DOMAIN_TABLE_PAGES, DOMAIN_LINKS_PUD, DOMAIN_LINKS_PMD,
+ *	DOMAIN_NUMA_POLICY, DOMAIN_NUMA_NODES (not for MSHARE_NUMA_LOCAL),
+ *	DOMAIN_NUMA_NODE (the home node), DOMAIN_CREATOR_PID, DOMAIN_CTIME,
+ *	DOMAIN_DELETED (only when its name was deleted).
  *	Errors: EINVAL, ENOENT.
+ * MSHARE_CMD_DOMAIN_HOLDERS (dump; anyone)
+ *	Request: DOMAIN_NAME or DOMAIN_ID.  One message per process (mm)
+ *	that maps the domain: DOMAIN_NAME, DOMAIN_ID and DOMAIN_HOLDERS with
+ *	one entry: HOLDER_PID (a thread group using the mm, as the caller's
+ *	pid namespace sees it; 0 if it sees none), HOLDER_COMM,
+ *	HOLDER_MAPPINGS, HOLDER_LINKED.  Errors: EINVAL, ENOENT.
  * MSHARE_CMD_DOMAIN_SET (do; mode, NUMA policy: ns-admin or owner; uid,
  *	gid: ns-admin)
  *	Request: DOMAIN_NAME and at least one of DOMAIN_MODE, DOMAIN_UID,
@@ -133,6 +159,33 @@
  *	0 or the positive errno it ended with).  Errors: EINVAL (bad node or
  *	range), ENOENT, EPERM, EINTR, ENOMEM.
  *
+ * Limits (Documentation/permissions.rst, "Delegated creation")
+ * -----------------------------------------------------------
+ * Per IPC namespace, an ns-admin grants creation to a user
+ * (MSHARE_LIMIT_USER, LIMIT_ID a uid) or to each member of a group
+ * (MSHARE_LIMIT_GROUP, LIMIT_ID a gid), with LIMIT_BYTES and
+ * LIMIT_DOMAINS the most that user may own there at once; and may set the
+ * namespace's total (MSHARE_LIMIT_NAMESPACE, no LIMIT_ID), which binds
+ * every creator, CAP_SYS_ADMIN included.  A caller without CAP_SYS_ADMIN
+ * is covered by its own user grant, else by the most generous grant of a
+ * group it is in.  Ids are read in the caller's user namespace.
+ * MSHARE_CMD_LIMIT_SET (do; ns-admin)
+ *	Request: LIMIT_KIND, LIMIT_ID (user, group), LIMIT_BYTES,
+ *	LIMIT_DOMAINS.  Adds or replaces the limit; domains that exist stay
+ *	(a usage above a lowered limit only refuses new ones).
+ *	Errors: EINVAL (missing or unknown kind, id for the namespace, id
+ *	not mapped, missing value), EPERM, ENOMEM.
+ * MSHARE_CMD_LIMIT_DEL (do; ns-admin)
+ *	Request: LIMIT_KIND, LIMIT_ID (user, group).  Existing domains stay.
+ *	Errors: EINVAL (as LIMIT_SET, or a value given), ENOENT (no such
+ *	limit), EPERM.
+ * MSHARE_CMD_LIMIT_GET (dump; anyone)
+ *	Reply, per limit of the caller's IPC namespace: LIMIT_KIND, LIMIT_ID
+ *	(not for the namespace), LIMIT_BYTES, LIMIT_DOMAINS,
+ *	LIMIT_USED_BYTES, LIMIT_USED_DOMAINS (for a user: what it owns; for
+ *	a group: what its grant admitted, all members together; for the
+ *	namespace: every domain of it).
+ *
  * NUMA (Documentation/numa.rst)
  * -----------------------------
  * DOMAIN_NUMA_POLICY says where new data pages go; DOMAIN_NUMA_NODES is a
@@ -160,6 +213,9 @@
  * namespace).  Each event carries the domain as for DOMAIN_GET:
  *	MSHARE_CMD_DOMAIN_CREATED	after DOMAIN_NEW
  *	MSHARE_CMD_DOMAIN_DESTROYED	after DOMAIN_DEL (the name is gone)
+ *	MSHARE_CMD_DOMAIN_FREED	the last holder went: the memory is being
+ *				freed (after DESTROYED, or at once when the
+ *				IPC namespace died)
  *	MSHARE_CMD_DOMAIN_ATTACHED	a descriptor attached (+ EVENT_PID)
  *	MSHARE_CMD_DOMAIN_DETACHED	an attached descriptor was closed
  *	MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS  a migration moved another 32 MiB
