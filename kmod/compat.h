@@ -14,6 +14,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/version.h>
 
 /*
  * Split page-table locks.  With ALLOC_SPLIT_PTLOCKS (lockdep, spinlock
@@ -94,6 +95,19 @@ static inline void mshare_mm_owner(struct mm_struct *mm, pid_t *pid,
 #endif
 	*pid = 0;
 	strscpy(comm, "?", TASK_COMM_LEN);
+}
+
+/*
+ * Add @n pages to @mm's resident shared memory (RssShmem, part of VmRSS).
+ * add_mm_counter() is no use: its tracepoint helper is not exported.
+ */
+static inline void mshare_mm_rss_add(struct mm_struct *mm, long n)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	atomic_long_add(n, &mm->rss_stat.count[MM_SHMEMPAGES]);
+#else
+	percpu_counter_add(&mm->rss_stat[MM_SHMEMPAGES], n);
+#endif
 }
 
 /*

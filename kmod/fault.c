@@ -77,7 +77,7 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	unsigned long start = vmf->address & ~(span - 1);
 	vm_fault_t nolink = level == MSHARE_LINK_PUD ? VM_FAULT_FALLBACK :
 						       VM_FAULT_SIGBUS;
-	struct mshare_table *table;
+	struct mshare_table *table, *rw;
 	pgoff_t pgoff;
 	vm_fault_t ret;
 	int err;
@@ -93,23 +93,22 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	down_read(&dom->tables_sem);
 	/* One fault, not two: fill the page before linking. */
 	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
-	if (err) {
+	if (err < 0) {
 		up_read(&dom->tables_sem);
 		return mshare_fill_error(err);
 	}
 
 	/* A read-only mapping links to the read-only tables (rdonly.c). */
-	if (mshare_vma_rdonly(vma)) {
-		if (level == MSHARE_LINK_PUD)
-			table = &dom->ro_pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
-		else
-			table = &dom->ro_pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
-	} else if (level == MSHARE_LINK_PUD) {
-		table = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+	if (level == MSHARE_LINK_PUD) {
+		rw = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+		table = mshare_vma_rdonly(vma) ?
+			&dom->ro_pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)] : rw;
 	} else {
-		table = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+		rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+		table = mshare_vma_rdonly(vma) ?
+			&dom->ro_pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)] : rw;
 	}
-	ret = mshare_mm_link(mmm, vmf, level, start, table);
+	ret = mshare_mm_link(mmm, vmf, level, start, table, rw);
 	up_read(&dom->tables_sem);
 	return ret;
 }
@@ -130,9 +129,10 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 {
 	struct mshare_domain *dom = vma_domain(vmf->vma);
 	pmd_t pmd = pmdp_get_lockless(vmf->pmd);
+	struct mshare_mm *mmm = mshare_fault_mm(vmf);
 	int err;
 
-	if (!mshare_fault_mm(vmf))
+	if (!mmm)
 		return mshare_mm_register_fault(vmf);
 	atomic64_inc(&dom->stats.faults);
 	/* THP "never" (or a PMD fault that fell back): link here. */
@@ -148,7 +148,11 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	down_read(&dom->tables_sem);
 	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
 	up_read(&dom->tables_sem);
-	return err ? mshare_fill_error(err) : VM_FAULT_NOPAGE;
+	if (err < 0)
+		return mshare_fill_error(err);
+	if (err)
+		mshare_mm_filled(mmm, dom, vmf->address);
+	return VM_FAULT_NOPAGE;
 }
 
 static void mshare_vm_open(struct vm_area_struct *vma)

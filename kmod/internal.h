@@ -87,6 +87,7 @@ enum mshare_link_level {
 struct mshare_table {
 	struct page *page;
 	atomic_t links;
+	atomic_t resident;	/* data pages it maps (read-write tables) */
 };
 
 /* Event counters of a domain, reported by its stats. */
@@ -213,6 +214,7 @@ struct mshare_mm {
 	struct mutex link_mutex;	/* one link fault at a time */
 	spinlock_t lock;		/* links vs. invalidations */
 	struct xarray links;
+	struct xarray rss;		/* per link: pages in the mm's RSS */
 	bool owes_pending;		/* raised mm->tlb_flush_pending; lock */
 };
 
@@ -340,6 +342,13 @@ static inline pte_t *mshare_ptep(struct mshare_domain *dom, pgoff_t pgoff,
 	return (pte_t *)page_address((*table)->page) + pgoff % PTRS_PER_PTE;
 }
 
+/* The PMD table (read-write) over page @pgoff of @dom. */
+static inline struct mshare_table *
+mshare_pmd_table_of(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	return &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+}
+
 static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
 {
 	return ptlock_ptr(page_ptdesc(table->page));
@@ -424,7 +433,9 @@ void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom);
 void mshare_mm_settle(struct mshare_mm *mmm);
 vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  enum mshare_link_level level, unsigned long start,
-			  struct mshare_table *table);
+			  struct mshare_table *table, struct mshare_table *rw);
+void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
+		      unsigned long addr);
 struct mshare_holder {
 	pid_t pid;			/* 0 if no task uses the mm any more */
 	char comm[TASK_COMM_LEN];

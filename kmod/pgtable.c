@@ -230,8 +230,9 @@ static void mshare_busy_wait(struct mshare_domain *dom, pgoff_t pgoff)
 
 /*
  * Make sure page @pgoff of @dom is present, a new page being charged to
- * @mm's memory cgroup (NULL: the creator's).  Returns 0, -ENOMEM, or
- * -ENOSPC when the domain's policy binds the page to a node that is full.
+ * @mm's memory cgroup (NULL: the creator's).  Returns 1 if it put a page
+ * there, 0 if one was there, -ENOMEM, or -ENOSPC when the domain's policy
+ * binds the page to a node that is full.
  * An empty entry in the busy range waits for the batch to end (a migrated
  * page comes back, on its new node; a discarded one is filled then).
  */
@@ -279,12 +280,14 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff, struct mm_struct *mm)
 
 	if (installed) {
 		atomic_long_inc(&dom->resident);
+		atomic_inc(&table->resident);
+		atomic_inc(&mshare_pmd_table_of(dom, pgoff)->resident);
 		mshare_node_pages_add(dom, page, 1);
-	} else {
-		mshare_data_page_put(dom, page);
-		if (busy)
-			mshare_busy_wait(dom, pgoff);
+		return 1;
 	}
+	mshare_data_page_put(dom, page);
+	if (busy)
+		mshare_busy_wait(dom, pgoff);
 	return 0;
 }
 
@@ -295,7 +298,7 @@ int mshare_prefault(struct mshare_domain *dom)
 
 	for (pgoff = 0; pgoff < dom->nr_pages; pgoff++) {
 		err = mshare_fill(dom, pgoff, NULL);
-		if (err)
+		if (err < 0)
 			return err;
 		if (pgoff % PTES_PER_TABLE == PTES_PER_TABLE - 1) {
 			if (fatal_signal_pending(current))
@@ -328,10 +331,12 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	mutex_lock(&dom->migrate_lock);
 	mshare_busy_begin(dom, first, last);
 	while (pgoff < last) {
-		struct mshare_table *table;
+		struct mshare_table *table, *pmd_table;
 		pte_t *ptep = mshare_ptep(dom, pgoff, &table);
 		spinlock_t *ptl = mshare_table_ptl(table);
+		unsigned long before = n;
 
+		pmd_table = mshare_pmd_table_of(dom, pgoff);
 		spin_lock(ptl);
 		do {
 			pte_t pte = ptep_get(ptep);
@@ -349,6 +354,9 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 			pgoff++;
 		} while (pgoff < last && pgoff % PTES_PER_TABLE);
 		spin_unlock(ptl);
+		/* Before the round: attachers' RSS follows (attach.c). */
+		atomic_sub(n - before, &table->resident);
+		atomic_sub(n - before, &pmd_table->resident);
 		cond_resched();
 	}
 	atomic_long_sub(n, &dom->resident);
