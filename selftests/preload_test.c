@@ -320,4 +320,36 @@ TEST_F(pre, unprivileged_falls_back)
 	expect_baseline(_metadata, self);
 }
 
+/*
+ * MSHARE_PRELOAD_NUMA=bind:1 gives every domain the library makes that
+ * policy: the domain says so, and all its pages are on node 1.
+ */
+TEST_F(pre, numa_knob)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", "MSHARE_PRELOAD_NUMA=bind:1", NULL };
+	char *args[] = { "--hold", "8M", NULL };
+	struct mshare_domain_stats st;
+	struct named f = { .n = 0 };
+	struct map_line m;
+	char key[16];
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node");
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	ASSERT_EQ(0, parse_map(self->lines[0], &m)) TH_LOG("%s", self->lines[0]);
+	EXPECT_TRUE(is_preloaded(&m, "preload", self->v.pid)) TH_LOG("%s", m.domain);
+	snprintf(f.prefix, sizeof(f.prefix), "preload-%d-", (int)self->v.pid);
+	ASSERT_EQ(0, mshare_domain_dump(&self->nl, named_cb, &f) < 0);
+	ASSERT_EQ(1, f.n);
+	EXPECT_EQ(MSHARE_NUMA_BIND, f.d.numa.policy);
+	EXPECT_EQ(1, f.d.numa.nr_nodes);
+	EXPECT_EQ(1, f.d.numa.nodes[0]);
+	ASSERT_EQ(0, mshare_domain_stats(&self->nl, mshare_id_key(f.d.id, key), &st));
+	EXPECT_EQ(8 * MiB / PAGE, st.node_pages[1]);
+	EXPECT_EQ(0, st.node_pages[0]);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
 TEST_HARNESS_MAIN

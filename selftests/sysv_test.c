@@ -587,12 +587,13 @@ TEST_F(sysv, knobs)
 {
 	const char *const bad[] = { "MSHARE_PRELOAD_MIN=12Q", "MSHARE_PRELOAD_SYSV=yes",
 				    "MSHARE_PRELOAD=2", "MSHARE_PRELOAD_DEBUG=on",
-				    "MSHARE_PRELOAD_PREFIX=a/b", NULL };
+				    "MSHARE_PRELOAD_PREFIX=a/b", "MSHARE_PRELOAD_NUMA=bind",
+				    NULL };
 	const char *const off[] = { "MSHARE_PRELOAD_MIN=4M", "MSHARE_PRELOAD_SYSV=0", NULL };
 	struct victim_opts o = { .prog = "sysv_victim", .env = bad, .stderr_too = true };
 	char *ops[] = { "get:0x5e5e000d:8M:01600", "rmid", "get:0x5e5e000d:8M:01600",
 			"rmid", "fork:0:0", NULL };
-	int n, i, j, count[5] = { 0 }, other = 0;
+	int n, i, j, count[6] = { 0 }, other = 0;
 
 	ASSERT_EQ(0, victim_spawn(&self->v[0], &o, ops));
 	n = victim_read(&self->v[0], self->lines, MAX_LINES, "done");

@@ -21,6 +21,9 @@
  *   MSHARE_PRELOAD_PREFIX=S   domain name prefix (default "preload"); names
  *                             are S-PID-N
  *   MSHARE_PRELOAD_SYSV=0|1   System V segments too (default 1)
+ *   MSHARE_PRELOAD_NUMA=P     NUMA policy of every domain made: local,
+ *                             bind:N, preferred:N, interleave:N,N,...,
+ *                             auto or auto:N (default: the module's)
  *   MSHARE_PRELOAD_DEBUG=0|1  log decisions and failures on stderr
  *
  * See Documentation/preload.rst.
@@ -58,6 +61,7 @@ bool preload_enabled;
 bool preload_debug;
 bool preload_sysv;
 unsigned long long preload_min = DEFAULT_MIN;
+struct mshare_numa preload_numa = { .policy = -1 };
 static char prefix[32] = "preload";
 
 /*
@@ -175,6 +179,53 @@ static bool env_switch(const char *name, bool def)
 	return def;
 }
 
+/*
+ * MSHARE_PRELOAD_NUMA: "POLICY" or "POLICY:NODES" (msharectl's policies;
+ * NODES one node, or for interleave a comma-separated list).  0 and
+ * @numa, or -1.
+ */
+static int parse_numa(const char *s, struct mshare_numa *numa)
+{
+	char word[16];
+	size_t n = strcspn(s, ":");
+	const char *p;
+	char *end;
+	unsigned long v;
+	int pol;
+
+	if (!n || n >= sizeof(word))
+		return -1;
+	memcpy(word, s, n);
+	word[n] = 0;
+	pol = mshare_numa_policy_parse(word);
+	if (pol < 0)
+		return -1;
+	numa->policy = pol;
+	numa->nr_nodes = 0;
+	p = s + n;
+	if (!*p) {
+		/* bind, preferred and interleave need nodes */
+		return pol == MSHARE_NUMA_LOCAL || pol == MSHARE_NUMA_AUTO ? 0 : -1;
+	}
+	if (pol == MSHARE_NUMA_LOCAL)
+		return -1;
+	do {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v > INT32_MAX || (*end && *end != ','))
+			return -1;
+		if (numa->nr_nodes >= MSHARE_NUMA_NODES_MAX ||
+		    (numa->nr_nodes && pol != MSHARE_NUMA_INTERLEAVE))
+			return -1;
+		numa->nodes[numa->nr_nodes++] = v;
+		p = end;
+	} while (*p == ',');
+	return 0;
+}
+
 static void init(void)
 {
 	const char *e;
@@ -208,15 +259,23 @@ static void init(void)
 			preload_warn("MSHARE_PRELOAD_PREFIX=%s is not 1-31 characters of [A-Za-z0-9._-]; using %s",
 				     e, prefix);
 	}
+	e = getenv("MSHARE_PRELOAD_NUMA");
+	if (e && *e && parse_numa(e, &preload_numa)) {
+		preload_numa.policy = -1;
+		preload_warn("MSHARE_PRELOAD_NUMA=%s is not local, bind:N, preferred:N, interleave:N,N..., auto or auto:N; using the module's default",
+			     e);
+	}
 	if (!real_mmap || !real_munmap || !real_mremap) {
 		preload_enabled = false;
 		preload_warn("the real mmap/munmap/mremap not found: disabled");
 	}
 	sysv_init();
 	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
-	preload_dbg("%s, min %llu bytes, prefix %s, System V %s",
+	preload_dbg("%s, min %llu bytes, prefix %s, System V %s, NUMA policy %s",
 		    preload_enabled ? "enabled" : "disabled", preload_min, prefix,
-		    preload_sysv ? "on" : "off");
+		    preload_sysv ? "on" : "off",
+		    preload_numa.policy < 0 ? "the module's" :
+		    mshare_numa_policy_name(preload_numa.policy));
 }
 
 void preload_init(void)
@@ -314,6 +373,7 @@ static void *domain_map(size_t req, size_t dom, bool populate)
 		return NULL;
 	}
 	opts.mode = 0600;
+	opts.numa = preload_numa;
 	if (populate)
 		opts.flags = MSHARE_DOMAIN_F_PREFAULT;
 	for (tries = 0; tries < NAME_TRIES; tries++) {

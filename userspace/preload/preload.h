@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "mshare.h"
+
 #define EXPORT		__attribute__((visibility("default")))
 #define CHUNK		((size_t)MSHARE_SIZE_ALIGN)	/* 2 MiB */
 
@@ -25,6 +27,8 @@ extern bool preload_enabled;		/* MSHARE_PRELOAD */
 extern bool preload_debug;		/* MSHARE_PRELOAD_DEBUG */
 extern bool preload_sysv;		/* MSHARE_PRELOAD_SYSV */
 extern unsigned long long preload_min;	/* MSHARE_PRELOAD_MIN */
+/* MSHARE_PRELOAD_NUMA: the policy of every domain made (policy -1: none). */
+extern struct mshare_numa preload_numa;
 
 extern mmap_fn real_mmap;
 extern munmap_fn real_munmap;

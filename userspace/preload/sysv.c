@@ -450,6 +450,7 @@ static int seg_create(struct mshare_nl *nl, const char *name, key_t key,
 		return -EINVAL;		/* the real call says so too */
 	/* The creator writes the trailer: it needs read-write for that. */
 	opts.mode = mode | 0600;
+	opts.numa = preload_numa;
 	err = mshare_domain_create(nl, name, (size + CHUNK - 1) / CHUNK * CHUNK,
 				   &opts, &d);
 	if (err) {
