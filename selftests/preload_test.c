@@ -91,8 +91,11 @@ static int leftovers(struct mshare_nl *nl, const char *prefix)
 	return f.names;
 }
 
+#define GROUP	1500		/* granted in the tests that say so */
+
 FIXTURE(pre) {
 	struct mshare_nl nl;
+	int grant;
 	struct mshare_module_info base;
 	struct victim v;
 	char lines[MAX_LINES][256];
@@ -103,6 +106,7 @@ FIXTURE_SETUP(pre)
 	char lib[PATH_MAX];
 
 	self->v.pid = 0;
+	self->grant = 0;
 	if (access(next_to_self("libmshare-preload.so", lib, sizeof(lib)), R_OK))
 		SKIP(return, "libmshare-preload.so not next to this program");
 	ASSERT_EQ(0, mshare_nl_open(&self->nl));
@@ -115,6 +119,8 @@ FIXTURE_TEARDOWN(pre)
 		kill(self->v.pid, SIGKILL);
 		waitpid(self->v.pid, NULL, 0);
 	}
+	if (self->grant)
+		mshare_limit_del(&self->nl, MSHARE_LIMIT_GROUP, GROUP);
 	mshare_nl_close(&self->nl);
 }
 
@@ -316,6 +322,46 @@ TEST_F(pre, unprivileged_falls_back)
 	}
 	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
 	EXPECT_EQ(self->base.domains, now.domains);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/*
+ * A user with no capability at all whose group has a creation grant of
+ * 24 MiB and 2 domains (what `msharectl limit set group G bytes 24M
+ * domains 2` makes): its first two mappings become domains it owns, the
+ * third, over the grant, is the kernel's; the grant is given back when
+ * the program ends.
+ */
+TEST_F(pre, unprivileged_under_a_grant)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
+	char *args[] = { "--hold", "8M", "16M", "8M", NULL };
+	struct victim_opts o = { .prog = "preload_victim", .env = env,
+				 .uid = UNPRIV_UID, .gid = UNPRIV_UID, .group = GROUP };
+	struct named f = { .n = 0 };
+	struct mshare_module_info now;
+	struct map_line m[3];
+	int i;
+
+	ASSERT_EQ(0, mshare_limit_set(&self->nl, MSHARE_LIMIT_GROUP, GROUP, 24 * MiB, 2));
+	self->grant = 1;
+	ASSERT_EQ(0, victim_spawn(&self->v, &o, args));
+	ASSERT_EQ(3, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, parse_map(self->lines[i], &m[i])) TH_LOG("%s", self->lines[i]);
+		EXPECT_EQ(0, m[i].bad + m[i].zero_bad);
+	}
+	EXPECT_TRUE(is_preloaded(&m[0], "preload", self->v.pid)) TH_LOG("%s", m[0].domain);
+	EXPECT_TRUE(is_preloaded(&m[1], "preload", self->v.pid)) TH_LOG("%s", m[1].domain);
+	EXPECT_STREQ("-", m[2].domain);		/* over the grant */
+	snprintf(f.prefix, sizeof(f.prefix), "preload-%d-", (int)self->v.pid);
+	ASSERT_EQ(0, mshare_domain_dump(&self->nl, named_cb, &f) < 0);
+	EXPECT_EQ(2, f.n);
+	EXPECT_EQ(0, f.names);
+	EXPECT_EQ(UNPRIV_UID, f.d.uid);
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	EXPECT_EQ(self->base.domains + 2, now.domains);
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
 }
