@@ -1168,6 +1168,27 @@ TEST_F(grant, namespace_total_binds_root_too)
 }
 
 /*
+ * A refusal for bytes names the bytes: the domains left are not what ran
+ * out.  (Fails on the module of 4d5fffd/b18725b, whose messages say "limit
+ * on domains" for the bytes too, kmod/quota.c.)
+ */
+TEST_F(grant, over_a_byte_limit_the_message_says_bytes)
+{
+	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 8));
+	EXPECT_EQ(0, new_as(&owner, N(0), 4 * MiB));
+	EXPECT_EQ(EDQUOT, new_as(&owner, N(1), 2 * MiB));
+	TH_LOG("EDQUOT for bytes: %s", nl_msg);
+	EXPECT_NE(NULL, strstr(nl_msg, "bytes"));
+	EXPECT_EQ(NULL, strstr(nl_msg, "on domains"));
+
+	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_NAMESPACE, 0, 6 * MiB, 8));
+	EXPECT_EQ(ENOSPC, new_as(&root, N(2), 4 * MiB));
+	TH_LOG("ENOSPC for bytes: %s", nl_msg);
+	EXPECT_NE(NULL, strstr(nl_msg, "bytes"));
+	EXPECT_EQ(NULL, strstr(nl_msg, "on domains"));
+}
+
+/*
  * Grants belong to their IPC namespace: a grant of this one does not
  * apply in another (EPERM), which lists no limit either.
  */
