@@ -1345,7 +1345,7 @@ TEST_F_TIMEOUT(ctl, limit_set_show_del_and_delegated_add, 120)
 	ASSERT_EQ(0, CTL(o, self->err, "limit", "show"));
 	EXPECT_STREQ("", o);
 	ASSERT_EQ(0, CTL(o, self->err, "-j", "limit", "show"));
-	EXPECT_STREQ("[]", o);
+	EXPECT_STREQ("[]\n", o);
 
 	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "set", "user", "4001",
 			 "bytes", "6M", "domains", "2"));

@@ -1208,9 +1208,6 @@ static int cmd_domain_migrate(struct mshare_nl *nl, int argc, char **argv)
 	if (argc < 1)
 		return usage_error("%s: missing NAME", cmd);
 	name = argv[0];
-	if (name[0] == '#')
-		return usage_error("%s: a new domain needs a name, not an id",
-				   cmd);
 	if (check_name(cmd, name))
 		return 2;
 	for (i = 1; i < argc; i++) {
