@@ -848,10 +848,20 @@ static int request_print(struct mshare_nl *nl, int cmd, const char *name,
 
 /* ---- commands ---- */
 
+/*
+ * A NAME argument: a domain's name, or "#ID" (typed so, or made from
+ * "id ID" by dispatch()); a domain name never holds '#'.
+ */
 static int check_name(const char *cmd, const char *name)
 {
-	if (name[0] == '#')	/* "id N", turned into a key by dispatch() */
+	uint32_t id;
+
+	if (name[0] == '#') {
+		if (!parse_u32(name + 1, 10, UINT32_MAX, &id))
+			return usage_error("%s: bad domain id \"%s\"", cmd,
+					   name);
 		return 0;
+	}
 	if (strlen(name) >= MSHARE_NAME_MAX)
 		return usage_error("%s: domain name longer than %d characters",
 				   cmd, MSHARE_NAME_MAX - 1);
@@ -919,6 +929,9 @@ static int cmd_domain_add(struct mshare_nl *nl, int argc, char **argv)
 	if (argc < 1)
 		return usage_error("%s: missing NAME", cmd);
 	name = argv[0];
+	if (name[0] == '#')
+		return usage_error("%s: a new domain needs a name, not an id",
+				   cmd);
 	if (check_name(cmd, name))
 		return 2;
 	for (i = 1; i < argc; i++) {
@@ -1643,7 +1656,7 @@ static const struct command commands[] = {
 	CMD("domain", "migrate", cmd_domain_migrate,
 	    "NAME node N [offset OFFSET len LENGTH]"),
 	CMD("limit", "set", cmd_limit_set,
-	    "{ user USER | group GROUP | namespace } bytes SIZE domains N"),
+	    "{ user USER | group GROUP | namespace } bytes SIZE domains COUNT"),
 	CMD("limit", "del", cmd_limit_del,
 	    "{ user USER | group GROUP | namespace }"),
 	CMD("limit", "show", cmd_limit_show, ""),
@@ -1672,8 +1685,9 @@ static const struct {
 	  "SIZE, OFFSET, LENGTH := bytes, decimal or 0x hexadecimal, with an optional\n"
 	  "      suffix k, m, g or t in either case (powers of 1024)" },
 	{ { "MODE" }, "MODE := octal permission bits, at most 0777" },
-	{ { "NAME" }, "NAME := a domain's name, or \"id N\": its id (also once its name\n"
-		      "      is deleted while processes still hold it)" },
+	{ { "COUNT" }, "COUNT := a number of domains, decimal" },
+	{ { "NAME" }, "NAME := a domain's name, or \"id ID\" or \"#ID\": its id (also once\n"
+		      "      its name is deleted while processes still hold it)" },
 	{ { "USER", "GROUP" }, "USER, GROUP := a name or a numeric id" },
 	{ { "POLICY" },
 	  "POLICY := local | bind N | preferred N | interleave N1,N2,... | auto [N]" },
@@ -1746,6 +1760,8 @@ static void help(const char *object, const char *verb)
 	if (!verb && (!object || !strcmp(object, "domain")))
 		printf("  (\"domain list\", \"domain ls\" and \"domain\" alone are \"domain show\";\n"
 		       "   every OBJECT and OBJECT COMMAND also takes \"help\")\n");
+	if (!verb && (!object || !strcmp(object, "limit")))
+		printf("  (\"limit list\", \"limit ls\" and \"limit\" alone are \"limit show\")\n");
 	for (k = 0; k < sizeof(placeholders) / sizeof(placeholders[0]); k++) {
 		bool used = false;
 
