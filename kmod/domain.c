@@ -328,6 +328,7 @@ static int mshare_domain_release(struct inode *inode, struct file *file)
 	mshare_numa_free_domain(dom);
 	atomic_dec(&mshare_stats.domains);
 	put_user_ns(dom->user_ns);
+	put_pid(dom->creator);
 	mem_cgroup_put(dom->memcg);
 	kfree(dom);
 	return 0;
@@ -354,6 +355,7 @@ static void mshare_domain_free_unfiled(struct mshare_domain *dom)
 	mshare_tables_free(dom);
 	mshare_numa_free_domain(dom);
 	atomic_dec(&mshare_stats.domains);
+	put_pid(dom->creator);
 	mem_cgroup_put(dom->memcg);
 	kfree(dom);
 }
@@ -394,7 +396,6 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	dom->mode = mode;
 	dom->uid = uid;
 	dom->gid = gid;
-	dom->creator_pid = task_tgid_nr(current);
 	dom->memcg = mshare_memcg_of_mm(current->mm);
 	dom->ctime = ktime_get_real_seconds();
 	dom->state = MSHARE_DOMAIN_CREATING;
@@ -436,6 +437,7 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	}
 	dom->ns = ns;
 	dom->user_ns = get_user_ns(ns->ipc_ns->user_ns);
+	dom->creator = get_pid(task_tgid(current));
 	dom->id = mshare_next_id++;
 	/* Counted (name, size) from now on, invisible until published. */
 	list_add_tail(&dom->node, &mshare_domains);

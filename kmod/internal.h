@@ -151,7 +151,7 @@ struct mshare_domain {
 	enum mshare_domain_state state;	/* under mshare_registry_lock */
 	char name[MSHARE_NAME_MAX];
 	u32 id;
-	pid_t creator_pid;		/* tgid, in the creator's pid namespace */
+	struct pid *creator;		/* the creator's tgid (a reference) */
 	kgid_t grant_gid;		/* the group grant that admitted it */
 	time64_t ctime;			/* creation, seconds since the epoch */
 	u32 flags;			/* MSHARE_DOMAIN_F_* */

@@ -16,6 +16,7 @@
  */
 #include <linux/cred.h>
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <net/genetlink.h>
 
@@ -293,7 +294,8 @@ static int mshare_nl_put_stats(struct sk_buff *msg, struct mshare_domain *dom)
 }
 
 /*
- * Describe @dom in a new message of @msg; ids as seen from @user_ns; with
+ * Describe @dom in a new message of @msg; ids as seen from @user_ns, the
+ * creator's pid as seen from @pid_ns (0 if it is not there); with
  * EVENT_PID if @pid is nonzero.  The
  * owner and mode are read without the registry lock (the caller may hold
  * it): a concurrent DOMAIN_SET may show half done.
@@ -302,7 +304,8 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 				 struct mshare_domain *dom, u32 portid,
 				 u32 seq, int flags, u8 cmd,
 				 enum mshare_fill what,
-				 struct user_namespace *user_ns, u32 pid)
+				 struct user_namespace *user_ns,
+				 struct pid_namespace *pid_ns, u32 pid)
 {
 	u32 links_pud, links_pmd;
 	void *hdr;
@@ -339,7 +342,7 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 		   nla_put_u32(msg, MSHARE_A_DOMAIN_GID,
 			       from_kgid_munged(user_ns, READ_ONCE(dom->gid))) ||
 		   nla_put_u32(msg, MSHARE_A_DOMAIN_CREATOR_PID,
-			       dom->creator_pid) ||
+			       pid_nr_ns(dom->creator, pid_ns)) ||
 		   mshare_put_u64(msg, MSHARE_A_DOMAIN_CTIME, dom->ctime)) {
 		goto cancel;
 	}
@@ -364,7 +367,8 @@ static int mshare_nl_reply_domain(struct genl_info *info,
 	if (!msg)
 		return -ENOMEM;
 	err = mshare_nl_fill_domain(msg, dom, info->snd_portid, info->snd_seq,
-				    0, cmd, what, current_user_ns(), 0);
+				    0, cmd, what, current_user_ns(),
+				    task_active_pid_ns(current), 0);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -393,7 +397,7 @@ void mshare_nl_notify(struct mshare_domain *dom, u8 cmd)
 			pid = task_tgid_nr(current);
 	}
 	if (mshare_nl_fill_domain(msg, dom, 0, 0, 0, cmd, MSHARE_FILL_DOMAIN,
-				  &init_user_ns, pid)) {
+				  &init_user_ns, &init_pid_ns, pid)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -865,7 +869,8 @@ static int mshare_nl_dump_one(struct mshare_domain *dom, void *arg)
 	err = mshare_nl_fill_domain(c->skb, dom,
 				    NETLINK_CB(c->cb->skb).portid,
 				    c->cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				    c->cmd, c->what, current_user_ns(), 0);
+				    c->cmd, c->what, current_user_ns(),
+				    task_active_pid_ns(current), 0);
 	if (!err)
 		c->done++;
 	return err;

@@ -86,9 +86,12 @@ int mshare_quota_check_locked(struct mshare_ns *ns, kuid_t uid, u64 size,
 	*group = INVALID_GID;
 	if (ns->has_total) {
 		mshare_ns_usage(ns, NULL, &bytes, &count);
-		if (count >= ns->total_domains ||
-		    size > ns->total_bytes - min(bytes, ns->total_bytes)) {
+		if (count >= ns->total_domains) {
 			*why = "the IPC namespace's limit on domains is reached";
+			return -ENOSPC;
+		}
+		if (size > ns->total_bytes - min(bytes, ns->total_bytes)) {
+			*why = "the IPC namespace's limit on bytes is reached";
 			return -ENOSPC;
 		}
 	}
@@ -100,11 +103,16 @@ int mshare_quota_check_locked(struct mshare_ns *ns, kuid_t uid, u64 size,
 		return -EPERM;
 	}
 	mshare_ns_usage(ns, &uid, &bytes, &count);
-	if (count >= g->domains ||
-	    size > g->bytes - min(bytes, g->bytes)) {
+	if (count >= g->domains) {
 		*why = g->kind == MSHARE_LIMIT_USER ?
 		       "over the user's limit on domains (msharectl limit show)" :
 		       "over the group's limit on domains per user (msharectl limit show)";
+		return -EDQUOT;
+	}
+	if (size > g->bytes - min(bytes, g->bytes)) {
+		*why = g->kind == MSHARE_LIMIT_USER ?
+		       "over the user's limit on bytes (msharectl limit show)" :
+		       "over the group's limit on bytes per user (msharectl limit show)";
 		return -EDQUOT;
 	}
 	if (g->kind == MSHARE_LIMIT_GROUP)

@@ -372,7 +372,7 @@ enum mshare_attr {
 	MSHARE_A_LIMIT_USED_BYTES,	/* u64: bytes charged (replies) */
 	MSHARE_A_LIMIT_USED_DOMAINS,	/* u32: domains charged (replies) */
 	MSHARE_A_DOMAIN_DELETED,	/* flag: its name was deleted */
-	MSHARE_A_DOMAIN_CREATOR_PID,	/* u32: who created it (its tgid) */
+	MSHARE_A_DOMAIN_CREATOR_PID,	/* u32: creator tgid in the reader's pid ns (0: not there; events: the initial pid ns) */
 	MSHARE_A_DOMAIN_CTIME,		/* u64: creation, seconds since 1970 */
 	MSHARE_A_DOMAIN_HOLDERS,	/* indexed array of nests, see below */
 	MSHARE_A_INFO_ORPHAN_PAGES,	/* u64: pinned pages out of a domain */
