@@ -119,4 +119,13 @@ static inline bool mshare_file_get_unless_zero(struct file *file)
 	return atomic_long_inc_not_zero(&file->f_count);
 }
 
+/*
+ * Does @vmf hold only the per-VMA lock, not the mmap lock?  (Per-VMA locks
+ * came in 6.4; file VMAs use them since 6.7.)
+ */
+static inline bool mshare_fault_vma_locked(const struct vm_fault *vmf)
+{
+	return vmf->flags & FAULT_FLAG_VMA_LOCK;
+}
+
 #endif /* MSHARE_COMPAT_H */

@@ -18,7 +18,8 @@
  * other boundaries, ->mremap refuses other targets.  PUD links are used
  * where a VMA covers a whole GiB congruent modulo 1 GiB.
  *
- * Faults may run under the per-VMA lock only.  They hold the domain's
+ * Faults may run under the per-VMA lock only; those that link are retried
+ * under the mmap lock (mshare_fault_link()).  They hold the domain's
  * tables_sem for reading while they fill or link, so that a migration
  * cannot move the tables under them (lock order in internal.h).  A fault
  * on a VMA whose mm has no registered notifier yet (a child after fork)
@@ -88,6 +89,19 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	if (!IS_ALIGNED(pgoff, span >> PAGE_SHIFT) ||
 	    ((u64)pgoff << PAGE_SHIFT) + span > dom->size)
 		return nolink;
+
+	/*
+	 * Linking waits for a running invalidation of the mm to end
+	 * (mmu_interval_read_begin(), attach.c), and an invalidation may
+	 * itself wait for this VMA's lock: clear_refs starts one over the
+	 * whole mm, then write-locks each VMA it walks (PGWALK_WRLOCK).  So
+	 * link only under the mmap lock: a fault that holds just the per-VMA
+	 * lock drops it and is retried.
+	 */
+	if (mshare_fault_vma_locked(vmf)) {
+		release_fault_lock(vmf);
+		return VM_FAULT_RETRY;
+	}
 
 	/* The tables stay put while we fill and link (migrate.c). */
 	down_read(&dom->tables_sem);
