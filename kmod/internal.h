@@ -24,8 +24,10 @@
  * ----------------------------
  *   mshare_domain->migrate_lock (mutex: one migration, discard, policy
  *                                change or table move of a domain at a time)
- *   mmap_lock (or the per-VMA lock in faults)
- *     mshare_mm->link_mutex (mutex: one link fault of an mm at a time)
+ *   mmap_lock (or the per-VMA lock in faults that only fill)
+ *     mshare_mm->link_mutex (mutex: one link fault of an mm at a time;
+ *                            under the mmap lock, never a VMA lock alone:
+ *                            fault.c, mshare_fault_link())
  *     mshare_domain->tables_sem (rwsem: read by faults that fill or link,
  *                                under a VMA or mmap lock; written while
  *                                the tables move, under migrate_lock)
