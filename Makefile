@@ -136,11 +136,13 @@ $(BENCH): userspace/bench/mshare-bench.c userspace/bench/bench_proc.h $(LIB) \
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
 
-# LD_PRELOAD adoption: only mmap, mmap64, munmap and mremap are exported.
-$(PRELOAD): userspace/preload/libmshare-preload.c $(LIB) $(LIB_HDRS)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -shared \
+# LD_PRELOAD adoption: only mmap, mmap64, munmap, mremap, shmget, shmat,
+# shmdt and shmctl are exported (EXPORT in userspace/preload/preload.h).
+PRELOAD_SRCS := $(wildcard userspace/preload/*.c)
+$(PRELOAD): $(PRELOAD_SRCS) userspace/preload/preload.h $(LIB) $(LIB_HDRS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -shared -fvisibility=hidden \
 		-Wl,-soname,libmshare-preload.so -Wl,--exclude-libs,ALL \
-		$(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -ldl -lpthread
+		$(LDFLAGS) -o $@ $(PRELOAD_SRCS) $(LIB) $(NL_LIBS) -ldl -lpthread
 
 # preload_test finds the library next to itself in the VM.
 $(BUILD)/selftests/libmshare-preload.so: $(PRELOAD)

@@ -378,6 +378,26 @@ TEST_F_TIMEOUT(gup, odirect_read_from_loop_device_into_domain, 120)
 	EXPECT_EQ(0, other_attacher_verifies(self->name, 52));
 }
 
+/*
+ * Wait up to @secs seconds for the module's orphan count to come back to
+ * the fixture's base (the module checks its orphans once a second); the
+ * module's counters then in *@out.
+ */
+static void wait_orphans_gone(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(gup) *self, int secs,
+			      struct mshare_module_info *out)
+{
+	int i;
+
+	for (i = 0; i < secs * 10; i++) {
+		ASSERT_EQ(0, mshare_module_info(&self->nl, out));
+		if (out->orphan_pages == self->base.orphan_pages)
+			break;
+		usleep(100 * 1000);
+	}
+	TH_LOG("orphans gone after %d.%d s", i / 10, i % 10);
+}
+
 /* ---- vmsplice ---- */
 
 /* iter_to_pipe() takes references on the domain pages. */
@@ -409,11 +429,14 @@ TEST_F_TIMEOUT(gup, vmsplice_from_domain_into_pipe_reads_back_data, 120)
 /*
  * The pipe holds page references on domain pages (vmsplice without
  * SPLICE_F_GIFT); the domain is then unmapped and destroyed.  The module
- * frees the domain at once: DOMAINS and DATA_PAGES are back to what they
- * were (each page loses its mapping and the domain's reference,
- * mshare_data_page_put()), but the pinned pages live on, owned by the
- * pipe: reading it gives the data written, even after another domain has
- * taken and scribbled over fresh memory.
+ * frees the domain at once (DOMAINS is back to what it was; each page
+ * loses its mapping), but the pinned pages live on, held by the pipe:
+ * reading it gives the data written, even after another domain has taken
+ * and scribbled over fresh memory.  Until the pipe lets them go they are
+ * orphans (kmod/account.c): still counted in DATA_PAGES, and in
+ * ORPHAN_PAGES, and charged to their memory cgroup; within a few seconds
+ * of the pipe's letting them go (the read consumes its buffers) both
+ * counts are back where they were.
  */
 TEST_F_TIMEOUT(gup, vmsplice_pin_outlives_domain_destroy, 120)
 {
@@ -444,7 +467,8 @@ TEST_F_TIMEOUT(gup, vmsplice_pin_outlives_domain_destroy, 120)
 	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
 	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
 	EXPECT_EQ(self->base.domains, after.domains);
-	EXPECT_EQ(self->base.data_pages, after.data_pages);
+	EXPECT_EQ(self->base.data_pages + len / PAGE, after.data_pages);
+	EXPECT_EQ(self->base.orphan_pages + len / PAGE, after.orphan_pages);
 	EXPECT_EQ(self->base.table_pages, after.table_pages);
 
 	/* Take fresh memory and write over all of it. */
@@ -462,10 +486,12 @@ TEST_F_TIMEOUT(gup, vmsplice_pin_outlives_domain_destroy, 120)
 	EXPECT_EQ(len, read(self->pipe_fd[0], buf, len));
 	EXPECT_EQ(0, bad_words(buf, off, len, 55));
 	free(buf);
+	/* reading a buffer whole releases its page */
 	close_fd(&self->pipe_fd[0]);
 	close_fd(&self->pipe_fd[1]);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	wait_orphans_gone(_metadata, self, 5, &after);
 	EXPECT_EQ(self->base.data_pages, after.data_pages);
+	EXPECT_EQ(self->base.orphan_pages, after.orphan_pages);
 }
 
 /* ---- another process's domain mapping: process_vm_*, /proc/PID/mem ---- */
@@ -675,7 +701,9 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_outlives_domain_destroy, 120)
 	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
 	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
 	EXPECT_EQ(self->base.domains, after.domains);
-	EXPECT_EQ(self->base.data_pages, after.data_pages);
+	/* the registration pins them: orphans, counted until unregistered */
+	EXPECT_EQ(self->base.data_pages + len / PAGE, after.data_pages);
+	EXPECT_EQ(self->base.orphan_pages + len / PAGE, after.orphan_pages);
 
 	/* The buffer's address is only a key into the registration now. */
 	EXPECT_EQ(len, uring_rw_fixed(&self->ring, IORING_OP_WRITE_FIXED,
@@ -685,7 +713,11 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_outlives_domain_destroy, 120)
 	ASSERT_EQ(len, pread(self->img_fd, buf, len, 0));
 	EXPECT_EQ(0, bad_words(buf, off, len, 64));
 	free(buf);
+	/* the ring's teardown (a kernel worker) unpins the buffer */
 	uring_exit(&self->ring);
+	wait_orphans_gone(_metadata, self, 10, &after);
+	EXPECT_EQ(self->base.data_pages, after.data_pages);
+	EXPECT_EQ(self->base.orphan_pages, after.orphan_pages);
 }
 
 TEST_HARNESS_MAIN

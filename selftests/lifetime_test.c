@@ -135,16 +135,26 @@ static struct mshare_module_info minfo(struct __test_metadata *_metadata,
 	}								\
 	__m.field; })
 
+/*
+ * Dump entries named @name: with the name still valid (found) and those of
+ * domains whose name was deleted while they are held (deleted: listed
+ * until they go, like a SysV segment marked for destruction).
+ */
 struct dump_match {
 	const char *name;
 	int found;
+	int deleted;
 };
 
 static void dump_cb(const struct mshare_domain_info *d, void *arg)
 {
 	struct dump_match *m = arg;
 
-	if (!strcmp(d->name, m->name))
+	if (strcmp(d->name, m->name))
+		return;
+	if (d->deleted)
+		m->deleted++;
+	else
 		m->found++;
 }
 
@@ -209,8 +219,10 @@ TEST_F(lifetime, destroy_with_attachers_removes_the_name_at_once)
 	EXPECT_EQ(-ENOENT, mshare_domain_get(&nl, name, &d));
 	dm.name = name;
 	dm.found = 0;
+	dm.deleted = 0;
 	EXPECT_LE(0, mshare_domain_dump(&nl, dump_cb, &dm));
 	EXPECT_EQ(0, dm.found);
+	EXPECT_EQ(1, dm.deleted);
 	EXPECT_EQ(-ENOENT, mshare_domain_destroy(&nl, name));
 
 	close(fd);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,6 +73,9 @@ static bool find_ctl(void)
 
 #define OUT_MAX	65536
 
+/* Run msharectl as this uid (and gid), without capabilities; 0: as we are. */
+static uid_t run_uid;
+
 /*
  * Run msharectl with @args (NULL-terminated), @in (or nothing) on its
  * stdin; its stdout in @out, stderr in @err (either may be NULL).
@@ -97,6 +101,9 @@ static int ctl_run_in(const char *in, char *out, char *err,
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (run_uid &&
+		    (setgroups(0, NULL) || setgid(run_uid) || setuid(run_uid)))
+			_exit(126);
 		dup2(pi[0], 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
@@ -138,6 +145,14 @@ static int ctl_run(char *out, char *err, const char *const *args)
 }
 
 #define CTL(out, err, ...) ctl_run(out, err, (const char *const[]){ __VA_ARGS__, NULL })
+/* CTL as uid @uid (gid the same number, no supplementary groups). */
+#define CTL_AS(uid, out, err, ...) ({					\
+	int _r;								\
+	run_uid = (uid);						\
+	_r = ctl_run(out, err, (const char *const[]){ __VA_ARGS__, NULL }); \
+	run_uid = 0;							\
+	_r;								\
+})
 #define CTL_IN(in, out, err, ...) \
 	ctl_run_in(in, out, err, (const char *const[]){ __VA_ARGS__, NULL })
 
@@ -1068,7 +1083,7 @@ TEST_F_TIMEOUT(ctl, monitor_timestamps, 120)
 	EXPECT_EQ(0, stop_monitor(mon, &r));
 }
 
-#define STORM	60	/* create + destroy: 120 events */
+#define STORM	60	/* created, destroyed, freed: 180 events */
 
 /*
  * Stop the monitor, make STORM domains come and go, let it go on, then
@@ -1137,7 +1152,7 @@ TEST_F_TIMEOUT(ctl, monitor_default_buffer_holds_a_storm, 120)
 	ASSERT_LT(0, mon);
 	storm(_metadata, self, mon, &r, false, &seen, &lost, &overruns,
 	      &markers_seen, &markers);
-	EXPECT_EQ(2 * STORM, seen);
+	EXPECT_EQ(3 * STORM, seen);
 	EXPECT_EQ(0, overruns);
 	EXPECT_EQ(1, markers_seen);
 	EXPECT_EQ(1, markers);
@@ -1170,7 +1185,7 @@ static void overrun(struct __test_metadata *_metadata, FIXTURE_DATA(ctl) *self,
 	EXPECT_LT(0, seen);
 	EXPECT_EQ(1, markers_seen);
 	/* every event sent is either printed or counted as lost */
-	EXPECT_EQ(2 * STORM + markers, seen + lost + markers_seen);
+	EXPECT_EQ(3 * STORM + markers, seen + lost + markers_seen);
 	EXPECT_EQ(0, stop_monitor(mon, &r));
 }
 
@@ -1293,6 +1308,365 @@ TEST_F_TIMEOUT(ctl, numa_policy_migrate_and_stats, 120)
 	EXPECT_EQ(0, stop_monitor(mon, &r));
 }
 
+/* ---- limits: delegated creation ---- */
+
+#define GRANTEE	4001
+#define NOBODY	4003	/* no grant */
+
+/* The JSON object of @s (an array) that holds @member, or "". */
+static const char *json_obj_with(const char *s, const char *member)
+{
+	const char *p = strstr(s, member);
+
+	if (!p)
+		return "";
+	while (p > s && *p != '{')
+		p--;
+	return p;
+}
+
+/*
+ * limit set, show (text, -h, JSON, and its aliases), del; a grantee
+ * creating through msharectl within its limit and beyond it (EDQUOT), a
+ * user without a grant (EPERM), a grantee changing limits (EPERM).  In an
+ * IPC namespace of the test's own, so that its limits bind no one else.
+ */
+TEST_F_TIMEOUT(ctl, limit_set_show_del_and_delegated_add, 120)
+{
+	struct group *gr = getgrnam("nogroup");
+	struct passwd *pw = getpwnam("nobody");
+	char name2[MSHARE_NAME_MAX + 8], name3[MSHARE_NAME_MAX + 8];
+	char want[512], show[OUT_MAX];
+	char *o = self->out;
+	const char *obj;
+
+	ASSERT_NE(NULL, gr);
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+	ASSERT_EQ(0, CTL(o, self->err, "limit", "show"));
+	EXPECT_STREQ("", o);
+	ASSERT_EQ(0, CTL(o, self->err, "-j", "limit", "show"));
+	EXPECT_STREQ("[]\n", o);
+
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "set", "user", "4001",
+			 "bytes", "6M", "domains", "2"));
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "set", "group", "nogroup",
+			 "bytes", "1g", "domains", "16"));
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "set", "namespace",
+			 "bytes", "2G", "domains", "100"));
+	/* a user by name; set again: changed in place; del by name */
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "set", "user", "nobody",
+			 "bytes", "64G", "domains", "16"));
+	ASSERT_NE(NULL, pw);
+	ASSERT_EQ(0, CTL(o, self->err, "limit", "show"));
+	snprintf(want, sizeof(want),
+		 "kind user limit_id %u bytes 68719476736 domains 16 ",
+		 (unsigned int)pw->pw_uid);
+	EXPECT_NE(NULL, strstr(o, want)) TH_LOG("%s", o);
+	snprintf(want, sizeof(want), "%u", (unsigned int)pw->pw_uid);
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "set", "user", want,
+			 "bytes", "1G", "domains", "1"));
+	ASSERT_EQ(0, CTL(o, self->err, "limit", "show"));
+	snprintf(want, sizeof(want),
+		 "kind user limit_id %u bytes 1073741824 domains 1 ",
+		 (unsigned int)pw->pw_uid);
+	EXPECT_NE(NULL, strstr(o, want)) TH_LOG("%s", o);
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "del", "user", "nobody"));
+	/* the total first, then the grants in the order made */
+	ASSERT_EQ(0, CTL(o, self->err, "limit", "show"));
+	snprintf(want, sizeof(want),
+		 "kind namespace bytes 2147483648 domains 100 used_bytes 0 used_domains 0\n"
+		 "kind user limit_id 4001 bytes 6291456 domains 2 used_bytes 0 used_domains 0\n"
+		 "kind group limit_id %u bytes 1073741824 domains 16 used_bytes 0 used_domains 0\n",
+		 (unsigned int)gr->gr_gid);
+	EXPECT_STREQ(want, o);
+	snprintf(show, sizeof(show), "%s", o);
+	ASSERT_EQ(0, CTL(o, NULL, "limit"));
+	EXPECT_STREQ(show, o);
+	ASSERT_EQ(0, CTL(o, NULL, "limit", "list"));
+	EXPECT_STREQ(show, o);
+	ASSERT_EQ(0, CTL(o, NULL, "limit", "ls"));
+	EXPECT_STREQ(show, o);
+	ASSERT_EQ(0, CTL(o, NULL, "-h", "limit", "show"));
+	EXPECT_NE(NULL, strstr(o, "kind namespace bytes 2G domains 100 used_bytes 0 "));
+	EXPECT_NE(NULL, strstr(o, "kind user limit_id 4001 bytes 6M domains 2 "));
+
+	/* root makes one for the grantee: charged to it, and to the total */
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
+			 "2M", "owner", "4001"));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "limit", "show"));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_EQ('[', o[0]);
+	obj = json_obj_with(o, "\"kind\":\"namespace\"");
+	EXPECT_EQ(2 * MiB, json_num(obj, "used_bytes"));
+	EXPECT_EQ(1, json_num(obj, "used_domains"));
+	EXPECT_EQ(2 * GiB, json_num(obj, "bytes"));
+	obj = json_obj_with(o, "\"limit_id\":4001");
+	EXPECT_TRUE(json_has(obj, "kind", "\"user\""));
+	EXPECT_EQ(6 * MiB, json_num(obj, "bytes"));
+	EXPECT_EQ(2, json_num(obj, "domains"));
+	EXPECT_EQ(2 * MiB, json_num(obj, "used_bytes"));
+	EXPECT_EQ(1, json_num(obj, "used_domains"));
+
+	/* the grantee, with no capability, through msharectl */
+	snprintf(name2, sizeof(name2), "%s-u", self->name);
+	snprintf(name3, sizeof(name3), "%s-v", self->name);
+	EXPECT_EQ(1, CTL_AS(GRANTEE, NULL, self->err, "domain", "add", name2,
+			    "size", "6M"));
+	EXPECT_NE(NULL, strstr(self->err, "domain add: Disk quota exceeded: over the user's limit"))
+		TH_LOG("%s", self->err);
+	EXPECT_TRUE(one_line(self->err));
+	ASSERT_EQ(0, CTL_AS(GRANTEE, NULL, self->err, "domain", "add", name2,
+			    "size", "4M"));
+	EXPECT_EQ(1, CTL_AS(GRANTEE, NULL, self->err, "domain", "add", name3,
+			    "size", "2M"));
+	EXPECT_NE(NULL, strstr(self->err, "Disk quota exceeded"));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", name2));
+	EXPECT_EQ(GRANTEE, json_num(o, "owner"));
+	/* not granted */
+	EXPECT_EQ(1, CTL_AS(NOBODY, NULL, self->err, "domain", "add", name3,
+			    "size", "2M"));
+	EXPECT_NE(NULL, strstr(self->err, "domain add: Operation not permitted: creating a domain needs CAP_SYS_ADMIN or a grant"))
+		TH_LOG("%s", self->err);
+	/* a grantee is no ns-admin */
+	EXPECT_EQ(1, CTL_AS(GRANTEE, NULL, self->err, "limit", "set", "user",
+			    "4001", "bytes", "1T", "domains", "100"));
+	EXPECT_NE(NULL, strstr(self->err, "limit set: Operation not permitted: changing limits needs CAP_SYS_ADMIN"))
+		TH_LOG("%s", self->err);
+	EXPECT_EQ(1, CTL_AS(GRANTEE, NULL, self->err, "limit", "del", "user",
+			    "4001"));
+	/* but it may list them */
+	ASSERT_EQ(0, CTL_AS(GRANTEE, o, NULL, "limit", "show"));
+	EXPECT_NE(NULL, strstr(o, "kind user limit_id 4001 bytes 6291456 domains 2 used_bytes 6291456 used_domains 2\n"))
+		TH_LOG("%s", o);
+	/* the owner deletes one: the bytes come back */
+	ASSERT_EQ(0, CTL_AS(GRANTEE, NULL, self->err, "domain", "del", name2));
+	ASSERT_EQ(0, CTL_AS(GRANTEE, NULL, self->err, "domain", "add", name3,
+			    "size", "4M"));
+
+	/* del */
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "del", "user", "4001"));
+	EXPECT_EQ(1, CTL(NULL, self->err, "limit", "del", "user", "4001"));
+	EXPECT_NE(NULL, strstr(self->err, "limit del: No such file or directory: no such limit"))
+		TH_LOG("%s", self->err);
+	EXPECT_TRUE(one_line(self->err));
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "del", "group", "nogroup"));
+	ASSERT_EQ(0, CTL(NULL, self->err, "limit", "del", "namespace"));
+	ASSERT_EQ(0, CTL(o, NULL, "limit", "show"));
+	EXPECT_STREQ("", o);
+}
+
+/* A child that attaches @name, touches its first page and waits. */
+static pid_t start_holder(const char *name, int *go)
+{
+	int g[2], ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(g) || pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		size_t size;
+		void *p;
+
+		close(g[1]);
+		prctl(PR_SET_NAME, "ctl-holder");
+		if (attach_dom(name, 0, &p, &size))
+			_exit(1);
+		*(volatile char *)p = 1;
+		if (write(ready[1], "r", 1) != 1 || read(g[0], &c, 1) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	close(g[0]);
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		return -1;
+	}
+	close(ready[0]);
+	*go = g[1];
+	return pid;
+}
+
+static int stop_holder(pid_t pid, int go)
+{
+	close(go);
+	return wait_exit_code(pid);
+}
+
+/*
+ * domain show: the creator's pid, the creation time, and the holders
+ * (pid, command, mappings, linked bytes), text and JSON; the same for a
+ * domain whose name was deleted while it is held, listed as "deleted" and
+ * shown by its id; once the holder is gone, the id is too.
+ */
+TEST_F_TIMEOUT(ctl, show_lists_holders_creator_and_deleted_domains, 120)
+{
+	struct mshare_domain_info d;
+	char *o = self->out, want[160], id[16];
+	time_t t0, t1;
+	pid_t holder;
+	int go;
+
+	t0 = time(NULL);
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, 4 * MiB, 0, &d));
+	t1 = time(NULL);
+	snprintf(id, sizeof(id), "%u", d.id);
+	holder = start_holder(self->name, &go);
+	ASSERT_LT(0, holder);
+
+	ASSERT_EQ(0, CTL(o, NULL, "domain", "show", self->name));
+	TH_LOG("%s", o);
+	snprintf(want, sizeof(want), " creator_pid %d ctime 20", (int)getpid());
+	EXPECT_NE(NULL, strstr(o, want));
+	snprintf(want, sizeof(want), "\n    holder %d comm ctl-holder mappings 1 linked 2097152\n",
+		 (int)holder);
+	EXPECT_NE(NULL, strstr(o, want));
+	EXPECT_EQ(NULL, strstr(o, "deleted"));
+	ASSERT_EQ(0, CTL(o, NULL, "-h", "domain", "show", self->name));
+	snprintf(want, sizeof(want), "holder %d comm ctl-holder mappings 1 linked 2M\n",
+		 (int)holder);
+	EXPECT_NE(NULL, strstr(o, want));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", self->name));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_EQ(getpid(), json_num(o, "creator_pid"));
+	EXPECT_LE(t0, json_num(o, "ctime"));
+	EXPECT_GE(t1, json_num(o, "ctime"));
+	snprintf(want, sizeof(want),
+		 "\"holders\":[{\"pid\":%d,\"comm\":\"ctl-holder\",\"mappings\":1,\"linked\":2097152}]",
+		 (int)holder);
+	EXPECT_NE(NULL, strstr(o, want)) TH_LOG("%s", o);
+	EXPECT_FALSE(json_key(o, "deleted"));
+
+	/* deleted while held */
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "del", self->name));
+	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "show", self->name));
+	ASSERT_EQ(0, CTL(o, NULL, "domain", "show"));
+	snprintf(want, sizeof(want), "%s: id %u deleted size 4194304 ", self->name,
+		 d.id);
+	EXPECT_NE(NULL, strstr(o, want)) TH_LOG("%s", o);
+	snprintf(want, sizeof(want), "holder %d comm ctl-holder mappings 1 linked 0\n",
+		 (int)holder);
+	EXPECT_NE(NULL, strstr(o, want)) TH_LOG("%s", o);
+	ASSERT_EQ(0, CTL(o, NULL, "domain", "show", "id", id));
+	snprintf(want, sizeof(want), "%s: id %u deleted ", self->name, d.id);
+	EXPECT_EQ(0, strncmp(o, want, strlen(want))) TH_LOG("%s", o);
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", "id", id));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_TRUE(json_has(o, "deleted", "true"));
+	EXPECT_EQ(d.id, json_num(o, "id"));
+	EXPECT_EQ(holder, json_num(o, "pid"));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show"));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_NE(NULL, strstr(o, "\"deleted\":true"));
+
+	EXPECT_EQ(0, stop_holder(holder, go));
+	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "show", "id", id));
+	EXPECT_NE(NULL, strstr(self->err, "domain show: No such file or directory: no domain of this id"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, CTL(o, NULL, "domain", "show"));
+	EXPECT_EQ(NULL, strstr(o, self->name));
+}
+
+/*
+ * Every per-domain verb takes "id N" for NAME: show, stats, set,
+ * discard, migrate, del; del of a domain already deleted (still held) is
+ * ENOENT, and so is any verb of an id that is gone.
+ */
+TEST_F_TIMEOUT(ctl, every_domain_verb_takes_an_id, 120)
+{
+	struct mshare_domain_info d;
+	char *o = self->out, id[16], hid[16];
+	pid_t holder;
+	int go;
+
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, 4 * MiB,
+				   MSHARE_DOMAIN_F_PREFAULT, &d));
+	snprintf(id, sizeof(id), "%u", d.id);
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", "id", id));
+	EXPECT_TRUE(json_valid(o));
+	EXPECT_EQ(d.id, json_num(o, "id"));
+	EXPECT_TRUE(json_has(o, "name", "\"") ||
+		    strstr(o, self->name) != NULL);
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "stats", "id", id));
+	EXPECT_EQ(1024, json_num(o, "resident_pages"));
+	/* "#ID" is the same as "id ID" */
+	snprintf(hid, sizeof(hid), "#%u", d.id);
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "stats", hid));
+	EXPECT_EQ(1024, json_num(o, "resident_pages"));
+	EXPECT_EQ(d.id, json_num(o, "id"));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", hid));
+	EXPECT_EQ(d.id, json_num(o, "id"));
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "set", hid, "mode",
+			 "0640"));
+	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(0640, d.mode);
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "discard", "id", id, "0",
+			 "8K"));
+	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(1022, d.resident);
+	ASSERT_EQ(0, CTL(o, self->err, "-j", "domain", "migrate", "id", id,
+			 "node", "0"));
+	EXPECT_EQ(1022, json_num(o, "pages_total"));
+
+	/* held and deleted by id: its name goes; again: ENOENT */
+	holder = start_holder(self->name, &go);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "del", "id", id));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "del", "id", id));
+	EXPECT_NE(NULL, strstr(self->err, "domain del: No such file or directory"))
+		TH_LOG("%s", self->err);
+	EXPECT_TRUE(one_line(self->err));
+	/* the other verbs still reach it */
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "set", "id", id, "mode",
+			 "0600"));
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "discard", "id", id, "0",
+			 "4M"));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "stats", "id", id));
+	EXPECT_EQ(0, json_num(o, "resident_pages"));
+	EXPECT_EQ(0, stop_holder(holder, go));
+	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "stats", "id", id));
+	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "migrate", "id", id,
+			 "node", "0"));
+	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "set", "id", id, "mode",
+			 "0600"));
+	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "discard", "id", id, "0",
+			 "4K"));
+}
+
+/*
+ * monitor: "freed" when the memory of a deleted domain goes, that is
+ * when its last holder lets go, not at its deletion.
+ */
+TEST_F_TIMEOUT(ctl, monitor_prints_freed_when_the_last_holder_goes, 120)
+{
+	char line[1024], pat[128];
+	struct mshare_domain_info d;
+	struct reader r;
+	pid_t mon, holder;
+	int go;
+
+	mon = start_monitor(&r, NULL);
+	ASSERT_LT(0, mon);
+	ASSERT_EQ(0, create_domain(&self->nl, self->name, 2 * MiB, 0, &d));
+	holder = start_holder(self->name, &go);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	snprintf(pat, sizeof(pat), "destroyed %s ", self->name);
+	EXPECT_TRUE(wait_for(&r, pat, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, " deleted"));
+	/* nothing more for a second: no freed */
+	snprintf(pat, sizeof(pat), "freed %s ", self->name);
+	while (read_line(&r, line, sizeof(line), 1000))
+		EXPECT_EQ(NULL, strstr(line, pat)) TH_LOG("%s", line);
+	EXPECT_EQ(0, stop_holder(holder, go));
+	EXPECT_TRUE(wait_for(&r, pat, line, sizeof(line)));
+	EXPECT_EQ(d.id, text_num(line, "id"));
+	EXPECT_EQ(0, stop_monitor(mon, &r));
+}
+
 /* ---- bash completion ---- */
 
 static const char *completion_file(void)
@@ -1346,7 +1720,7 @@ static int ctl_run_bash(const char *script, char *out)
 TEST_F_TIMEOUT(ctl, bash_completion_follows_msharectl, 300)
 {
 	const char *file = completion_file();
-	char *o = self->out, line[256], want[128];
+	char *o = self->out, line[OUT_MAX], want[128];
 
 	if (access("/bin/bash", X_OK) || !file)
 		SKIP(return, "no bash or no completion file installed");
@@ -1354,7 +1728,7 @@ TEST_F_TIMEOUT(ctl, bash_completion_follows_msharectl, 300)
 			 "2M"));
 
 	ASSERT_EQ(0, complete(file, " ", o));
-	EXPECT_STREQ(" domain help info monitor ", o);
+	EXPECT_STREQ(" domain help info limit monitor ", o);
 	ASSERT_EQ(0, complete(file, "dom", o));
 	EXPECT_STREQ(" domain ", o);
 	ASSERT_EQ(0, complete(file, "-j domain ", o));
@@ -1385,6 +1759,41 @@ TEST_F_TIMEOUT(ctl, bash_completion_follows_msharectl, 300)
 	EXPECT_STREQ(" migrate ", o);
 	ASSERT_EQ(0, complete(file, "monitor ", o));
 	EXPECT_STREQ(" help ", o);
+
+	/* limits: the target first, one of it, then its values */
+	ASSERT_EQ(0, complete(file, "limit ", o));
+	EXPECT_STREQ(" set del show help ", o);
+	ASSERT_EQ(0, complete(file, "limit set ", o));
+	EXPECT_STREQ(" user group namespace help ", o);
+	ASSERT_EQ(0, complete(file, "limit set user nob", o));
+	EXPECT_STREQ(" nobody ", o);
+	ASSERT_EQ(0, complete(file, "limit set group nog", o));
+	EXPECT_STREQ(" nogroup ", o);
+	ASSERT_EQ(0, complete(file, "limit set user nobody ", o));
+	EXPECT_STREQ(" bytes domains ", o);
+	ASSERT_EQ(0, complete(file, "limit set namespace bytes 1G ", o));
+	EXPECT_STREQ(" domains ", o);
+	ASSERT_EQ(0, complete(file, "limit set namespace domains ", o));
+	EXPECT_STREQ("  ", o);
+	ASSERT_EQ(0, complete(file, "limit del ", o));
+	EXPECT_STREQ(" user group namespace help ", o);
+	ASSERT_EQ(0, complete(file, "limit del namespace ", o));
+	EXPECT_STREQ("  ", o);
+	ASSERT_EQ(0, complete(file, "limit show ", o));
+	EXPECT_STREQ(" help ", o);
+
+	/* ids: "id" where a NAME goes (not for add), then the ids */
+	ASSERT_EQ(0, complete(file, "domain show i", o));
+	EXPECT_STREQ(" id ", o);
+	ASSERT_EQ(0, complete(file, "domain add i", o));
+	EXPECT_STREQ("  ", o);
+	ASSERT_EQ(0, CTL(line, NULL, "-j", "domain", "show", self->name));
+	snprintf(want, sizeof(want), " %lld ", json_num(line, "id"));
+	ASSERT_EQ(0, complete(file, "domain stats id ", o));
+	EXPECT_NE(NULL, strstr(o, want)) TH_LOG("%s", o);
+	EXPECT_EQ(NULL, strstr(o, self->name));
+	ASSERT_EQ(0, complete(file, "domain migrate id 1 ", o));
+	EXPECT_STREQ(" node offset len ", o);
 }
 
 /* ---- malformed command lines ---- */
@@ -1475,6 +1884,42 @@ BADCL(migrate_offset_twice, 2, "domain", "migrate", "@", "node", "0", "offset", 
 BADCL(migrate_offset_without_len, 2, "domain", "migrate", "@", "node", "0", "offset", "0");
 BADCL(migrate_len_without_offset, 2, "domain", "migrate", "@", "node", "0", "len", "4K");
 BADCL(migrate_unknown_keyword, 2, "domain", "migrate", "@", "node", "0", "to", "1");
+BADCL(limit_unknown_verb, 2, "limit", "add", "user", "1000");
+BADCL(limit_set_nothing, 2, "limit", "set");
+BADCL(limit_set_unknown_target, 2, "limit", "set", "planet", "bytes", "1M", "domains", "1");
+BADCL(limit_set_user_without_value, 2, "limit", "set", "user");
+BADCL(limit_set_unknown_user, 2, "limit", "set", "user", "no-such-user", "bytes", "1M", "domains", "1");
+BADCL(limit_set_unknown_group, 2, "limit", "set", "group", "no-such-group", "bytes", "1M", "domains", "1");
+BADCL(limit_set_missing_domains, 2, "limit", "set", "user", "4242", "bytes", "1M");
+BADCL(limit_set_missing_bytes, 2, "limit", "set", "namespace", "domains", "1");
+BADCL(limit_set_bytes_twice, 2, "limit", "set", "namespace", "bytes", "1M", "bytes", "2M", "domains", "1");
+BADCL(limit_set_bad_bytes, 2, "limit", "set", "namespace", "bytes", "1X", "domains", "1");
+BADCL(limit_set_bad_domains, 2, "limit", "set", "namespace", "bytes", "1M", "domains", "-1");
+BADCL(limit_set_domains_without_value, 2, "limit", "set", "namespace", "bytes", "1M", "domains");
+BADCL(limit_set_unknown_keyword, 2, "limit", "set", "namespace", "bytes", "1M", "domains", "1", "size", "1M");
+BADCL(limit_set_target_last, 2, "limit", "set", "bytes", "1M", "domains", "1", "namespace");
+BADCL(limit_del_nothing, 2, "limit", "del");
+BADCL(limit_del_with_values, 2, "limit", "del", "user", "4242", "bytes", "1M");
+BADCL(limit_show_with_argument, 2, "limit", "show", "user");
+BADCL(id_without_number, 2, "domain", "show", "id");
+BADCL(id_not_a_number, 2, "domain", "stats", "id", "x");
+BADCL(id_negative, 2, "domain", "del", "id", "-1");
+BADCL(id_too_big, 2, "domain", "set", "id", "4294967296", "mode", "0600");
+BADCL(id_then_extra_word, 2, "domain", "show", "id", "1", "2");
+BADCL(hash_id_empty, 2, "domain", "show", "#");
+BADCL(hash_id_not_a_number, 2, "domain", "stats", "#x1");
+BADCL(hash_id_trailing, 2, "domain", "discard", "#1x", "0", "4K");
+BADCL(hash_id_too_big, 2, "domain", "del", "#4294967296");
+BADCL(hash_id_negative, 2, "domain", "migrate", "#-1", "node", "0");
+BADCL(add_with_an_id, 2, "domain", "add", "#5", "size", "2M");
+BADCL(hash_id_unknown_show, 1, "domain", "show", "#4294967295");
+BADCL(limit_del_no_such, 1, "limit", "del", "user", "4242");
+BADCL(id_unknown_show, 1, "domain", "show", "id", "4294967295");
+BADCL(id_unknown_del, 1, "domain", "del", "id", "4294967295");
+BADCL(id_unknown_set, 1, "domain", "set", "id", "4294967295", "mode", "0600");
+BADCL(id_unknown_discard, 1, "domain", "discard", "id", "4294967295", "0", "4K");
+BADCL(id_unknown_migrate, 1, "domain", "migrate", "id", "4294967295", "node", "0");
+BADCL(id_unknown_stats, 1, "domain", "stats", "id", "4294967295");
 BADCL(add_size_0, 1, "domain", "add", "ctl-new", "size", "0");
 BADCL(add_size_3m, 1, "domain", "add", "ctl-new", "size", "3m");
 BADCL(add_size_odd, 1, "domain", "add", "ctl-new", "size", "2097153");

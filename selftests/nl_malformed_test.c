@@ -2,12 +2,16 @@
 /*
  * Malformed requests to the commands added with the control plane
  * (DOMAIN_SET, DOMAIN_STATS, DOMAIN_DISCARD, the home node in a request,
- * an unknown NUMA policy, unknown commands) and to MSHARE_IOC_DISCARD: each fails with its exact
- * errno and an extack message, and changes nothing (module counters and
- * the domain's description stay as they were).  domain_test covers the
- * malformed DOMAIN_NEW/DEL/GET requests.
+ * an unknown NUMA policy, unknown commands), to those of delegated
+ * creation (LIMIT_SET, LIMIT_DEL, LIMIT_GET), to the id keys (DOMAIN_ID
+ * instead of DOMAIN_NAME, DOMAIN_HOLDERS) and to MSHARE_IOC_DISCARD: each
+ * fails with its exact errno and an extack message (a dump's with its
+ * end-of-dump message), and changes nothing (module counters, the
+ * domain's description and the namespace's limits stay as they were).
+ * domain_test covers the malformed DOMAIN_NEW/DEL/GET requests.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -139,6 +143,131 @@ static int b_new_exists(struct nl_msg *m, const char *n)
 	return put_name(m, n) || nla_put_u64(m, MSHARE_A_DOMAIN_SIZE, DSIZE);
 }
 
+/* ---- ids: DOMAIN_ID instead of DOMAIN_NAME ---- */
+
+static int b_name_and_id(struct nl_msg *m, const char *n)
+{
+	return put_name(m, n) || nla_put_u32(m, MSHARE_A_DOMAIN_ID, 1);
+}
+static int b_unknown_id(struct nl_msg *m, const char *n)
+{
+	return nla_put_u32(m, MSHARE_A_DOMAIN_ID, 0xfffffff0);
+}
+static int b_id_u64(struct nl_msg *m, const char *n)
+{
+	return nla_put_u64(m, MSHARE_A_DOMAIN_ID, 1);
+}
+static int b_set_unknown_id(struct nl_msg *m, const char *n)
+{
+	return b_unknown_id(m, n) || nla_put_u32(m, MSHARE_A_DOMAIN_MODE, 0600);
+}
+static int b_disc_unknown_id(struct nl_msg *m, const char *n)
+{
+	return b_unknown_id(m, n) || put_range(m, 0, PAGE);
+}
+static int b_mig_unknown_id(struct nl_msg *m, const char *n)
+{
+	return b_unknown_id(m, n) || nla_put_u32(m, MSHARE_A_MIGRATE_NODE, 0);
+}
+static int b_new_with_id(struct nl_msg *m, const char *n)
+{
+	return put_name(m, "nl-with-id") ||
+	       nla_put_u64(m, MSHARE_A_DOMAIN_SIZE, DSIZE) ||
+	       nla_put_u32(m, MSHARE_A_DOMAIN_ID, 1);
+}
+
+/* ---- LIMIT_SET, LIMIT_DEL, LIMIT_GET ---- */
+
+#define NOUSER	4242	/* no limit is ever set for it */
+
+static int put_limit(struct nl_msg *m, int kind, int64_t id, int64_t bytes,
+		     int64_t domains)
+{
+	return (kind >= 0 && nla_put_u32(m, MSHARE_A_LIMIT_KIND, kind)) ||
+	       (id >= 0 && nla_put_u32(m, MSHARE_A_LIMIT_ID, id)) ||
+	       (bytes >= 0 && nla_put_u64(m, MSHARE_A_LIMIT_BYTES, bytes)) ||
+	       (domains >= 0 && nla_put_u32(m, MSHARE_A_LIMIT_DOMAINS, domains));
+}
+static int b_lim_no_kind(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, -1, NOUSER, DSIZE, 1);
+}
+static int b_lim_kind_unspec(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_UNSPEC, NOUSER, DSIZE, 1);
+}
+static int b_lim_kind_unknown(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, __MSHARE_LIMIT_MAX, NOUSER, DSIZE, 1);
+}
+static int b_lim_user_no_id(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, -1, DSIZE, 1);
+}
+static int b_lim_group_no_id(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_GROUP, -1, DSIZE, 1);
+}
+static int b_lim_ns_with_id(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_NAMESPACE, 0, DSIZE, 1);
+}
+static int b_lim_no_bytes(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, -1, 1);
+}
+static int b_lim_no_domains(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, DSIZE, -1);
+}
+static int b_lim_ns_no_values(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_NAMESPACE, -1, -1, -1);
+}
+static int b_lim_uid_unmapped(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, 0xffffffff, DSIZE, 1);
+}
+static int b_lim_gid_unmapped(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_GROUP, 0xffffffff, DSIZE, 1);
+}
+static int b_lim_bytes_u32(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, -1, 1) ||
+	       nla_put_u32(m, MSHARE_A_LIMIT_BYTES, 1 << 30);
+}
+static int b_lim_domains_u64(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, DSIZE, -1) ||
+	       nla_put_u64(m, MSHARE_A_LIMIT_DOMAINS, 1);
+}
+static int b_lim_with_name(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, DSIZE, 1) ||
+	       put_name(m, n);
+}
+static int b_lim_del_bytes(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, DSIZE, -1);
+}
+static int b_lim_del_domains(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, -1, 1);
+}
+static int b_lim_del_user(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, NOUSER, -1, -1);
+}
+static int b_lim_del_group_no_id(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_GROUP, -1, -1, -1);
+}
+static int b_lim_get_kind(struct nl_msg *m, const char *n)
+{
+	return put_limit(m, MSHARE_LIMIT_USER, -1, -1, -1);
+}
+
 FIXTURE(nl) {
 	struct mshare_nl nl;
 	char name[MSHARE_NAME_MAX];
@@ -149,10 +278,14 @@ FIXTURE_VARIANT(nl) {
 	build_fn build;
 	int err;
 	bool no_extack;		/* rejected by the genetlink core */
+	bool dump;		/* sent as a dump request (NLM_F_DUMP) */
 };
 
 #define BAD(n, c, b, e) \
 	FIXTURE_VARIANT_ADD(nl, n) { .cmd = MSHARE_CMD_##c, .build = b, .err = e }
+#define BAD_DUMP(n, c, b, e) \
+	FIXTURE_VARIANT_ADD(nl, n) { .cmd = MSHARE_CMD_##c, .build = b, \
+				     .err = e, .dump = true }
 
 BAD(set_missing_name, DOMAIN_SET, b_nothing, EINVAL);
 BAD(set_nothing_to_change, DOMAIN_SET, b_name, EINVAL);
@@ -183,6 +316,51 @@ BAD(new_name_with_dots_and_slash, DOMAIN_NEW, b_new_name_dot_slash, EINVAL);
 BAD(new_name_taken, DOMAIN_NEW, b_new_exists, EEXIST);
 BAD(del_unknown_domain, DOMAIN_DEL, b_unknown_name, ENOENT);
 BAD(get_unknown_domain, DOMAIN_GET, b_unknown_name, ENOENT);
+BAD(get_name_and_id, DOMAIN_GET, b_name_and_id, EINVAL);
+BAD(get_unknown_id, DOMAIN_GET, b_unknown_id, ENOENT);
+BAD(get_id_as_u64, DOMAIN_GET, b_id_u64, EINVAL);
+BAD(stats_name_and_id, DOMAIN_STATS, b_name_and_id, EINVAL);
+BAD(stats_unknown_id, DOMAIN_STATS, b_unknown_id, ENOENT);
+BAD(set_unknown_id, DOMAIN_SET, b_set_unknown_id, ENOENT);
+BAD(discard_unknown_id, DOMAIN_DISCARD, b_disc_unknown_id, ENOENT);
+BAD(migrate_unknown_id, DOMAIN_MIGRATE, b_mig_unknown_id, ENOENT);
+BAD(del_name_and_id, DOMAIN_DEL, b_name_and_id, EINVAL);
+BAD(del_unknown_id, DOMAIN_DEL, b_unknown_id, ENOENT);
+BAD(new_id_not_taken, DOMAIN_NEW, b_new_with_id, EINVAL);
+BAD_DUMP(holders_missing_name, DOMAIN_HOLDERS, b_nothing, EINVAL);
+BAD_DUMP(holders_name_and_id, DOMAIN_HOLDERS, b_name_and_id, EINVAL);
+BAD_DUMP(holders_unknown_name, DOMAIN_HOLDERS, b_unknown_name, ENOENT);
+BAD_DUMP(holders_unknown_id, DOMAIN_HOLDERS, b_unknown_id, ENOENT);
+BAD(limit_set_missing_kind, LIMIT_SET, b_lim_no_kind, EINVAL);
+BAD(limit_set_kind_unspec, LIMIT_SET, b_lim_kind_unspec, EINVAL);
+BAD(limit_set_kind_unknown, LIMIT_SET, b_lim_kind_unknown, EINVAL);
+BAD(limit_set_user_missing_id, LIMIT_SET, b_lim_user_no_id, EINVAL);
+BAD(limit_set_group_missing_id, LIMIT_SET, b_lim_group_no_id, EINVAL);
+BAD(limit_set_namespace_with_id, LIMIT_SET, b_lim_ns_with_id, EINVAL);
+BAD(limit_set_missing_bytes, LIMIT_SET, b_lim_no_bytes, EINVAL);
+BAD(limit_set_missing_domains, LIMIT_SET, b_lim_no_domains, EINVAL);
+BAD(limit_set_namespace_without_values, LIMIT_SET, b_lim_ns_no_values, EINVAL);
+BAD(limit_set_uid_not_mapped, LIMIT_SET, b_lim_uid_unmapped, EINVAL);
+BAD(limit_set_gid_not_mapped, LIMIT_SET, b_lim_gid_unmapped, EINVAL);
+BAD(limit_set_bytes_as_u32, LIMIT_SET, b_lim_bytes_u32, EINVAL);
+BAD(limit_set_domains_as_u64, LIMIT_SET, b_lim_domains_u64, EINVAL);
+BAD(limit_set_domain_name_not_taken, LIMIT_SET, b_lim_with_name, EINVAL);
+BAD(limit_del_missing_kind, LIMIT_DEL, b_nothing, EINVAL);
+BAD(limit_del_kind_unknown, LIMIT_DEL, b_lim_kind_unknown, EINVAL);
+BAD(limit_del_group_missing_id, LIMIT_DEL, b_lim_del_group_no_id, EINVAL);
+BAD(limit_del_namespace_with_id, LIMIT_DEL, b_lim_ns_with_id, EINVAL);
+BAD(limit_del_with_bytes, LIMIT_DEL, b_lim_del_bytes, EINVAL);
+BAD(limit_del_with_domains, LIMIT_DEL, b_lim_del_domains, EINVAL);
+BAD(limit_del_no_such_limit, LIMIT_DEL, b_lim_del_user, ENOENT);
+BAD_DUMP(limit_get_takes_no_attribute, LIMIT_GET, b_lim_get_kind, EINVAL);
+FIXTURE_VARIANT_ADD(nl, limit_get_is_a_dump_only) {
+	.cmd = MSHARE_CMD_LIMIT_GET, .build = b_nothing, .err = EOPNOTSUPP,
+	.no_extack = true,
+};
+FIXTURE_VARIANT_ADD(nl, holders_is_a_dump_only) {
+	.cmd = MSHARE_CMD_DOMAIN_HOLDERS, .build = b_name, .err = EOPNOTSUPP,
+	.no_extack = true,
+};
 FIXTURE_VARIANT_ADD(nl, unknown_command_200) {
 	.cmd = 200, .build = b_name, .err = EOPNOTSUPP, .no_extack = true,
 };
@@ -197,6 +375,11 @@ FIXTURE_VARIANT_ADD(nl, notification_as_request) {
 
 FIXTURE_SETUP(nl)
 {
+	/*
+	 * An IPC namespace of its own: a limit a broken kernel would set
+	 * goes with it instead of binding the next tests.
+	 */
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
 	ASSERT_EQ(0, mshare_nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "nl-%d", (int)getpid());
 	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE,
@@ -209,15 +392,32 @@ FIXTURE_TEARDOWN(nl)
 	mshare_nl_close(&self->nl);
 }
 
+/* A digest of the namespace's limits (LIMIT_GET), to compare. */
+struct limits_sum {
+	int n;
+	uint64_t sum;
+};
+
+static void limits_cb(const struct mshare_limit_info *l, void *arg)
+{
+	struct limits_sum *s = arg;
+
+	s->n++;
+	s->sum = s->sum * 31 + l->kind * 7 + l->id + l->bytes + l->domains;
+}
+
 TEST_F(nl, fails_with_exact_errno_and_changes_nothing)
 {
 	struct mshare_module_info before, after;
 	struct mshare_domain_info d0, d1;
+	struct limits_sum l0 = { 0 }, l1 = { 0 };
 	struct nl_msg *msg;
 
 	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
 	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d0));
-	msg = mshare_nl_msg(&self->nl, variant->cmd, 0);
+	ASSERT_LE(0, mshare_limit_dump(&self->nl, limits_cb, &l0));
+	msg = mshare_nl_msg(&self->nl, variant->cmd,
+			    variant->dump ? NLM_F_DUMP : 0);
 	ASSERT_NE(NULL, msg);
 	ASSERT_EQ(0, variant->build(msg, self->name));
 	EXPECT_EQ(-variant->err, mshare_nl_run(&self->nl, msg, NULL, NULL));
@@ -237,6 +437,9 @@ TEST_F(nl, fails_with_exact_errno_and_changes_nothing)
 	EXPECT_EQ(d0.uid, d1.uid);
 	EXPECT_EQ(d0.gid, d1.gid);
 	EXPECT_EQ(DSIZE / PAGE, d1.resident);
+	ASSERT_LE(0, mshare_limit_dump(&self->nl, limits_cb, &l1));
+	EXPECT_EQ(l0.n, l1.n);
+	EXPECT_EQ(l0.sum, l1.sum);
 }
 
 /* ---- MSHARE_IOC_DISCARD ---- */

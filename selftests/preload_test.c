@@ -21,119 +21,20 @@
 
 #include "mshare.h"
 #include "mshare_util.h"
+#include "preload_util.h"
 #include "kselftest_harness.h"
 
 #define MAX_LINES	16
 #define UNPRIV_UID	1000
 
-/* @file next to this program. */
-static const char *next_to_self(const char *file, char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 64);
-	char *slash;
-
-	if (n <= 0) {
-		snprintf(buf, len, "/selftests/%s", file);
-		return buf;
-	}
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	strcpy(slash ? slash + 1 : buf, file);
-	return buf;
-}
-
-struct victim {
-	pid_t pid;
-	int in;			/* its stdin */
-	FILE *out;		/* its stdout */
-};
-
-/*
- * Start preload_victim @args with LD_PRELOAD and @env ("K=V" strings, NULL
- * terminated); as @uid unless it is 0.
- */
+/* As the old helper did: preload_victim as @uid (0: root). */
 static int victim_start(struct victim *v, const char *const *env, uid_t uid,
 			char *const args[])
 {
-	char lib[PATH_MAX], prog[PATH_MAX];
-	char *argv[16];
-	int ip[2], op[2], i;
+	struct victim_opts o = { .prog = "preload_victim", .env = env,
+				 .uid = uid, .gid = uid };
 
-	next_to_self("libmshare-preload.so", lib, sizeof(lib));
-	next_to_self("preload_victim", prog, sizeof(prog));
-	if (access(lib, R_OK) || access(prog, X_OK))
-		return -1;
-	argv[0] = prog;
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	if (pipe2(ip, O_CLOEXEC) || pipe2(op, O_CLOEXEC))
-		return -1;
-	v->pid = flush_fork();
-	if (v->pid < 0)
-		return -1;
-	if (v->pid == 0) {
-		unsetenv("MSHARE_PRELOAD");
-		unsetenv("MSHARE_PRELOAD_MIN");
-		unsetenv("MSHARE_PRELOAD_PREFIX");
-		setenv("LD_PRELOAD", lib, 1);
-		for (i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
-		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-			    setresuid(uid, uid, uid)))
-			_exit(125);
-		if (dup2(ip[0], STDIN_FILENO) < 0 || dup2(op[1], STDOUT_FILENO) < 0)
-			_exit(126);
-		execv(prog, argv);
-		_exit(127);
-	}
-	close(ip[0]);
-	close(op[1]);
-	v->in = ip[1];
-	v->out = fdopen(op[0], "r");
-	return v->out ? 0 : -1;
-}
-
-/*
- * Read lines into @lines up to one that starts with @until (NULL: up to
- * the end): their count, or -1 at the end before @until.
- */
-static int victim_read(struct victim *v, char lines[][256], int max, const char *until)
-{
-	char line[256];
-	int n = 0;
-
-	while (fgets(line, sizeof(line), v->out)) {
-		line[strcspn(line, "\n")] = 0;
-		if (until && !strncmp(line, until, strlen(until)))
-			return n;
-		if (n < max)
-			snprintf(lines[n++], 256, "%s", line);
-	}
-	return until ? -1 : n;
-}
-
-static void victim_go(struct victim *v)
-{
-	char c = 1;
-
-	if (write(v->in, &c, 1) != 1)
-		perror("write");
-}
-
-/* Let it finish: its exit status. */
-static int victim_end(struct victim *v)
-{
-	char line[256];
-	int rc;
-
-	close(v->in);
-	while (fgets(line, sizeof(line), v->out))
-		;
-	fclose(v->out);
-	rc = wait_exit_code(v->pid);
-	v->pid = 0;
-	return rc;
+	return victim_spawn(v, &o, args);
 }
 
 struct map_line {
@@ -157,20 +58,44 @@ static int is_preloaded(const struct map_line *m, const char *prefix, pid_t pid)
 	return !strncmp(m->domain, want, strlen(want));
 }
 
-/* Domains named @prefix-* left behind. */
+struct named {
+	char prefix[MSHARE_NAME_MAX];
+	int names;			/* not deleted */
+	int n;				/* all of them, deleted too */
+	struct mshare_domain_info d;	/* the last one */
+};
+
+static void named_cb(const struct mshare_domain_info *d, void *arg)
+{
+	struct named *f = arg;
+
+	if (strncmp(d->name, f->prefix, strlen(f->prefix)))
+		return;
+	f->n++;
+	if (!d->deleted)
+		f->names++;
+	f->d = *d;
+}
+
+/*
+ * Names @prefix-* left behind (a dump also lists the domains whose names
+ * were deleted while they are mapped: those are not counted).
+ */
 static int leftovers(struct mshare_nl *nl, const char *prefix)
 {
-	char pfx[MSHARE_NAME_MAX];
-	struct leftovers l = { .prefix = pfx };
+	struct named f = { .names = 0 };
 
-	snprintf(pfx, sizeof(pfx), "%s-", prefix);
-	if (find_leftovers(nl, &l) < 0)
+	snprintf(f.prefix, sizeof(f.prefix), "%s-", prefix);
+	if (mshare_domain_dump(nl, named_cb, &f) < 0)
 		return -1;
-	return l.n;
+	return f.names;
 }
+
+#define GROUP	1500		/* granted in the tests that say so */
 
 FIXTURE(pre) {
 	struct mshare_nl nl;
+	int grant;
 	struct mshare_module_info base;
 	struct victim v;
 	char lines[MAX_LINES][256];
@@ -181,6 +106,7 @@ FIXTURE_SETUP(pre)
 	char lib[PATH_MAX];
 
 	self->v.pid = 0;
+	self->grant = 0;
 	if (access(next_to_self("libmshare-preload.so", lib, sizeof(lib)), R_OK))
 		SKIP(return, "libmshare-preload.so not next to this program");
 	ASSERT_EQ(0, mshare_nl_open(&self->nl));
@@ -193,6 +119,8 @@ FIXTURE_TEARDOWN(pre)
 		kill(self->v.pid, SIGKILL);
 		waitpid(self->v.pid, NULL, 0);
 	}
+	if (self->grant)
+		mshare_limit_del(&self->nl, MSHARE_LIMIT_GROUP, GROUP);
 	mshare_nl_close(&self->nl);
 }
 
@@ -373,8 +301,9 @@ TEST_F(pre, threads)
 }
 
 /*
- * Without CAP_SYS_ADMIN the domain cannot be created: the library falls
- * back to the real mmap silently, and the program works as before.
+ * Without CAP_SYS_ADMIN and without a creation grant the domain cannot be
+ * created: the library falls back to the real mmap silently, and the
+ * program works as before.
  */
 TEST_F(pre, unprivileged_falls_back)
 {
@@ -393,6 +322,78 @@ TEST_F(pre, unprivileged_falls_back)
 	}
 	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
 	EXPECT_EQ(self->base.domains, now.domains);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/*
+ * A user with no capability at all whose group has a creation grant of
+ * 24 MiB and 2 domains (what `msharectl limit set group G bytes 24M
+ * domains 2` makes): its first two mappings become domains it owns, the
+ * third, over the grant, is the kernel's; the grant is given back when
+ * the program ends.
+ */
+TEST_F(pre, unprivileged_under_a_grant)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
+	char *args[] = { "--hold", "8M", "16M", "8M", NULL };
+	struct victim_opts o = { .prog = "preload_victim", .env = env,
+				 .uid = UNPRIV_UID, .gid = UNPRIV_UID, .group = GROUP };
+	struct named f = { .n = 0 };
+	struct mshare_module_info now;
+	struct map_line m[3];
+	int i;
+
+	ASSERT_EQ(0, mshare_limit_set(&self->nl, MSHARE_LIMIT_GROUP, GROUP, 24 * MiB, 2));
+	self->grant = 1;
+	ASSERT_EQ(0, victim_spawn(&self->v, &o, args));
+	ASSERT_EQ(3, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, parse_map(self->lines[i], &m[i])) TH_LOG("%s", self->lines[i]);
+		EXPECT_EQ(0, m[i].bad + m[i].zero_bad);
+	}
+	EXPECT_TRUE(is_preloaded(&m[0], "preload", self->v.pid)) TH_LOG("%s", m[0].domain);
+	EXPECT_TRUE(is_preloaded(&m[1], "preload", self->v.pid)) TH_LOG("%s", m[1].domain);
+	EXPECT_STREQ("-", m[2].domain);		/* over the grant */
+	snprintf(f.prefix, sizeof(f.prefix), "preload-%d-", (int)self->v.pid);
+	ASSERT_EQ(0, mshare_domain_dump(&self->nl, named_cb, &f) < 0);
+	EXPECT_EQ(2, f.n);
+	EXPECT_EQ(0, f.names);
+	EXPECT_EQ(UNPRIV_UID, f.d.uid);
+	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	EXPECT_EQ(self->base.domains + 2, now.domains);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
+/*
+ * MSHARE_PRELOAD_NUMA=bind:1 gives every domain the library makes that
+ * policy: the domain says so, and all its pages are on node 1.
+ */
+TEST_F(pre, numa_knob)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", "MSHARE_PRELOAD_NUMA=bind:1", NULL };
+	char *args[] = { "--hold", "8M", NULL };
+	struct mshare_domain_stats st;
+	struct named f = { .n = 0 };
+	struct map_line m;
+	char key[16];
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node");
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(1, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	ASSERT_EQ(0, parse_map(self->lines[0], &m)) TH_LOG("%s", self->lines[0]);
+	EXPECT_TRUE(is_preloaded(&m, "preload", self->v.pid)) TH_LOG("%s", m.domain);
+	snprintf(f.prefix, sizeof(f.prefix), "preload-%d-", (int)self->v.pid);
+	ASSERT_EQ(0, mshare_domain_dump(&self->nl, named_cb, &f) < 0);
+	ASSERT_EQ(1, f.n);
+	EXPECT_EQ(MSHARE_NUMA_BIND, f.d.numa.policy);
+	EXPECT_EQ(1, f.d.numa.nr_nodes);
+	EXPECT_EQ(1, f.d.numa.nodes[0]);
+	ASSERT_EQ(0, mshare_domain_stats(&self->nl, mshare_id_key(f.d.id, key), &st));
+	EXPECT_EQ(8 * MiB / PAGE, st.node_pages[1]);
+	EXPECT_EQ(0, st.node_pages[0]);
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
 }

@@ -12,6 +12,7 @@
  * and the writer's data must be intact at the end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -310,6 +311,83 @@ TEST_F_TIMEOUT(race, forks_killed_mid_copy_while_the_domain_moves, 300)
 		;
 	TH_LOG("%d forking processes killed in %d s", kills, KILL_SECONDS);
 	EXPECT_LT(10, kills);
+	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
+	mshare_nl_close(&nl);
+}
+
+/*
+ * clear_refs (soft-dirty, type 4) takes the mmap lock for writing, starts
+ * an invalidation over the whole mm, then write-locks each VMA it walks.
+ * A link fault running under the per-VMA lock alone waited for that
+ * invalidation to end (mmu_interval_read_begin()) while holding the lock
+ * the walk waits for: both hung (the soak found it).  One thread maps,
+ * touches (a PMD link per 2 MiB, under the per-VMA lock) and unmaps a
+ * domain in a loop, another writes clear_refs in a loop, for
+ * RACE_SECONDS/3 seconds; both must keep going and the data must hold.
+ */
+struct refs_race {
+	_Atomic int stop;
+	_Atomic unsigned long clears;
+	int err;
+};
+
+static void *refs_clearer(void *arg)
+{
+	struct refs_race *r = arg;
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		r->err = errno;
+		return NULL;
+	}
+	while (!atomic_load(&r->stop)) {
+		if (pwrite(fd, "4", 1, 0) != 1) {
+			r->err = errno;
+			break;
+		}
+		atomic_fetch_add(&r->clears, 1);
+	}
+	close(fd);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, clear_refs_and_link_faults_run_together_without_a_hang,
+	       600)
+{
+	const char *env = getenv("MSHARE_RACE_SECONDS");
+	unsigned int seconds = (env ? atoi(env) : 60) / 3 + 1;
+	struct refs_race r = { 0 };
+	unsigned long rounds = 0, off;
+	char name[MSHARE_NAME_MAX];
+	struct mshare_nl nl;
+	uint64_t end;
+	pthread_t t;
+	size_t size;
+	char *p;
+
+	ASSERT_EQ(0, mshare_nl_open(&nl));
+	snprintf(name, sizeof(name), "race-refs-%d", getpid());
+	ASSERT_EQ(0, create_domain(&nl, name, DOM_SIZE, 0, NULL));
+	ASSERT_EQ(0, pthread_create(&t, NULL, refs_clearer, &r));
+	end = now_s() + seconds;
+	while (now_s() < end) {
+		ASSERT_EQ(0, attach_dom(name, 0, (void **)&p, &size));
+		for (off = 0; off < size; off += 2 * MiB) {
+			if (!rounds)
+				p[off] = (char)(off / (2 * MiB) + 1);
+			else
+				ASSERT_EQ((char)(off / (2 * MiB) + 1), p[off]);
+		}
+		ASSERT_EQ(0, munmap(p, size));
+		rounds++;
+	}
+	atomic_store(&r.stop, 1);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.err);
+	TH_LOG("%lu map/touch/unmap rounds, %lu clear_refs writes in %u s",
+	       rounds, atomic_load(&r.clears), seconds);
+	EXPECT_LT(0, rounds);
+	EXPECT_LT(0, atomic_load(&r.clears));
 	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
 	mshare_nl_close(&nl);
 }

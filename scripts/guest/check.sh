@@ -42,6 +42,9 @@ run_test() {
 	echo "MSHARE-TEST-BEGIN $n"
 	"$1"
 	echo "MSHARE-TEST-END $n $?"
+	# What the module still holds after it (a test that leaks a domain
+	# shows here, and later as a failed rmmod).
+	[ -x /bin/msharectl ] && echo "MSHARE-INFO after $n: $(msharectl info 2>&1)"
 }
 
 # Debug kernels: forget what kmemleak suspects from boot, so that the scan
@@ -110,6 +113,8 @@ if rmmod mshare; then
 	case_result ok rmmod
 else
 	case_result fail rmmod
+	[ -x /bin/msharectl ] && { msharectl info; msharectl domain show; } 2>&1 |
+		sed 's/^/rmmod-diag: /'
 	rc=1
 fi
 

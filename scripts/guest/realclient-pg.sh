@@ -11,12 +11,11 @@
 # worked (server, pgbench and the segment really on a domain) and its
 # page tables, PageTables over the idle baseline, are at least 3x lower.
 #
-# PostgreSQL refuses to run as root, and DOMAIN_NEW needs CAP_SYS_ADMIN in
-# the initial user namespace (Documentation/permissions.rst), so the server
-# of the preload run is started as postgres with that one capability made
-# ambient: setpriv --reuid ... --inh-caps +sys_admin --ambient-caps
-# +sys_admin keeps it across the uid change and every exec (pg_ctl, sh,
-# postgres); Documentation/realclient.rst says more.
+# Both servers run as postgres with no capability at all.  For the preload
+# run the administrator (root here) grants the postgres group domain
+# creation under a limit, `msharectl limit set group postgres bytes 1G
+# domains 4`, and takes the grant back afterwards; the run fails if the
+# postmaster holds any capability.  Documentation/realclient.rst says more.
 #
 # run() sets the *_stock and *_mshare results through printf -v:
 # shellcheck disable=SC2154
@@ -36,13 +35,12 @@ MIN_RATIO=3
 
 die() { echo "realclient: FAIL: $*"; exit 1; }
 
-# As postgres, without and with CAP_SYS_ADMIN (ambient, so that it survives
-# the exec of pg_ctl, of its shell and of postgres).
+# As postgres (its groups, no capability: setpriv clears them with the uid).
 as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
-as_pg_cap() {
-	setpriv --reuid=postgres --regid=postgres --init-groups \
-		--inh-caps=+sys_admin --ambient-caps=+sys_admin "$@"
-}
+
+# The administrator's grant for the preload run (Documentation/realclient.rst).
+GRANT_BYTES=1G
+GRANT_DOMAINS=4
 
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
@@ -127,11 +125,14 @@ run() {
 	local mode=$1 log start pid s out rc t0 ts te why k=0
 	log=/tmp/pg-$mode.log
 	local pt0 pt=0 vm=0 np=0 nb=0 bpte=0 nd=-1 ndp=0 info='' n1 n2 n3 n4 n5 n6 p1
-	local judged=0 first='' last='' pts=()
+	local judged=0 first='' last='' pts=() caps grant=''
 	echo "== $mode: start the server"
 	pt0=$(meminfo_kb PageTables)
 	if [ "$mode" = mshare ]; then
-		start=(as_pg_cap env "LD_PRELOAD=$M/libmshare-preload.so"
+		echo "== $mode: the administrator grants the postgres group domain creation"
+		$M/msharectl limit set group postgres bytes $GRANT_BYTES domains $GRANT_DOMAINS
+		$M/msharectl limit show
+		start=(as_pg env "LD_PRELOAD=$M/libmshare-preload.so"
 		       MSHARE_PRELOAD_MIN=256M MSHARE_PRELOAD_DEBUG=1)
 	else
 		start=(as_pg)
@@ -139,7 +140,11 @@ run() {
 	"${start[@]}" pg_ctl -D "$PGDATA" -l "$log" -w -t 900 start >/dev/null ||
 		{ cat "$log"; die "$mode: the server did not start"; }
 	pid=$(head -1 "$PGDATA/postmaster.pid")
-	echo "postmaster $pid: $(grep -E '^Cap(Eff|Amb)' /proc/"$pid"/status | tr '\t\n' '  ')"
+	caps=$(grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/"$pid"/status | tr '\t\n' '  ')
+	echo "postmaster $pid: uid $(awk '/^Uid:/ { print $3 }' /proc/"$pid"/status), $caps"
+	# No capability at all: inheritable, permitted, effective, ambient 0.
+	grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/"$pid"/status | grep -vq '0000000000000000$' &&
+		die "$mode: the postmaster holds a capability: $caps"
 	if grep 'mshare:\[' /proc/"$pid"/maps; then
 		[ "$mode" = mshare ] || die "stock: the segment is a domain"
 		$M/msharectl info
@@ -189,7 +194,8 @@ run() {
 		if [ "$nd" -lt 0 ] || [ $((n1 - n5)) -gt $((ndp - nd)) ]; then
 			nd=$n5 ndp=$n1
 		fi
-		[ "$mode" = mshare ] && info=$($M/msharectl info | tail -1)
+		[ "$mode" = mshare ] && info=$($M/msharectl info | tail -1) &&
+			grant=$($M/msharectl limit show | tr "\n" " ")
 	done
 	renice --priority 0 -p $BASHPID >/dev/null
 	set +e
@@ -204,6 +210,7 @@ run() {
 		"PageTables over them: max $pt kB, median $(printf '%s\n' "${pts[@]}" | sort -n |
 		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }') kB"
 	[ -z "$info" ] || echo "module during the run: $info"
+	[ -z "$grant" ] || echo "the postgres group's grant during the run: $grant"
 	echo "== $mode: stop"
 	as_pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 	if grep -E 'PANIC|FATAL|ERROR|terminated by signal|was terminated' "$log"; then
@@ -227,6 +234,8 @@ run stock
 run mshare
 echo "== module after the runs"
 $M/msharectl info
+$M/msharectl limit show
+$M/msharectl limit del group postgres
 
 d_stock=$((pt_stock - pt0_stock))
 d_mshare=$((pt_mshare - pt0_mshare))

@@ -61,10 +61,11 @@ struct nl_msg *mshare_nl_msg(struct mshare_nl *nl, int cmd, int flags)
 	return msg;
 }
 
+static void extack_msg(struct run_ctx *c, char *attrs, int len);
+
 static int err_cb(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	struct run_ctx *c = arg;
 	char *attrs = (char *)(err + 1);
 	int len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*err);
@@ -77,11 +78,8 @@ static int err_cb(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
 		attrs += err->msg.nlmsg_len - NLMSG_HDRLEN;
 		len -= err->msg.nlmsg_len - NLMSG_HDRLEN;
 	}
-	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && len > 0 &&
-	    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)attrs, len,
-		       NULL) && tb[NLMSGERR_ATTR_MSG])
-		snprintf(c->nl->extack, sizeof(c->nl->extack), "%s",
-			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		extack_msg(c, attrs, len);
 	return NL_STOP;
 }
 
@@ -98,12 +96,44 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * The extack message among the TLVs at @attrs (@len bytes) of an error or
+ * of the end of a dump, into nl->extack.
+ */
+static void extack_msg(struct run_ctx *c, char *attrs, int len)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	if (len > 0 &&
+	    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)attrs, len,
+		       NULL) && tb[NLMSGERR_ATTR_MSG])
+		snprintf(c->nl->extack, sizeof(c->nl->extack), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+}
+
+/*
+ * The ACK, or the end of a dump (NLMSG_DONE), which carries the error a
+ * dump ended with (e.g. the domain of a per-domain dump was not found)
+ * and its extack message.
+ */
 static int stop_cb(struct nl_msg *msg, void *arg)
 {
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct run_ctx *c = arg;
+	int err;
 
-	(void)msg;
 	c->done = 1;
+	if (nlh->nlmsg_type != NLMSG_DONE ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(err))
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0) {
+		c->error = err;
+		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+			extack_msg(c, (char *)nlmsg_data(nlh) + NLA_ALIGN(sizeof(err)),
+				   nlh->nlmsg_len - NLMSG_HDRLEN -
+				   NLA_ALIGN(sizeof(err)));
+	}
 	return NL_STOP;
 }
 

@@ -10,13 +10,21 @@
  * fork); it is freed when its last mapping goes.  Everything else, and any
  * request the module refuses, goes to the real mmap().
  *
- * Environment (read once, at the first call):
- *   MSHARE_PRELOAD=0          off switch
+ * System V segments of at least the same size (shmget, shmat, shmdt,
+ * shmctl) live in domains too: see sysv.c.
+ *
+ * Environment (read once, at the first call); a malformed value is
+ * reported once on stderr and the default kept:
+ *   MSHARE_PRELOAD=0|1        off switch (default 1)
  *   MSHARE_PRELOAD_MIN=SIZE   threshold, bytes with optional K/M/G/T suffix
  *                             (default 64M)
  *   MSHARE_PRELOAD_PREFIX=S   domain name prefix (default "preload"); names
  *                             are S-PID-N
- *   MSHARE_PRELOAD_DEBUG=1    log decisions and failures on stderr
+ *   MSHARE_PRELOAD_SYSV=0|1   System V segments too (default 1)
+ *   MSHARE_PRELOAD_NUMA=P     NUMA policy of every domain made: local,
+ *                             bind:N, preferred:N, interleave:N,N,...,
+ *                             auto or auto:N (default: the module's)
+ *   MSHARE_PRELOAD_DEBUG=0|1  log decisions and failures on stderr
  *
  * See Documentation/preload.rst.
  */
@@ -36,24 +44,24 @@
 #include <unistd.h>
 
 #include "mshare.h"
+#include "preload.h"
 
-#define EXPORT		__attribute__((visibility("default")))
-#define CHUNK		((size_t)MSHARE_SIZE_ALIGN)	/* 2 MiB */
 #define DEFAULT_MIN	(64ULL << 20)
 #define NAME_TRIES	8
 
-typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
-typedef int (*munmap_fn)(void *, size_t);
 typedef void *(*mremap_fn)(void *, size_t, size_t, int, ...);
 
-static mmap_fn real_mmap, real_mmap64;
-static munmap_fn real_munmap;
+mmap_fn real_mmap;
+munmap_fn real_munmap;
+static mmap_fn real_mmap64;
 static mremap_fn real_mremap;
 
 /* Configuration, set once by init(). */
-static bool enabled;
-static bool debug;
-static unsigned long long min_size = DEFAULT_MIN;
+bool preload_enabled;
+bool preload_debug;
+bool preload_sysv;
+unsigned long long preload_min = DEFAULT_MIN;
+struct mshare_numa preload_numa = { .policy = -1 };
 static char prefix[32] = "preload";
 
 /*
@@ -73,30 +81,45 @@ struct region {
 #define LBITS	(8 * sizeof(unsigned long))
 
 static struct region *regions;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t preload_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long seq;		/* N of the next domain name */
 static int sticky_err;			/* EPERM/ENOENT seen: stop trying */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-/* Set while this thread is inside the library (libmshare calls mmap). */
-static __thread int busy __attribute__((tls_model("initial-exec")));
+__thread int preload_busy __attribute__((tls_model("initial-exec")));
 
-static void dbg(const char *fmt, ...)
+/* One line "libmshare-preload[PID]: ..." on stderr, with one write(). */
+static void vlog(const char *fmt, va_list ap)
 {
-	char buf[256];
-	va_list ap;
+	char buf[320];
 	int n;
 
-	if (!debug)
-		return;
 	n = snprintf(buf, sizeof(buf), "libmshare-preload[%d]: ", (int)getpid());
-	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	va_end(ap);
 	if (n >= (int)sizeof(buf) - 1)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
 	if (write(STDERR_FILENO, buf, n) < 0)
 		return;
+}
+
+void preload_dbg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!preload_debug)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void preload_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
 }
 
 /* "64M", "1g", "65536": bytes, or -1 when malformed. */
@@ -137,8 +160,71 @@ static bool valid_prefix(const char *s)
 	return true;
 }
 
-static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
-static void atfork_release(void) { pthread_mutex_unlock(&lock); }
+static void atfork_prepare(void) { pthread_mutex_lock(&preload_lock); }
+static void atfork_release(void) { pthread_mutex_unlock(&preload_lock); }
+
+/*
+ * A switch: unset or empty keeps @def, "0" and "1" set it; anything else
+ * is reported (once: init() runs once per process) and keeps @def.
+ */
+static bool env_switch(const char *name, bool def)
+{
+	const char *e = getenv(name);
+
+	if (!e || !*e)
+		return def;
+	if (!strcmp(e, "0") || !strcmp(e, "1"))
+		return *e == '1';
+	preload_warn("%s=%s is not 0 or 1; using %d", name, e, def);
+	return def;
+}
+
+/*
+ * MSHARE_PRELOAD_NUMA: "POLICY" or "POLICY:NODES" (msharectl's policies;
+ * NODES one node, or for interleave a comma-separated list).  0 and
+ * @numa, or -1.
+ */
+static int parse_numa(const char *s, struct mshare_numa *numa)
+{
+	char word[16];
+	size_t n = strcspn(s, ":");
+	const char *p;
+	char *end;
+	unsigned long v;
+	int pol;
+
+	if (!n || n >= sizeof(word))
+		return -1;
+	memcpy(word, s, n);
+	word[n] = 0;
+	pol = mshare_numa_policy_parse(word);
+	if (pol < 0)
+		return -1;
+	numa->policy = pol;
+	numa->nr_nodes = 0;
+	p = s + n;
+	if (!*p) {
+		/* bind, preferred and interleave need nodes */
+		return pol == MSHARE_NUMA_LOCAL || pol == MSHARE_NUMA_AUTO ? 0 : -1;
+	}
+	if (pol == MSHARE_NUMA_LOCAL)
+		return -1;
+	do {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v > INT32_MAX || (*end && *end != ','))
+			return -1;
+		if (numa->nr_nodes >= MSHARE_NUMA_NODES_MAX ||
+		    (numa->nr_nodes && pol != MSHARE_NUMA_INTERLEAVE))
+			return -1;
+		numa->nodes[numa->nr_nodes++] = v;
+		p = end;
+	} while (*p == ',');
+	return 0;
+}
 
 static void init(void)
 {
@@ -152,40 +238,57 @@ static void init(void)
 	if (!real_mmap64)
 		real_mmap64 = real_mmap;
 
-	debug = (e = getenv("MSHARE_PRELOAD_DEBUG")) && *e && strcmp(e, "0");
-	e = getenv("MSHARE_PRELOAD");
-	enabled = !(e && !strcmp(e, "0"));
+	/* Malformed values are reported whether or not debugging is on. */
+	preload_debug = env_switch("MSHARE_PRELOAD_DEBUG", false);
+	preload_enabled = env_switch("MSHARE_PRELOAD", true);
+	preload_sysv = env_switch("MSHARE_PRELOAD_SYSV", true);
 	e = getenv("MSHARE_PRELOAD_MIN");
 	if (e) {
 		v = parse_size(e);
 		if (v < 0)
-			dbg("MSHARE_PRELOAD_MIN=%s is not a size; using %llu", e, min_size);
+			preload_warn("MSHARE_PRELOAD_MIN=%s is not a size (bytes, optional K, M, G or T); using %llu",
+				     e, preload_min);
 		else
-			min_size = v;
+			preload_min = v;
 	}
 	e = getenv("MSHARE_PRELOAD_PREFIX");
 	if (e) {
 		if (valid_prefix(e))
 			strcpy(prefix, e);
 		else
-			dbg("MSHARE_PRELOAD_PREFIX=%s is not a valid name prefix; using %s",
-			    e, prefix);
+			preload_warn("MSHARE_PRELOAD_PREFIX=%s is not 1-31 characters of [A-Za-z0-9._-]; using %s",
+				     e, prefix);
+	}
+	e = getenv("MSHARE_PRELOAD_NUMA");
+	if (e && *e && parse_numa(e, &preload_numa)) {
+		preload_numa.policy = -1;
+		preload_warn("MSHARE_PRELOAD_NUMA=%s is not local, bind:N, preferred:N, interleave:N,N..., auto or auto:N; using the module's default",
+			     e);
 	}
 	if (!real_mmap || !real_munmap || !real_mremap) {
-		enabled = false;
-		dbg("real mmap/munmap/mremap not found: disabled");
+		preload_enabled = false;
+		preload_warn("the real mmap/munmap/mremap not found: disabled");
 	}
+	sysv_init();
 	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
-	dbg("%s, min %llu bytes, prefix %s", enabled ? "enabled" : "disabled",
-	    min_size, prefix);
+	preload_dbg("%s, min %llu bytes, prefix %s, System V %s, NUMA policy %s",
+		    preload_enabled ? "enabled" : "disabled", preload_min, prefix,
+		    preload_sysv ? "on" : "off",
+		    preload_numa.policy < 0 ? "the module's" :
+		    mshare_numa_policy_name(preload_numa.policy));
 }
 
-__attribute__((constructor)) static void preload_ctor(void)
+void preload_init(void)
 {
 	pthread_once(&once, init);
 }
 
-/* ---- regions (callers hold @lock) ---- */
+__attribute__((constructor)) static void preload_ctor(void)
+{
+	preload_init();
+}
+
+/* ---- regions (callers hold preload_lock) ---- */
 
 static struct region *region_new(uintptr_t start, size_t req, size_t dom)
 {
@@ -208,7 +311,7 @@ static void region_forget(struct region **pp)
 	struct region *r = *pp;
 
 	*pp = r->next;
-	dbg("forgot region %#lx+%zu", (unsigned long)r->start, r->dom_size);
+	preload_dbg("forgot region %#lx+%zu", (unsigned long)r->start, r->dom_size);
 	free(r);
 }
 
@@ -248,7 +351,7 @@ static bool sticky(int err)
 
 /*
  * Map a fresh domain of @dom bytes: its address, or NULL (errno-less: the
- * caller falls back to the real mmap).  Called with @lock held.
+ * caller falls back to the real mmap).  Called with preload_lock held.
  */
 static void *domain_map(size_t req, size_t dom, bool populate)
 {
@@ -263,13 +366,14 @@ static void *domain_map(size_t req, size_t dom, bool populate)
 
 	err = mshare_nl_open(&nl);
 	if (err) {
-		dbg("netlink: %s (module not loaded?): using the real mmap",
+		preload_dbg("netlink: %s (module not loaded?): using the real mmap",
 		    strerror(-err));
 		if (sticky(err))
 			sticky_err = err;
 		return NULL;
 	}
 	opts.mode = 0600;
+	opts.numa = preload_numa;
 	if (populate)
 		opts.flags = MSHARE_DOMAIN_F_PREFAULT;
 	for (tries = 0; tries < NAME_TRIES; tries++) {
@@ -279,7 +383,7 @@ static void *domain_map(size_t req, size_t dom, bool populate)
 			break;
 	}
 	if (err) {
-		dbg("create %s (%zu bytes): %s%s%s: using the real mmap", name, dom,
+		preload_dbg("create %s (%zu bytes): %s%s%s: using the real mmap", name, dom,
 		    strerror(-err), nl.extack[0] ? ": " : "", nl.extack);
 		if (err == -EPERM)
 			sticky_err = err;
@@ -287,7 +391,7 @@ static void *domain_map(size_t req, size_t dom, bool populate)
 	}
 	p = mshare_attach(name, 0, &size);
 	if (MSHARE_IS_ERR(p) || size != dom) {
-		dbg("attach %s: %s: using the real mmap", name,
+		preload_dbg("attach %s: %s: using the real mmap", name,
 		    MSHARE_IS_ERR(p) ? strerror(-MSHARE_PTR_ERR(p)) : "wrong size");
 		if (!MSHARE_IS_ERR(p))
 			real_munmap(p, size);
@@ -296,19 +400,19 @@ static void *domain_map(size_t req, size_t dom, bool populate)
 	/* The mapping keeps the domain; the name is not needed any more. */
 	err = mshare_domain_destroy(&nl, name);
 	if (err)
-		dbg("destroy %s: %s (the name is left behind)", name, strerror(-err));
+		preload_dbg("destroy %s: %s (the name is left behind)", name, strerror(-err));
 	if (!p)
 		goto out;
 	r = region_new((uintptr_t)p, req, dom);
 	if (!r) {
-		dbg("out of memory for the bookkeeping: using the real mmap");
+		preload_dbg("out of memory for the bookkeeping: using the real mmap");
 		real_munmap(p, dom);
 		p = NULL;
 		goto out;
 	}
 	r->next = regions;
 	regions = r;
-	dbg("%zu bytes: domain %s (%zu bytes) at %p", req, name, dom, p);
+	preload_dbg("%zu bytes: domain %s (%zu bytes) at %p", req, name, dom, p);
 out:
 	mshare_nl_close(&nl);
 	return p;
@@ -319,11 +423,11 @@ static bool eligible(size_t len, int prot, int flags)
 {
 	const int ok_flags = MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE;
 
-	return enabled && !sticky_err && !busy &&
+	return preload_enabled && !sticky_err && !preload_busy &&
 	       (flags & MAP_TYPE) == MAP_SHARED && (flags & MAP_ANONYMOUS) &&
 	       !(flags & ~ok_flags) &&
 	       prot == (PROT_READ | PROT_WRITE) &&
-	       len >= min_size && len <= SIZE_MAX - CHUNK;
+	       len >= preload_min && len <= SIZE_MAX - CHUNK;
 }
 
 static void *do_mmap(mmap_fn real, void *addr, size_t len, int prot, int flags,
@@ -332,19 +436,28 @@ static void *do_mmap(mmap_fn real, void *addr, size_t len, int prot, int flags,
 	size_t req, dom;
 	void *p;
 
-	pthread_once(&once, init);
+	preload_init();
 	if (!real)
 		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-	if (!eligible(len, prot, flags))
-		return real(addr, len, prot, flags, fd, off);
+	if (!eligible(len, prot, flags)) {
+		p = real(addr, len, prot, flags, fd, off);
+		/* A fixed mapping may replace a System V attachment. */
+		if (p != MAP_FAILED && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
+		    !preload_busy) {
+			pthread_mutex_lock(&preload_lock);
+			sysv_forget_locked((uintptr_t)p, (uintptr_t)p + len);
+			pthread_mutex_unlock(&preload_lock);
+		}
+		return p;
+	}
 
 	req = (len + getpagesize() - 1) & ~((size_t)getpagesize() - 1);
 	dom = (len + CHUNK - 1) & ~(CHUNK - 1);
-	busy++;
-	pthread_mutex_lock(&lock);
+	preload_busy++;
+	pthread_mutex_lock(&preload_lock);
 	p = sticky_err ? NULL : domain_map(req, dom, flags & MAP_POPULATE);
-	pthread_mutex_unlock(&lock);
-	busy--;
+	pthread_mutex_unlock(&preload_lock);
+	preload_busy--;
 	return p ? p : real(addr, len, prot, flags, fd, off);
 }
 
@@ -371,18 +484,14 @@ EXPORT int munmap(void *addr, size_t len)
 	struct region **pp;
 	int ret;
 
-	pthread_once(&once, init);
+	preload_init();
 	if (!real_munmap)
 		return syscall(SYS_munmap, addr, len);
-	if (busy || !len || len > UINTPTR_MAX - lo)
+	if (preload_busy || !len || len > UINTPTR_MAX - lo)
 		return real_munmap(addr, len);
 	hi = lo + ((len + getpagesize() - 1) & ~((size_t)getpagesize() - 1));
 
-	pthread_mutex_lock(&lock);
-	if (!regions) {
-		pthread_mutex_unlock(&lock);
-		return real_munmap(addr, len);
-	}
+	pthread_mutex_lock(&preload_lock);
 	ext = hi;
 	for (pp = &regions; *pp; pp = &(*pp)->next) {
 		struct region *r = *pp;
@@ -392,10 +501,11 @@ EXPORT int munmap(void *addr, size_t len)
 			ext = r->start + r->dom_size;
 	}
 	if (ext != hi)
-		dbg("munmap %p+%zu: up to the domain's end, %zu bytes", addr, len,
+		preload_dbg("munmap %p+%zu: up to the domain's end, %zu bytes", addr, len,
 		    (size_t)(ext - lo));
 	ret = real_munmap(addr, ext - lo);
 	if (!ret) {
+		sysv_forget_locked(lo, ext);
 		for (pp = &regions; *pp;) {
 			struct region *r = *pp;
 
@@ -407,7 +517,7 @@ EXPORT int munmap(void *addr, size_t len)
 			pp = &r->next;
 		}
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&preload_lock);
 	return ret;
 }
 
@@ -428,13 +538,16 @@ EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 		new_addr = va_arg(ap, void *);
 		va_end(ap);
 	}
-	pthread_once(&once, init);
+	preload_init();
 	if (!real_mremap)
 		return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
-	if (!busy) {
+	if (!preload_busy) {
 		uintptr_t nlo = (uintptr_t)new_addr, nhi = nlo + new_len;
 
-		pthread_mutex_lock(&lock);
+		pthread_mutex_lock(&preload_lock);
+		sysv_forget_locked(lo, hi ? hi : lo + 1);
+		if (flags & MREMAP_FIXED)
+			sysv_forget_locked(nlo, nhi);
 		for (pp = &regions; *pp;) {
 			if (overlaps(*pp, lo, hi ? hi : lo + 1) ||
 			    ((flags & MREMAP_FIXED) && overlaps(*pp, nlo, nhi)))
@@ -442,7 +555,7 @@ EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 			else
 				pp = &(*pp)->next;
 		}
-		pthread_mutex_unlock(&lock);
+		pthread_mutex_unlock(&preload_lock);
 	}
 	return real_mremap(old, old_len, new_len, flags, new_addr);
 }
