@@ -41,12 +41,24 @@
  * of its domain in the mm, because every unmap invalidates first, so a
  * table's domain is alive while the entry exists.
  *
+ * RSS.  Domain pages count in each attacher's RssShmem (so VmRSS, the OOM
+ * killer's view) as they do for hugetlb's shared PMD tables: a link adds
+ * the pages its table maps at that moment, the process's own fills under
+ * a link add one each, a discard lowers a link's count to what its table
+ * still maps, and the unlink takes the link's count back.  A page another
+ * process fills under a table this one already links is not added: the
+ * count is never above the truth and exact again at the next link.  Each
+ * link's count is in mshare_mm->rss (same index, a value entry), changed
+ * only together with the mm's counter, under mshare_mm->lock.
+ *
  * Each mshare_mm also counts, per domain, the VMAs of the mm that map it
  * (struct mshare_mm_dom, on both the mm's and the domain's list), so that
  * a domain knows how many mappings and distinct processes it has.
  *
  * Locking: see the lock order in internal.h.  mshare_mms_lock (spinlock)
- * protects only the hash of mshare_mm structures.  An mm's mshare_mm is
+ * protects only the hash of mshare_mm structures.  dom->mms_lock may be
+ * held while taking an mm's lock (the holders' snapshot), never the other
+ * way round.  An mm's mshare_mm is
  * created, registered and torn down, and its users and per-domain counts
  * change, only under that mm's mmap lock held for writing (or by a VMA
  * close, which excludes the same writers); dom->mms_lock guards the
@@ -118,25 +130,67 @@ static void mshare_unlink_one(struct mm_struct *mm, unsigned long addr,
  * If @table (linked at @level) is one of @dom's, the range of domain pages
  * it maps: [*base, *base + *span).
  */
+static bool mshare_table_in(struct mshare_table *table,
+			    struct mshare_table *array, unsigned int nr,
+			    pgoff_t span, pgoff_t *base)
+{
+	if (!array || table < array || table >= array + nr)
+		return false;
+	*base = (table - array) * span;
+	return true;
+}
+
+/*
+ * The read-only tables (rdonly.c) span the same pages as their twins.
+ * Their arrays change only with no link to them left, so reading the
+ * pointers for a comparison is safe here.
+ */
 static bool mshare_table_span(struct mshare_domain *dom,
 			      struct mshare_table *table,
 			      enum mshare_link_level level,
 			      pgoff_t *base, pgoff_t *span)
 {
 	if (level == MSHARE_LINK_PUD) {
-		if (table < dom->pmd_tables ||
-		    table >= dom->pmd_tables + dom->nr_pmd_tables)
-			return false;
 		*span = PTRS_PER_PMD * PTRS_PER_PTE;
-		*base = (table - dom->pmd_tables) * *span;
-	} else {
-		if (table < dom->pte_tables ||
-		    table >= dom->pte_tables + dom->nr_pte_tables)
-			return false;
-		*span = PTRS_PER_PTE;
-		*base = (table - dom->pte_tables) * *span;
+		return mshare_table_in(table, dom->pmd_tables,
+				       dom->nr_pmd_tables, *span, base) ||
+		       mshare_table_in(table, READ_ONCE(dom->ro_pmd_tables),
+				       dom->nr_pmd_tables, *span, base);
 	}
-	return true;
+	*span = PTRS_PER_PTE;
+	return mshare_table_in(table, dom->pte_tables, dom->nr_pte_tables,
+			       *span, base) ||
+	       mshare_table_in(table, READ_ONCE(dom->ro_pte_tables),
+			       dom->nr_pte_tables, *span, base);
+}
+
+/* The read-write table of @dom at @level that maps from page @base. */
+static struct mshare_table *mshare_rw_table(struct mshare_domain *dom,
+					    enum mshare_link_level level,
+					    pgoff_t base)
+{
+	if (level == MSHARE_LINK_PUD)
+		return &dom->pmd_tables[base >> (PUD_SHIFT - PAGE_SHIFT)];
+	return &dom->pte_tables[base >> (PMD_SHIFT - PAGE_SHIFT)];
+}
+
+/*
+ * Set the RSS count of @mmm's link @idx to its count plus @add, but not
+ * above what its table @rw maps now; the mm's counter follows.  Caller
+ * holds mmm->lock; the link exists.
+ */
+static void mshare_link_rss_clamp(struct mshare_mm *mmm, unsigned long idx,
+				  struct mshare_table *rw, long add)
+{
+	long old = xa_to_value(xa_load(&mmm->rss, idx));
+	long new = min_t(long, old + add, atomic_read(&rw->resident));
+
+	new = max(new, 0L);
+	if (new == old)
+		return;
+	/* Replaces a present entry: no allocation, cannot fail. */
+	xa_store(&mmm->rss, idx, xa_mk_value(new), GFP_NOWAIT);
+	mshare_mm_rss_add(mmm->mm, new - old);
 }
 
 /* The link indexes an invalidation of [@start, @end) may touch. */
@@ -175,6 +229,8 @@ static bool mshare_mm_unlink_range(struct mshare_mm *mmm,
 			continue;
 		mshare_unlink_one(mmm->mm, addr, level, xa_untag_pointer(entry));
 		xa_erase(&mmm->links, idx);
+		mshare_mm_rss_add(mmm->mm,
+				  -(long)xa_to_value(xa_erase(&mmm->rss, idx)));
 		unlinked++;
 	}
 	spin_unlock(&mmm->lock);
@@ -213,6 +269,8 @@ static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
 				       &base, &span) ||
 		    base + span <= inv->first || base >= inv->last)
 			continue;
+		mshare_link_rss_clamp(mmm, idx,
+				      mshare_rw_table(inv->dom, level, base), 0);
 		found = true;
 		e = mshare_inval_add_mm(inv, mmm->mm);
 		if (!e) {
@@ -320,6 +378,7 @@ struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
 		mutex_init(&mmm->link_mutex);
 		spin_lock_init(&mmm->lock);
 		xa_init(&mmm->links);
+		xa_init(&mmm->rss);
 		INIT_LIST_HEAD(&mmm->doms);
 		created = true;
 	} else {
@@ -406,8 +465,9 @@ void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom)
 	/* The unmap that closes us has flushed: no gather needs it. */
 	if (mmm->owes_pending)
 		dec_tlb_flush_pending(mmm->mm);
-	WARN_ON_ONCE(!xa_empty(&mmm->links));
+	WARN_ON_ONCE(!xa_empty(&mmm->links) || !xa_empty(&mmm->rss));
 	xa_destroy(&mmm->links);
+	xa_destroy(&mmm->rss);
 	kfree(mmm);
 }
 
@@ -466,11 +526,12 @@ out:
 /*
  * Point the faulting process's entry (vmf->pud for a PUD link, vmf->pmd
  * for a PMD link) at @table, which maps the domain from the address
- * @start.  Returns VM_FAULT_NOPAGE, linked or not: the access is retried.
+ * @start; @rw is @table or its read-write twin.  Returns VM_FAULT_NOPAGE,
+ * linked or not: the access is retried.
  */
 vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  enum mshare_link_level level, unsigned long start,
-			  struct mshare_table *table)
+			  struct mshare_table *table, struct mshare_table *rw)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
 	unsigned long idx = start >> PMD_SHIFT;
@@ -481,6 +542,11 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 	mshare_mm_settle(mmm);
 	mutex_lock(&mmm->link_mutex);
 	if (xa_reserve(&mmm->links, idx, GFP_KERNEL)) {
+		mutex_unlock(&mmm->link_mutex);
+		return VM_FAULT_OOM;
+	}
+	if (xa_reserve(&mmm->rss, idx, GFP_KERNEL)) {
+		xa_release(&mmm->links, idx);
 		mutex_unlock(&mmm->link_mutex);
 		return VM_FAULT_OOM;
 	}
@@ -513,12 +579,50 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 		atomic_inc(&table->links);
 	}
 	spin_unlock(ptl);
+	if (linked) {
+		long pages = atomic_read(&rw->resident);
+
+		WARN_ON_ONCE(xa_is_err(xa_store(&mmm->rss, idx,
+						xa_mk_value(pages),
+						GFP_NOWAIT)));
+		mshare_mm_rss_add(mm, pages);
+	}
 out:
 	spin_unlock(&mmm->lock);
-	if (!linked)
+	if (!linked) {
 		xa_release(&mmm->links, idx);
+		xa_release(&mmm->rss, idx);
+	}
 	mutex_unlock(&mmm->link_mutex);
 	return VM_FAULT_NOPAGE;
+}
+
+/*
+ * This process filled a page of @dom at @addr through one of its links:
+ * the link's RSS count grows by it (see "RSS" above).
+ */
+void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
+		      unsigned long addr)
+{
+	unsigned long idx = addr >> PMD_SHIFT;
+	pgoff_t base, span;
+	void *entry;
+
+	spin_lock(&mmm->lock);
+	entry = xa_load(&mmm->links, idx);
+	if (!entry) {
+		idx = round_down(addr, PUD_SIZE) >> PMD_SHIFT;
+		entry = xa_load(&mmm->links, idx);
+		if (entry && xa_pointer_tag(entry) != MSHARE_LINK_PUD)
+			entry = NULL;
+	}
+	if (entry && mshare_table_span(dom, xa_untag_pointer(entry),
+				       xa_pointer_tag(entry), &base, &span))
+		mshare_link_rss_clamp(mmm, idx,
+				      mshare_rw_table(dom,
+						      xa_pointer_tag(entry),
+						      base), 1);
+	spin_unlock(&mmm->lock);
 }
 
 /*
@@ -563,6 +667,66 @@ struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
 	}
 	*nr = n;
 	return mms;
+}
+
+/* Bytes of @dom that @mmm's links cover.  Caller holds mmm->lock. */
+static u64 mshare_mm_linked(struct mshare_mm *mmm, struct mshare_domain *dom)
+{
+	unsigned long idx;
+	u64 bytes = 0;
+	void *entry;
+
+	xa_for_each(&mmm->links, idx, entry) {
+		pgoff_t base, span;
+
+		if (mshare_table_span(dom, xa_untag_pointer(entry),
+				      xa_pointer_tag(entry), &base, &span))
+			bytes += (u64)min_t(pgoff_t, span,
+					    dom->nr_pages - base) << PAGE_SHIFT;
+	}
+	return bytes;
+}
+
+/*
+ * Who maps @dom: per mm, a process using it (pid as the caller sees it,
+ * and command), its VMAs of @dom and the bytes its links cover; taken
+ * under one hold of dom->mms_lock.  Release with kvfree(); *@nr holders.
+ */
+struct mshare_holder *mshare_dom_holders(struct mshare_domain *dom,
+					 unsigned int *nr)
+{
+	struct mshare_holder *h = NULL;
+	struct mshare_mm_dom *md;
+	unsigned int room = 0, n;
+
+	for (;;) {
+		n = 0;
+		spin_lock(&dom->mms_lock);
+		list_for_each_entry(md, &dom->mms, dom_node)
+			n++;
+		if (n <= room) {
+			n = 0;
+			list_for_each_entry(md, &dom->mms, dom_node) {
+				struct mshare_holder *o = &h[n++];
+
+				mshare_mm_owner(md->mmm->mm, &o->pid, o->comm);
+				o->mappings = md->nr;
+				spin_lock(&md->mmm->lock);
+				o->linked = mshare_mm_linked(md->mmm, dom);
+				spin_unlock(&md->mmm->lock);
+			}
+		}
+		spin_unlock(&dom->mms_lock);
+		if (n <= room)
+			break;
+		kvfree(h);
+		room = n + 8;
+		h = kvcalloc(room, sizeof(*h), GFP_KERNEL);
+		if (!h)
+			return ERR_PTR(-ENOMEM);
+	}
+	*nr = n;
+	return h;
 }
 
 void mshare_mms_put(struct mm_struct **mms, unsigned int nr)

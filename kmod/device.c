@@ -10,19 +10,54 @@
  * set once with cmpxchg) until it is closed; a mapping holds its own.
  *
  * Attaching and closing an attached descriptor send the ATTACHED and
- * DETACHED events (netlink.c).  MSHARE_IOC_DISCARD needs an attached
- * descriptor, which needed read and write permission: it is a write.
+ * DETACHED events (netlink.c).  MSHARE_IOC_DISCARD needs a read-write
+ * attachment, which needed read and write permission: it is a write.  A
+ * read-only attachment (MSHARE_ATTACH_F_RDONLY) needs read permission and
+ * maps PROT_READ only, through read-only tables (rdonly.c).
  *
- * No lock of this file: attaching is a single cmpxchg.
+ * No lock of this file: attaching is a single cmpxchg of the
+ * descriptor's struct mshare_attachment.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mman.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "internal.h"
+
+/* "#ID" (decimal, NUL-terminated within the name field): 0 or -EINVAL. */
+static int mshare_parse_id_key(const char *key, u32 *id)
+{
+	size_t len = strnlen(key, MSHARE_NAME_MAX);
+
+	/* Decimal digits only: no sign, no newline kstrtou32 would take. */
+	if (len < 2 || len == MSHARE_NAME_MAX ||
+	    strspn(key + 1, "0123456789") != len - 1)
+		return -EINVAL;
+	return kstrtou32(key + 1, 10, id);
+}
+
+/* An attached descriptor: file->private_data, set once. */
+struct mshare_attachment {
+	struct mshare_domain *dom;
+	bool rdonly;		/* MSHARE_ATTACH_F_RDONLY */
+};
+
+/* The domain @file is attached to (and whether read-only), or NULL. */
+static struct mshare_domain *mshare_file_domain(struct file *file,
+						bool *rdonly)
+{
+	struct mshare_attachment *at = READ_ONCE(file->private_data);
+
+	if (!at)
+		return NULL;
+	if (rdonly)
+		*rdonly = at->rdonly;
+	return at->dom;
+}
 
 static int mshare_dev_open(struct inode *inode, struct file *file)
 {
@@ -32,36 +67,54 @@ static int mshare_dev_open(struct inode *inode, struct file *file)
 
 static int mshare_dev_release(struct inode *inode, struct file *file)
 {
-	struct mshare_domain *dom = file->private_data;
+	struct mshare_attachment *at = file->private_data;
 
-	if (dom) {
-		atomic_dec(&dom->attached);
-		mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_DETACHED);
-		mshare_domain_put(dom);
+	if (at) {
+		atomic_dec(&at->dom->attached);
+		mshare_nl_notify(at->dom, MSHARE_CMD_DOMAIN_DETACHED);
+		mshare_domain_put(at->dom);
+		kfree(at);
 	}
 	return 0;
 }
 
 static long mshare_ioc_attach(struct file *file, void __user *uarg)
 {
+	struct mshare_attachment *at;
 	struct mshare_attach arg;
 	struct mshare_domain *dom;
+	bool rdonly;
+	u32 id = 0;
 	int err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.reserved || !mshare_name_valid(arg.name))
+	/* A name, or "#ID": the domain's id (also once its name is gone). */
+	if ((arg.flags & ~MSHARE_ATTACH_F_ALL) || arg.reserved ||
+	    (arg.name[0] == '#' ? mshare_parse_id_key(arg.name, &id) :
+				  !mshare_name_valid(arg.name)))
 		return -EINVAL;
 	if (READ_ONCE(file->private_data))
 		return -EBUSY;
+	rdonly = arg.flags & MSHARE_ATTACH_F_RDONLY;
 
-	dom = mshare_domain_lookup(arg.name);
-	if (!dom)
+	at = kzalloc(sizeof(*at), GFP_KERNEL);
+	if (!at)
+		return -ENOMEM;
+	dom = arg.name[0] == '#' ? mshare_domain_lookup_id(id) :
+				   mshare_domain_lookup(arg.name);
+	if (!dom) {
+		kfree(at);
 		return -ENOENT;
-	err = mshare_may_attach(dom);
+	}
+	err = mshare_may_attach(dom, rdonly);
+	if (!err && rdonly)
+		err = mshare_ro_tables_get(dom);
 	if (err)
 		goto put;
-	if (cmpxchg(&file->private_data, NULL, dom)) {
+	at->dom = dom;
+	at->rdonly = rdonly;
+	if (cmpxchg(&file->private_data, NULL, at)) {
 		err = -EBUSY;
 		goto put;
 	}
@@ -70,12 +123,13 @@ static long mshare_ioc_attach(struct file *file, void __user *uarg)
 	return 0;
 put:
 	mshare_domain_put(dom);
+	kfree(at);
 	return err;
 }
 
 static long mshare_ioc_info(struct file *file, void __user *uarg)
 {
-	struct mshare_domain *dom = READ_ONCE(file->private_data);
+	struct mshare_domain *dom = mshare_file_domain(file, NULL);
 	struct mshare_info info = {};
 
 	if (!dom)
@@ -89,13 +143,17 @@ static long mshare_ioc_info(struct file *file, void __user *uarg)
 
 static long mshare_ioc_discard(struct file *file, void __user *uarg)
 {
-	struct mshare_domain *dom = READ_ONCE(file->private_data);
 	struct mshare_discard arg;
+	struct mshare_domain *dom;
+	bool rdonly = false;
 
+	dom = mshare_file_domain(file, &rdonly);
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (!dom || !mshare_range_valid(dom, arg.offset, arg.length))
 		return -EINVAL;
+	if (rdonly)
+		return -EACCES;	/* a discard writes */
 	return mshare_domain_discard(dom, arg.offset, arg.length);
 }
 
@@ -139,7 +197,8 @@ static unsigned long mshare_get_unmapped_area(struct file *file,
 
 static int mshare_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct mshare_domain *dom = READ_ONCE(file->private_data);
+	bool rdonly = false;
+	struct mshare_domain *dom = mshare_file_domain(file, &rdonly);
 
 	if (!dom)
 		return -EINVAL;
@@ -148,10 +207,11 @@ static int mshare_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != dom->size ||
 	    !IS_ALIGNED(vma->vm_start, PMD_SIZE))
 		return -EINVAL;
+	/* Read-write, or read-only for a read-only attachment; never exec. */
 	if ((vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) !=
-	    (VM_READ | VM_WRITE))
+	    (rdonly ? VM_READ : VM_READ | VM_WRITE))
 		return -EACCES;
-	return mshare_vma_setup(vma, dom);
+	return mshare_vma_setup(vma, dom, rdonly);
 }
 
 static const struct file_operations mshare_dev_fops = {

@@ -77,7 +77,7 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	unsigned long start = vmf->address & ~(span - 1);
 	vm_fault_t nolink = level == MSHARE_LINK_PUD ? VM_FAULT_FALLBACK :
 						       VM_FAULT_SIGBUS;
-	struct mshare_table *table;
+	struct mshare_table *table, *rw;
 	pgoff_t pgoff;
 	vm_fault_t ret;
 	int err;
@@ -92,17 +92,23 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	/* The tables stay put while we fill and link (migrate.c). */
 	down_read(&dom->tables_sem);
 	/* One fault, not two: fill the page before linking. */
-	err = mshare_fill(dom, vmf->pgoff);
-	if (err) {
+	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
+	if (err < 0) {
 		up_read(&dom->tables_sem);
 		return mshare_fill_error(err);
 	}
 
-	if (level == MSHARE_LINK_PUD)
-		table = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
-	else
-		table = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
-	ret = mshare_mm_link(mmm, vmf, level, start, table);
+	/* A read-only mapping links to the read-only tables (rdonly.c). */
+	if (level == MSHARE_LINK_PUD) {
+		rw = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+		table = mshare_vma_rdonly(vma) ?
+			&dom->ro_pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)] : rw;
+	} else {
+		rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+		table = mshare_vma_rdonly(vma) ?
+			&dom->ro_pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)] : rw;
+	}
+	ret = mshare_mm_link(mmm, vmf, level, start, table, rw);
 	up_read(&dom->tables_sem);
 	return ret;
 }
@@ -123,9 +129,10 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 {
 	struct mshare_domain *dom = vma_domain(vmf->vma);
 	pmd_t pmd = pmdp_get_lockless(vmf->pmd);
+	struct mshare_mm *mmm = mshare_fault_mm(vmf);
 	int err;
 
-	if (!mshare_fault_mm(vmf))
+	if (!mmm)
 		return mshare_mm_register_fault(vmf);
 	atomic64_inc(&dom->stats.faults);
 	/* THP "never" (or a PMD fault that fell back): link here. */
@@ -139,9 +146,13 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	if (vmf->pgoff >= dom->nr_pages)
 		return VM_FAULT_SIGBUS;
 	down_read(&dom->tables_sem);
-	err = mshare_fill(dom, vmf->pgoff);
+	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
 	up_read(&dom->tables_sem);
-	return err ? mshare_fill_error(err) : VM_FAULT_NOPAGE;
+	if (err < 0)
+		return mshare_fill_error(err);
+	if (err)
+		mshare_mm_filled(mmm, dom, vmf->address);
+	return VM_FAULT_NOPAGE;
 }
 
 static void mshare_vm_open(struct vm_area_struct *vma)
@@ -200,12 +211,23 @@ static const struct vm_operations_struct mshare_vm_ops = {
 };
 
 /*
+ * Whether @vma is a read-only mapping (of a read-only attachment): it can
+ * never be made writable, and links to the read-only tables.
+ */
+bool mshare_vma_rdonly(struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & VM_MAYWRITE);
+}
+
+/*
  * ->mmap of an attached /dev/mshare descriptor, after its checks: make
- * @vma a mapping of @dom.  Caller holds the mmap lock for writing.  A
+ * @vma a mapping of @dom (@rdonly: of a read-only attachment, whose
+ * read-only tables exist).  Caller holds the mmap lock for writing.  A
  * registration that a signal interrupted restarts the mmap once the signal
  * is handled (only a stop or a fatal signal can interrupt it).
  */
-int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
+int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom,
+		     bool rdonly)
 {
 	struct mshare_mm *mmm = mshare_mm_get(vma->vm_mm, dom);
 	int err;
@@ -222,7 +244,7 @@ int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom)
 	vma_set_file(vma, dom->file);
 	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			  VM_HUGEPAGE | VM_WIPEONFORK);
-	vm_flags_clear(vma, VM_MAYEXEC);
+	vm_flags_clear(vma, VM_MAYEXEC | (rdonly ? VM_MAYWRITE : 0));
 	vma->vm_ops = &mshare_vm_ops;
 	vma->vm_private_data = mmm;
 	return 0;

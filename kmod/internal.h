@@ -38,7 +38,8 @@
  *           mshare_inval_lock (spinlock: running invalidation batches)
  *       domain PTE table ptl (leaf PTE install/clear; never with the above;
  *                             also guards mshare_domain->mig_table)
- *   mshare_domain->mms_lock (spinlock: the domain's list of mms; leaf)
+ *   mshare_domain->mms_lock (spinlock: the domain's list of mms; may
+ *                            take an mshare_mm->lock for the holders)
  *   mshare_mms_lock (spinlock: the mm -> mshare_mm hash; leaf)
  *   mshare_registry_lock (mutex: domain names; never held with the above)
  * No lock is global across slow work: a discard or migration batch holds
@@ -59,6 +60,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/mshare.h>
@@ -85,6 +87,7 @@ enum mshare_link_level {
 struct mshare_table {
 	struct page *page;
 	atomic_t links;
+	atomic_t resident;	/* data pages it maps (read-write tables) */
 };
 
 /* Event counters of a domain, reported by its stats. */
@@ -120,11 +123,37 @@ struct mshare_auto {
 	u64 e_home;			/* E of the home node, last sample */
 };
 
+/*
+ * An IPC namespace the module holds anything in: the scope of names, and
+ * the creation grants made in it (domain.c, quota.c).  Holds one reference
+ * on the namespace; all of it is under mshare_registry_lock.
+ */
+struct mshare_ns {
+	struct list_head node;		/* the module's namespaces */
+	struct ipc_namespace *ipc_ns;	/* referenced */
+	unsigned int users;		/* domains alive, grants */
+	bool dead;			/* only we held it: no process can reach it */
+	struct list_head grants;	/* struct mshare_grant (quota.c) */
+	bool has_total;			/* a namespace-wide limit is set */
+	u64 total_bytes;
+	u32 total_domains;
+};
+
+enum mshare_domain_state {
+	MSHARE_DOMAIN_CREATING,		/* being made: counts, not visible */
+	MSHARE_DOMAIN_NAMED,		/* in the registry by its name */
+	MSHARE_DOMAIN_DELETED,		/* name gone, still held by attachers */
+};
+
 struct mshare_domain {
 	struct list_head node;		/* registry, under mshare_registry_lock */
-	bool named;			/* in the registry */
+	struct list_head reap_node;	/* domain.c's reaper */
+	enum mshare_domain_state state;	/* under mshare_registry_lock */
 	char name[MSHARE_NAME_MAX];
 	u32 id;
+	pid_t creator_pid;		/* tgid, in the creator's pid namespace */
+	kgid_t grant_gid;		/* the group grant that admitted it */
+	time64_t ctime;			/* creation, seconds since the epoch */
 	u32 flags;			/* MSHARE_DOMAIN_F_* */
 	u64 size;			/* bytes, multiple of PMD_SIZE */
 	unsigned long nr_pages;
@@ -146,8 +175,9 @@ struct mshare_domain {
 	wait_queue_head_t busy_wait;
 	pgprot_t pgprot;		/* of every leaf entry */
 	struct mshare_auto autonuma;
-	struct ipc_namespace *ipc_ns;	/* its scope; referenced while named */
-	struct user_namespace *user_ns;	/* owner of ipc_ns; referenced */
+	struct mshare_ns *ns;		/* its scope; a user of it until freed */
+	struct mem_cgroup *memcg;	/* the creator's (tables, prefault) */
+	struct user_namespace *user_ns;	/* owner of ns->ipc_ns; referenced */
 
 	struct file *file;		/* its reference count is the domain's */
 	struct inode *inode;
@@ -156,6 +186,10 @@ struct mshare_domain {
 	unsigned int nr_pte_tables;	/* one per 2 MiB */
 	struct mshare_table *pmd_tables;
 	struct mshare_table *pte_tables;
+	/* The read-only twins (rdonly.c), made on the first read-only attach */
+	struct mshare_table *ro_pmd_tables;
+	struct mshare_table *ro_pte_tables;
+	pgprot_t ro_pgprot;		/* of their leaf entries */
 
 	atomic_long_t resident;		/* data pages present */
 	atomic_t attached;		/* descriptors attached */
@@ -180,13 +214,15 @@ struct mshare_mm {
 	struct mutex link_mutex;	/* one link fault at a time */
 	spinlock_t lock;		/* links vs. invalidations */
 	struct xarray links;
+	struct xarray rss;		/* per link: pages in the mm's RSS */
 	bool owes_pending;		/* raised mm->tlb_flush_pending; lock */
 };
 
 /* Module-wide counters, reported by MSHARE_CMD_GET_INFO. */
 struct mshare_stats {
 	atomic_t domains;
-	atomic_long_t data_pages;
+	atomic_long_t data_pages;	/* orphans included */
+	atomic_long_t orphan_pages;	/* left their domain, still pinned */
 	atomic_long_t table_pages;
 };
 
@@ -220,9 +256,41 @@ bool mshare_name_valid(const char *name);
 struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 					   u32 flags, umode_t mode,
 					   kuid_t uid, kgid_t gid,
-					   struct mshare_policy *pol);
+					   struct mshare_policy *pol,
+					   bool privileged, const char **why);
 int mshare_domain_destroy(struct mshare_domain *dom);
 struct mshare_domain *mshare_domain_lookup(const char *name);
+struct mshare_domain *mshare_domain_lookup_id(u32 id);
+void mshare_registry_lock_reap(void);
+void mshare_registry_unlock(void);
+void mshare_registry_assert_held(void);
+struct mshare_ns *mshare_ns_current(void);
+struct mshare_ns *mshare_ns_get_locked(void);
+void mshare_ns_put_grant(struct mshare_ns *ns);
+void mshare_ns_usage(struct mshare_ns *ns, const kuid_t *uid, u64 *bytes,
+		     u32 *count);
+void mshare_ns_usage_group(struct mshare_ns *ns, kgid_t gid, u64 *bytes,
+			   u32 *count);
+
+/* quota.c: who may create without CAP_SYS_ADMIN, and how much */
+int mshare_quota_check_locked(struct mshare_ns *ns, kuid_t uid, u64 size,
+			      bool privileged, kgid_t *group,
+			      const char **why);
+void mshare_quota_drop_locked(struct mshare_ns *ns);
+struct mshare_limit {
+	u32 kind;			/* MSHARE_LIMIT_* */
+	u32 id;				/* as seen by the caller */
+	u64 bytes;
+	u32 domains;
+	u64 used_bytes;
+	u32 used_domains;
+};
+int mshare_limit_set(u32 kind, kuid_t uid, kgid_t gid, u64 bytes,
+		     u32 domains);
+int mshare_limit_del(u32 kind, kuid_t uid, kgid_t gid);
+int mshare_limit_for_each(unsigned long skip,
+			  int (*fn)(const struct mshare_limit *l, void *arg),
+			  void *arg);
 void mshare_domain_put(struct mshare_domain *dom);
 void mshare_domain_owner(struct mshare_domain *dom, umode_t *mode,
 			 kuid_t *uid, kgid_t *gid);
@@ -242,12 +310,13 @@ bool mshare_range_valid(struct mshare_domain *dom, u64 offset, u64 len);
 int mshare_may_create(const struct sk_buff *skb);
 int mshare_may_manage(const struct sk_buff *skb, struct mshare_domain *dom,
 		      bool owner_may);
-int mshare_may_attach(struct mshare_domain *dom);
+int mshare_may_attach(struct mshare_domain *dom, bool rdonly);
 
 /* pgtable.c: domain tables and data pages */
 int mshare_tables_alloc(struct mshare_domain *dom);
 void mshare_tables_free(struct mshare_domain *dom);
-int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff);
+int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff,
+		struct mm_struct *mm);
 int mshare_prefault(struct mshare_domain *dom);
 /*
  * Free the data pages of [@offset, @offset + @len) (checked by the caller
@@ -273,6 +342,13 @@ static inline pte_t *mshare_ptep(struct mshare_domain *dom, pgoff_t pgoff,
 	return (pte_t *)page_address((*table)->page) + pgoff % PTRS_PER_PTE;
 }
 
+/* The PMD table (read-write) over page @pgoff of @dom. */
+static inline struct mshare_table *
+mshare_pmd_table_of(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	return &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+}
+
 static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
 {
 	return ptlock_ptr(page_ptdesc(table->page));
@@ -281,7 +357,23 @@ static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
 struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
 				bool pmd_table);
 void mshare_table_free(struct mshare_domain *dom, struct page *page);
+
+/* account.c: memory cgroups, counters, pages that outlive their domain */
+struct mem_cgroup *mshare_memcg_of_mm(struct mm_struct *mm);
+struct mem_cgroup *mshare_memcg_of_page(struct page *page);
+void mshare_account_page_add(struct page *page);
 void mshare_data_page_put(struct mshare_domain *dom, struct page *page);
+void mshare_account_exit(void);
+
+/* rdonly.c: read-only attachments' tables */
+pte_t mshare_mkpte_ro(struct mshare_domain *dom, struct page *page);
+pte_t *mshare_ro_ptep(struct mshare_domain *dom, pgoff_t pgoff,
+		      struct mshare_table **table);
+void mshare_ro_set(struct mshare_domain *dom, pgoff_t pgoff,
+		   struct page *page);
+int mshare_ro_build_locked(struct mshare_domain *dom);
+int mshare_ro_tables_get(struct mshare_domain *dom);
+void mshare_ro_tables_free(struct mshare_domain *dom);
 
 /* numa.c: NUMA policies, page placement, per-node counts */
 bool mshare_node_valid(int nid);
@@ -326,7 +418,9 @@ void mshare_auto_start(struct mshare_domain *dom);
 void mshare_auto_stop(struct mshare_domain *dom);
 
 /* fault.c: the domain VMAs' operations */
-int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom);
+int mshare_vma_setup(struct vm_area_struct *vma, struct mshare_domain *dom,
+		     bool rdonly);
+bool mshare_vma_rdonly(struct vm_area_struct *vma);
 bool mshare_vma_of(struct vm_area_struct *vma, struct mshare_domain *dom);
 struct mshare_domain *mshare_vma_domain(struct vm_area_struct *vma);
 
@@ -339,7 +433,18 @@ void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom);
 void mshare_mm_settle(struct mshare_mm *mmm);
 vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  enum mshare_link_level level, unsigned long start,
-			  struct mshare_table *table);
+			  struct mshare_table *table, struct mshare_table *rw);
+void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
+		      unsigned long addr);
+struct mshare_holder {
+	pid_t pid;			/* 0 if no task uses the mm any more */
+	char comm[TASK_COMM_LEN];
+	u32 mappings;
+	u64 linked;			/* bytes its links cover */
+};
+
+struct mshare_holder *mshare_dom_holders(struct mshare_domain *dom,
+					 unsigned int *nr);
 /* The mms mapping @dom, referenced; see attach.c. */
 struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
 				  gfp_t gfp);

@@ -72,6 +72,7 @@ static void __exit mshare_exit(void)
 	mshare_dev_exit();
 	mshare_nl_exit();
 	mshare_domain_exit();
+	mshare_account_exit();
 }
 
 module_init(mshare_init);

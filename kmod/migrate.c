@@ -47,6 +47,7 @@
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/page_ref.h>
 #include <linux/sched/mm.h>
@@ -83,14 +84,18 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	pgoff_t pgoff;
 	int err = 0;
 
-	/* 1. Busy: no page appears in the range from now on. */
+	/*
+	 * 1. Busy: no page appears in the range from now on, and none goes
+	 * (discards wait for migrate_lock): note those to move.
+	 */
 	mshare_busy_begin(dom, first, last);
+	pages = (struct page **)&batch[PTRS_PER_PTE];
 	spin_lock(ptl);
 	for (pgoff = first; pgoff < last; pgoff++) {
 		pte_t pte = ptep_get(&ptes[pgoff % PTRS_PER_PTE]);
 
 		if (!pte_none(pte) && page_to_nid(pte_page(pte)) != m->node)
-			want++;
+			pages[want++] = pte_page(pte);
 	}
 	spin_unlock(ptl);
 	if (!want) {
@@ -101,12 +106,16 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		goto end_busy;
 	}
 
-	/* 2. */
-	pages = (struct page **)&batch[PTRS_PER_PTE];
+	/* 2. Each new page charged where its old copy is (account.c). */
 	for (i = 0; i < want; i++) {
+		struct mem_cgroup *memcg = mshare_memcg_of_page(pages[i]);
+		struct mem_cgroup *old = set_active_memcg(memcg);
+
 		pages[i] = alloc_pages_node(m->node, GFP_HIGHUSER |
 					    __GFP_THISNODE | __GFP_NOWARN |
-					    __GFP_NORETRY, 0);
+					    __GFP_NORETRY | __GFP_ACCOUNT, 0);
+		set_active_memcg(old);
+		mem_cgroup_put(memcg);
 		if (!pages[i]) {
 			while (i--)
 				__free_page(pages[i]);
@@ -127,6 +136,7 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		if (pte_none(pte))
 			continue;
 		set_pte(ptep, __pte(0));
+		mshare_ro_set(dom, pgoff, NULL);
 		batch[n].pgoff = pgoff;
 		batch[n].old = pte_page(pte);
 		batch[n].new = NULL;
@@ -159,7 +169,7 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		folio_ref_unfreeze(old, 1);
 		new->mapping = dom->inode->i_mapping;
 		new->index = batch[i].pgoff;
-		atomic_long_inc(&mshare_stats.data_pages);
+		mshare_account_page_add(batch[i].new);
 		batch[i].moved = true;
 	}
 	/* The copies must be visible before the entries are. */
@@ -167,10 +177,14 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 
 	/* 6. */
 	spin_lock(ptl);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct page *page = batch[i].moved ? batch[i].new :
+						     batch[i].old;
+
 		set_pte(&ptes[batch[i].pgoff % PTRS_PER_PTE],
-			mshare_mkpte(dom, batch[i].moved ? batch[i].new :
-							   batch[i].old));
+			mshare_mkpte(dom, page));
+		mshare_ro_set(dom, batch[i].pgoff, page);
+	}
 	spin_unlock(ptl);
 	mshare_busy_end(dom);
 
@@ -239,19 +253,21 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 {
 	unsigned int npte = dom->nr_pte_tables, npmd = dom->nr_pmd_tables;
+	/* The read-only twins (rdonly.c) move too; made under migrate_lock. */
+	unsigned int sets = dom->ro_pte_tables ? 2 : 1;
+	unsigned int per = npte + npmd, set, i;
 	struct page **pages;
-	unsigned int i;
 	int err = 0;
 
-	if (atomic_long_read(&dom->node_tables[nid]) == npte + npmd) {
+	if (atomic_long_read(&dom->node_tables[nid]) == sets * per) {
 		WRITE_ONCE(dom->nid, nid);
 		return 0;
 	}
-	pages = kvcalloc(npte + npmd, sizeof(*pages), GFP_KERNEL);
+	pages = kvcalloc(sets * per, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
-	for (i = 0; i < npte + npmd; i++) {
-		pages[i] = mshare_table_alloc(dom, nid, i >= npte);
+	for (i = 0; i < sets * per; i++) {
+		pages[i] = mshare_table_alloc(dom, nid, i % per >= npte);
 		if (!pages[i]) {
 			err = -ENOMEM;
 			goto free;
@@ -261,23 +277,30 @@ static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
 	down_write(&dom->tables_sem);
 	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
 			  0);
-	for (i = 0; i < npte; i++) {
-		pmd_t *pmd = (pmd_t *)page_address(pages[npte + i / PTRS_PER_PMD]) +
-			     i % PTRS_PER_PMD;
+	for (set = 0; set < sets; set++) {
+		struct mshare_table *pte = set ? dom->ro_pte_tables :
+						 dom->pte_tables;
+		struct mshare_table *pmd = set ? dom->ro_pmd_tables :
+						 dom->pmd_tables;
+		struct page **p = &pages[set * per];
 
-		copy_page(page_address(pages[i]),
-			  page_address(dom->pte_tables[i].page));
-		set_pmd(pmd, __pmd(page_to_phys(pages[i]) | _PAGE_TABLE));
-		swap(pages[i], dom->pte_tables[i].page);
+		for (i = 0; i < npte; i++) {
+			pmd_t *pmdp = (pmd_t *)page_address(p[npte + i / PTRS_PER_PMD]) +
+				      i % PTRS_PER_PMD;
+
+			copy_page(page_address(p[i]), page_address(pte[i].page));
+			set_pmd(pmdp, __pmd(page_to_phys(p[i]) | _PAGE_TABLE));
+			swap(p[i], pte[i].page);
+		}
+		for (i = 0; i < npmd; i++)
+			swap(p[npte + i], pmd[i].page);
 	}
-	for (i = 0; i < npmd; i++)
-		swap(pages[npte + i], dom->pmd_tables[i].page);
 	WRITE_ONCE(dom->nid, nid);
 	up_write(&dom->tables_sem);
 
 	/* @pages now holds the old tables. */
 	mshare_migrate_quiesce(dom);
-	i = npte + npmd;
+	i = sets * per;
 free:
 	while (i--)
 		mshare_table_free(dom, pages[i]);

@@ -47,10 +47,12 @@ static const struct nla_policy mshare_new_policy[MSHARE_A_MAX + 1] = {
 
 static const struct nla_policy mshare_name_policy[MSHARE_A_MAX + 1] = {
 	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
+	[MSHARE_A_DOMAIN_ID]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy mshare_set_policy[MSHARE_A_MAX + 1] = {
 	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
+	[MSHARE_A_DOMAIN_ID]	= { .type = NLA_U32 },
 	[MSHARE_A_DOMAIN_MODE]	= NLA_POLICY_MASK(NLA_U32, 0777),
 	[MSHARE_A_DOMAIN_UID]	= { .type = NLA_U32 },
 	[MSHARE_A_DOMAIN_GID]	= { .type = NLA_U32 },
@@ -61,6 +63,7 @@ static const struct nla_policy mshare_set_policy[MSHARE_A_MAX + 1] = {
 
 static const struct nla_policy mshare_migrate_policy[MSHARE_A_MAX + 1] = {
 	[MSHARE_A_DOMAIN_NAME]		= MSHARE_NAME_POLICY,
+	[MSHARE_A_DOMAIN_ID]		= { .type = NLA_U32 },
 	[MSHARE_A_MIGRATE_NODE]		= { .type = NLA_U32 },
 	[MSHARE_A_MIGRATE_OFFSET]	= { .type = NLA_U64 },
 	[MSHARE_A_MIGRATE_LENGTH]	= { .type = NLA_U64 },
@@ -68,8 +71,20 @@ static const struct nla_policy mshare_migrate_policy[MSHARE_A_MAX + 1] = {
 
 static const struct nla_policy mshare_discard_policy[MSHARE_A_MAX + 1] = {
 	[MSHARE_A_DOMAIN_NAME]		= MSHARE_NAME_POLICY,
+	[MSHARE_A_DOMAIN_ID]		= { .type = NLA_U32 },
 	[MSHARE_A_DISCARD_OFFSET]	= { .type = NLA_U64 },
 	[MSHARE_A_DISCARD_LENGTH]	= { .type = NLA_U64 },
+};
+
+/* Checked by mshare_nl_limit(), so that each mistake has its message. */
+static const struct nla_policy mshare_limit_policy[MSHARE_A_MAX + 1] = {
+	[MSHARE_A_LIMIT_KIND]		= { .type = NLA_U32 },
+	[MSHARE_A_LIMIT_ID]		= { .type = NLA_U32 },
+	[MSHARE_A_LIMIT_BYTES]		= { .type = NLA_U64 },
+	[MSHARE_A_LIMIT_DOMAINS]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy mshare_limit_get_policy[MSHARE_A_MAX + 1] = {
 };
 
 enum mshare_mcgrp {
@@ -94,7 +109,7 @@ static const char *mshare_nl_name(struct genl_info *info)
 	struct nlattr *attr = info->attrs[MSHARE_A_DOMAIN_NAME];
 
 	if (!attr) {
-		GENL_SET_ERR_MSG(info, "missing domain name");
+		GENL_SET_ERR_MSG(info, "missing domain name (or id)");
 		return NULL;
 	}
 	/* The policy made sure a NUL ends it; nothing may follow that NUL. */
@@ -113,9 +128,25 @@ static const char *mshare_nl_name(struct genl_info *info)
  */
 static struct mshare_domain *mshare_nl_domain(struct genl_info *info)
 {
+	struct nlattr *id = info->attrs[MSHARE_A_DOMAIN_ID];
 	struct mshare_domain *dom;
 	const char *name;
 
+	if (id) {
+		if (info->attrs[MSHARE_A_DOMAIN_NAME]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, id,
+					    "give the domain's name or its id, not both");
+			return ERR_PTR(-EINVAL);
+		}
+		/* Also a domain whose name was deleted, while it is held. */
+		dom = mshare_domain_lookup_id(nla_get_u32(id));
+		if (!dom) {
+			NL_SET_ERR_MSG_ATTR(info->extack, id,
+					    "no domain of this id");
+			return ERR_PTR(-ENOENT);
+		}
+		return dom;
+	}
 	name = mshare_nl_name(info);
 	if (!name)
 		return ERR_PTR(-EINVAL);
@@ -146,6 +177,9 @@ static int mshare_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 			atomic_read(&mshare_stats.domains)) ||
 	    nla_put_u64_64bit(msg, MSHARE_A_INFO_DATA_PAGES,
 			      atomic_long_read(&mshare_stats.data_pages),
+			      MSHARE_A_PAD) ||
+	    nla_put_u64_64bit(msg, MSHARE_A_INFO_ORPHAN_PAGES,
+			      atomic_long_read(&mshare_stats.orphan_pages),
 			      MSHARE_A_PAD) ||
 	    nla_put_u64_64bit(msg, MSHARE_A_INFO_TABLE_PAGES,
 			      atomic_long_read(&mshare_stats.table_pages),
@@ -288,6 +322,9 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PUD, links_pud) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PMD, links_pmd))
 		goto cancel;
+	if (dom->state == MSHARE_DOMAIN_DELETED &&
+	    nla_put_flag(msg, MSHARE_A_DOMAIN_DELETED))
+		goto cancel;
 	if (what == MSHARE_FILL_STATS) {
 		if (mshare_nl_put_stats(msg, dom) ||
 		    nla_put_u32(msg, MSHARE_A_DOMAIN_NUMA_NODE,
@@ -300,9 +337,13 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 		   nla_put_u32(msg, MSHARE_A_DOMAIN_UID,
 			       from_kuid_munged(user_ns, READ_ONCE(dom->uid))) ||
 		   nla_put_u32(msg, MSHARE_A_DOMAIN_GID,
-			       from_kgid_munged(user_ns, READ_ONCE(dom->gid)))) {
+			       from_kgid_munged(user_ns, READ_ONCE(dom->gid))) ||
+		   nla_put_u32(msg, MSHARE_A_DOMAIN_CREATOR_PID,
+			       dom->creator_pid) ||
+		   mshare_put_u64(msg, MSHARE_A_DOMAIN_CTIME, dom->ctime)) {
 		goto cancel;
 	}
+
 	if (pid && nla_put_u32(msg, MSHARE_A_EVENT_PID, pid))
 		goto cancel;
 	genlmsg_end(msg, hdr);
@@ -476,18 +517,16 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **tb = info->attrs;
 	kuid_t uid = current_euid();
 	kgid_t gid = current_egid();
+	bool privileged = mshare_may_create(skb) == 0;
 	struct mshare_policy *pol;
 	struct mshare_domain *dom;
+	const char *why = NULL;
 	umode_t mode = 0600;
 	const char *name;
 	u32 flags = 0;
 	u64 size;
 	int err;
 
-	if (mshare_may_create(skb)) {
-		GENL_SET_ERR_MSG(info, "creating a domain needs CAP_SYS_ADMIN");
-		return -EPERM;
-	}
 	name = mshare_nl_name(info);
 	if (!name)
 		return -EINVAL;
@@ -520,6 +559,13 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
+	/* A delegated creator owns what it makes (chgrp-like for the group). */
+	if (!privileged && (!uid_eq(uid, current_euid()) ||
+			    (!gid_eq(gid, current_egid()) && !in_egroup_p(gid)))) {
+		GENL_SET_ERR_MSG(info,
+				 "only CAP_SYS_ADMIN creates a domain for another owner or group");
+		return -EPERM;
+	}
 	pol = mshare_nl_policy(info);
 	if (IS_ERR(pol))
 		return PTR_ERR(pol);
@@ -532,13 +578,16 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/* Consumes @pol. */
-	dom = mshare_domain_create(name, size, flags, mode, uid, gid, pol);
+	dom = mshare_domain_create(name, size, flags, mode, uid, gid, pol,
+				   privileged, &why);
 	if (IS_ERR(dom)) {
 		err = PTR_ERR(dom);
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    tb[MSHARE_A_DOMAIN_NAME],
 					    "a domain of this name exists");
+		else if (why && info->extack)
+			info->extack->_msg = why;	/* a literal of quota.c */
 		else
 			GENL_SET_ERR_MSG(info, "cannot create the domain");
 		return err;
@@ -567,9 +616,8 @@ static int mshare_nl_domain_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = mshare_domain_destroy(dom);
 	if (err) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[MSHARE_A_DOMAIN_NAME],
-				    "no domain of this name");
+		/* Deleted meanwhile, or (by id) already deleted. */
+		GENL_SET_ERR_MSG(info, "the domain's name is already deleted");
 		goto put;
 	}
 	mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_DESTROYED);
@@ -852,6 +900,212 @@ static int mshare_nl_stats_dump(struct sk_buff *skb,
 			      MSHARE_FILL_STATS);
 }
 
+/*
+ * DOMAIN_HOLDERS (dump): one message per process that maps the domain,
+ * from a snapshot taken at each step of the dump (cb->args[0]: holders
+ * sent so far).
+ */
+static int mshare_nl_holders_dump(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct mshare_holder *h;
+	struct mshare_domain *dom;
+	unsigned int nr, i;
+	int err = 0;
+
+	dom = mshare_nl_domain((struct genl_info *)info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	h = mshare_dom_holders(dom, &nr);
+	if (IS_ERR(h)) {
+		err = PTR_ERR(h);
+		goto put;
+	}
+	for (i = cb->args[0]; i < nr; i++) {
+		struct nlattr *nest, *one;
+		void *hdr;
+
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &mshare_genl_family,
+				  NLM_F_MULTI, MSHARE_CMD_DOMAIN_HOLDERS);
+		if (!hdr)
+			break;
+		if (nla_put_string(skb, MSHARE_A_DOMAIN_NAME, dom->name) ||
+		    nla_put_u32(skb, MSHARE_A_DOMAIN_ID, dom->id))
+			goto cancel;
+		nest = nla_nest_start(skb, MSHARE_A_DOMAIN_HOLDERS);
+		one = nest ? nla_nest_start(skb, 1) : NULL;
+		if (!one ||
+		    nla_put_u32(skb, MSHARE_A_HOLDER_PID, h[i].pid) ||
+		    nla_put_string(skb, MSHARE_A_HOLDER_COMM, h[i].comm) ||
+		    nla_put_u32(skb, MSHARE_A_HOLDER_MAPPINGS, h[i].mappings) ||
+		    nla_put_u64_64bit(skb, MSHARE_A_HOLDER_LINKED, h[i].linked,
+				      MSHARE_A_HOLDER_PAD))
+			goto cancel;
+		nla_nest_end(skb, one);
+		nla_nest_end(skb, nest);
+		genlmsg_end(skb, hdr);
+		continue;
+cancel:
+		genlmsg_cancel(skb, hdr);
+		break;
+	}
+	if (i == cb->args[0] && i < nr)
+		err = -EMSGSIZE;	/* not even one fits */
+	cb->args[0] = i;
+	kvfree(h);
+put:
+	mshare_domain_put(dom);
+	return err ?: skb->len;
+}
+
+/* The kind, id and (for LIMIT_SET) limits of a LIMIT_* request. */
+static int mshare_nl_limit(struct genl_info *info, bool set, u32 *kind,
+			   kuid_t *uid, kgid_t *gid, u64 *bytes, u32 *domains)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, MSHARE_A_LIMIT_KIND)) {
+		GENL_SET_ERR_MSG(info, "missing limit kind (user, group or namespace)");
+		return -EINVAL;
+	}
+	*kind = nla_get_u32(tb[MSHARE_A_LIMIT_KIND]);
+	*uid = INVALID_UID;
+	*gid = INVALID_GID;
+	switch (*kind) {
+	case MSHARE_LIMIT_USER:
+	case MSHARE_LIMIT_GROUP:
+		if (GENL_REQ_ATTR_CHECK(info, MSHARE_A_LIMIT_ID)) {
+			GENL_SET_ERR_MSG(info, "a user or group limit needs its id");
+			return -EINVAL;
+		}
+		if (*kind == MSHARE_LIMIT_USER &&
+		    mshare_nl_uid(info, MSHARE_A_LIMIT_ID, uid))
+			return -EINVAL;
+		if (*kind == MSHARE_LIMIT_GROUP &&
+		    mshare_nl_gid(info, MSHARE_A_LIMIT_ID, gid))
+			return -EINVAL;
+		break;
+	case MSHARE_LIMIT_NAMESPACE:
+		if (tb[MSHARE_A_LIMIT_ID]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_LIMIT_ID],
+					    "the namespace limit takes no id");
+			return -EINVAL;
+		}
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_LIMIT_KIND],
+				    "unknown limit kind");
+		return -EINVAL;
+	}
+	if (!set) {
+		if (tb[MSHARE_A_LIMIT_BYTES] || tb[MSHARE_A_LIMIT_DOMAINS]) {
+			GENL_SET_ERR_MSG(info, "removing a limit takes no values");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, MSHARE_A_LIMIT_BYTES) ||
+	    GENL_REQ_ATTR_CHECK(info, MSHARE_A_LIMIT_DOMAINS)) {
+		GENL_SET_ERR_MSG(info, "a limit needs both bytes and domains");
+		return -EINVAL;
+	}
+	*bytes = nla_get_u64(tb[MSHARE_A_LIMIT_BYTES]);
+	*domains = nla_get_u32(tb[MSHARE_A_LIMIT_DOMAINS]);
+	return 0;
+}
+
+/* Only an ns-admin of the caller's IPC namespace changes its limits. */
+static int mshare_nl_limit_may(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_ns_capable(skb, current->nsproxy->ipc_ns->user_ns,
+			       CAP_SYS_ADMIN))
+		return 0;
+	GENL_SET_ERR_MSG(info,
+			 "changing limits needs CAP_SYS_ADMIN over the IPC namespace");
+	return -EPERM;
+}
+
+static int mshare_nl_limit_set(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 kind, domains;
+	kuid_t uid;
+	kgid_t gid;
+	u64 bytes;
+	int err;
+
+	err = mshare_nl_limit(info, true, &kind, &uid, &gid, &bytes, &domains);
+	if (!err)
+		err = mshare_nl_limit_may(skb, info);
+	if (!err)
+		err = mshare_limit_set(kind, uid, gid, bytes, domains);
+	return err;
+}
+
+static int mshare_nl_limit_del(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 kind, domains;
+	kuid_t uid;
+	kgid_t gid;
+	u64 bytes;
+	int err;
+
+	err = mshare_nl_limit(info, false, &kind, &uid, &gid, &bytes, &domains);
+	if (!err)
+		err = mshare_nl_limit_may(skb, info);
+	if (err)
+		return err;
+	err = mshare_limit_del(kind, uid, gid);
+	if (err)
+		GENL_SET_ERR_MSG(info, "no such limit in this IPC namespace");
+	return err;
+}
+
+struct mshare_limit_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	unsigned long done;
+};
+
+static int mshare_nl_limit_one(const struct mshare_limit *l, void *arg)
+{
+	struct mshare_limit_ctx *c = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(c->skb, NETLINK_CB(c->cb->skb).portid,
+			  c->cb->nlh->nlmsg_seq, &mshare_genl_family,
+			  NLM_F_MULTI, MSHARE_CMD_LIMIT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(c->skb, MSHARE_A_LIMIT_KIND, l->kind) ||
+	    (l->kind != MSHARE_LIMIT_NAMESPACE &&
+	     nla_put_u32(c->skb, MSHARE_A_LIMIT_ID, l->id)) ||
+	    mshare_put_u64(c->skb, MSHARE_A_LIMIT_BYTES, l->bytes) ||
+	    nla_put_u32(c->skb, MSHARE_A_LIMIT_DOMAINS, l->domains) ||
+	    mshare_put_u64(c->skb, MSHARE_A_LIMIT_USED_BYTES, l->used_bytes) ||
+	    nla_put_u32(c->skb, MSHARE_A_LIMIT_USED_DOMAINS, l->used_domains)) {
+		genlmsg_cancel(c->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(c->skb, hdr);
+	c->done++;
+	return 0;
+}
+
+static int mshare_nl_limit_dump(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct mshare_limit_ctx c = { .skb = skb, .cb = cb };
+	int err;
+
+	err = mshare_limit_for_each(cb->args[0], mshare_nl_limit_one, &c);
+	cb->args[0] += c.done;
+	if (err && !c.done)
+		return err;
+	return skb->len;
+}
+
 static const struct genl_ops mshare_genl_ops[] = {
 	{
 		.cmd		= MSHARE_CMD_GET_INFO,
@@ -901,6 +1155,30 @@ static const struct genl_ops mshare_genl_ops[] = {
 		.cmd		= MSHARE_CMD_DOMAIN_MIGRATE,
 		.doit		= mshare_nl_domain_migrate,
 		.policy		= mshare_migrate_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
+	{
+		.cmd		= MSHARE_CMD_LIMIT_SET,
+		.doit		= mshare_nl_limit_set,
+		.policy		= mshare_limit_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
+	{
+		.cmd		= MSHARE_CMD_LIMIT_DEL,
+		.doit		= mshare_nl_limit_del,
+		.policy		= mshare_limit_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
+	{
+		.cmd		= MSHARE_CMD_LIMIT_GET,
+		.dumpit		= mshare_nl_limit_dump,
+		.policy		= mshare_limit_get_policy,
+		.maxattr	= MSHARE_A_MAX,
+	},
+	{
+		.cmd		= MSHARE_CMD_DOMAIN_HOLDERS,
+		.dumpit		= mshare_nl_holders_dump,
+		.policy		= mshare_name_policy,
 		.maxattr	= MSHARE_A_MAX,
 	},
 };

@@ -168,7 +168,7 @@ void mshare_auto_start_if_auto(struct mshare_domain *dom)
 
 struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff)
 {
-	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO;
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT;
 	struct mshare_policy *pol;
 	struct page *page;
 	int nid;

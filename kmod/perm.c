@@ -3,17 +3,17 @@
  * Who may create, manage and attach domains.  The model is written down in
  * Documentation/permissions.rst; in short:
  *
- * - Creating needs CAP_SYS_ADMIN in the initial user namespace: a domain's
- *   memory is charged to no cgroup, so a user namespace of its own must not
- *   be enough to pin it.
+ * - Creating needs CAP_SYS_ADMIN in the initial user namespace, or a grant
+ *   of the caller's IPC namespace that covers it, within its limits
+ *   (quota.c; grants are made by that namespace's ns-admin).
  * - Deleting, discarding and changing the mode need CAP_SYS_ADMIN in the
  *   user namespace that owns the domain's IPC namespace, or being the
  *   domain's owner (effective uid), as IPC_RMID and IPC_SET do for SysV
  *   IPC.  Changing the owner or the group needs that capability.
  * - Attaching is checked like SysV IPC (ipcperms()): the owner, group and
  *   other bits of the domain's mode, with CAP_IPC_OWNER in that user
- *   namespace overriding them.  An attachment is always read-write, so
- *   both bits are needed.
+ *   namespace overriding them.  A read-write attachment needs both bits,
+ *   a read-only one (MSHARE_ATTACH_F_RDONLY) the read bit.
  *
  * Capabilities of a netlink request are checked by netlink_ns_capable():
  * the sender must hold them, and the opener of the socket too when the
@@ -33,6 +33,7 @@
 
 #include "internal.h"
 
+/* Whether the sender may create without a grant: 0 or -EPERM. */
 int mshare_may_create(const struct sk_buff *skb)
 {
 	return netlink_capable(skb, CAP_SYS_ADMIN) ? 0 : -EPERM;
@@ -67,9 +68,9 @@ int mshare_may_manage(const struct sk_buff *skb, struct mshare_domain *dom,
 	return mshare_nl_sender_is(skb, uid) ? 0 : -EPERM;
 }
 
-int mshare_may_attach(struct mshare_domain *dom)
+int mshare_may_attach(struct mshare_domain *dom, bool rdonly)
 {
-	const umode_t want = 06;	/* read + write */
+	const umode_t want = rdonly ? 04 : 06;	/* read (+ write) */
 	umode_t granted, mode;
 	kuid_t uid;
 	kgid_t gid;

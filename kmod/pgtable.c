@@ -35,6 +35,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
@@ -47,14 +48,20 @@
 #define PTES_PER_TABLE	PTRS_PER_PTE
 #define PMDS_PER_TABLE	PTRS_PER_PMD
 
-/* A zeroed page-table page on node @nid (or near it), counted in @dom. */
+/*
+ * A zeroed page-table page on node @nid (or near it), counted in @dom and
+ * charged to its creator's memory cgroup.
+ */
 struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
 				bool pmd_table)
 {
+	struct mem_cgroup *old;
 	struct page *page;
 	struct ptdesc *ptdesc;
 
-	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO, 0);
+	old = set_active_memcg(dom->memcg);
+	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT, 0);
+	set_active_memcg(old);
 	if (!page)
 		return NULL;
 	ptdesc = page_ptdesc(page);
@@ -81,22 +88,6 @@ void mshare_table_free(struct mshare_domain *dom, struct page *page)
 	lruvec_stat_sub_folio(folio, NR_PAGETABLE);
 	__free_page(page);
 	atomic_long_dec(&mshare_stats.table_pages);
-}
-
-/*
- * Drop the domain's reference to a data page that no entry maps any more
- * (the caller has done the per-node accounting).
- */
-void mshare_data_page_put(struct mshare_domain *dom, struct page *page)
-{
-	struct folio *folio = page_folio(page);
-
-	/* Pins may outlive us: they must not find a dead mapping. */
-	folio_lock(folio);
-	folio->mapping = NULL;
-	folio_unlock(folio);
-	folio_put(folio);
-	atomic_long_dec(&mshare_stats.data_pages);
 }
 
 static void mshare_data_pages_put(struct mshare_domain *dom,
@@ -146,6 +137,7 @@ void mshare_tables_free(struct mshare_domain *dom)
 	 * link before it was cleared runs under RCU or with interrupts off.
 	 */
 	synchronize_rcu();
+	mshare_ro_tables_free(dom);
 	if (dom->pte_tables) {
 		for (i = 0; i < dom->nr_pte_tables; i++)
 			if (dom->pte_tables[i].page)
@@ -237,13 +229,16 @@ static void mshare_busy_wait(struct mshare_domain *dom, pgoff_t pgoff)
 }
 
 /*
- * Make sure page @pgoff of @dom is present.  Returns 0, -ENOMEM, or
- * -ENOSPC when the domain's policy binds the page to a node that is full.
+ * Make sure page @pgoff of @dom is present, a new page being charged to
+ * @mm's memory cgroup (NULL: the creator's).  Returns 1 if it put a page
+ * there, 0 if one was there, -ENOMEM, or -ENOSPC when the domain's policy
+ * binds the page to a node that is full.
  * An empty entry in the busy range waits for the batch to end (a migrated
  * page comes back, on its new node; a discarded one is filled then).
  */
-int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
+int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff, struct mm_struct *mm)
 {
+	struct mem_cgroup *memcg, *old;
 	struct mshare_table *table;
 	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
 	bool installed = false, busy = false;
@@ -258,10 +253,14 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 		return 0;
 	}
 
+	memcg = mm ? mshare_memcg_of_mm(mm) : NULL;
+	old = set_active_memcg(mm ? memcg : dom->memcg);
 	page = mshare_data_page_alloc(dom, pgoff);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
 	if (IS_ERR(page))
 		return PTR_ERR(page);
-	atomic_long_inc(&mshare_stats.data_pages);
+	mshare_account_page_add(page);
 	folio = page_folio(page);
 	folio->mapping = dom->inode->i_mapping;
 	folio->index = pgoff;
@@ -274,18 +273,21 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff)
 		busy = true;
 	} else if (pte_none(ptep_get(ptep))) {
 		set_pte(ptep, mshare_mkpte(dom, page));
+		mshare_ro_set(dom, pgoff, page);
 		installed = true;
 	}
 	spin_unlock(ptl);
 
 	if (installed) {
 		atomic_long_inc(&dom->resident);
+		atomic_inc(&table->resident);
+		atomic_inc(&mshare_pmd_table_of(dom, pgoff)->resident);
 		mshare_node_pages_add(dom, page, 1);
-	} else {
-		mshare_data_page_put(dom, page);
-		if (busy)
-			mshare_busy_wait(dom, pgoff);
+		return 1;
 	}
+	mshare_data_page_put(dom, page);
+	if (busy)
+		mshare_busy_wait(dom, pgoff);
 	return 0;
 }
 
@@ -295,8 +297,8 @@ int mshare_prefault(struct mshare_domain *dom)
 	int err;
 
 	for (pgoff = 0; pgoff < dom->nr_pages; pgoff++) {
-		err = mshare_fill(dom, pgoff);
-		if (err)
+		err = mshare_fill(dom, pgoff, NULL);
+		if (err < 0)
 			return err;
 		if (pgoff % PTES_PER_TABLE == PTES_PER_TABLE - 1) {
 			if (fatal_signal_pending(current))
@@ -329,16 +331,19 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	mutex_lock(&dom->migrate_lock);
 	mshare_busy_begin(dom, first, last);
 	while (pgoff < last) {
-		struct mshare_table *table;
+		struct mshare_table *table, *pmd_table;
 		pte_t *ptep = mshare_ptep(dom, pgoff, &table);
 		spinlock_t *ptl = mshare_table_ptl(table);
+		unsigned long before = n;
 
+		pmd_table = mshare_pmd_table_of(dom, pgoff);
 		spin_lock(ptl);
 		do {
 			pte_t pte = ptep_get(ptep);
 
 			if (!pte_none(pte)) {
 				set_pte(ptep, __pte(0));
+				mshare_ro_set(dom, pgoff, NULL);
 				mshare_node_pages_add(dom, pte_page(pte), -1);
 				list_add_tail(&pte_page(pte)->lru, &pages);
 				if (n < MSHARE_FLUSH_CEILING)
@@ -349,6 +354,9 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 			pgoff++;
 		} while (pgoff < last && pgoff % PTES_PER_TABLE);
 		spin_unlock(ptl);
+		/* Before the round: attachers' RSS follows (attach.c). */
+		atomic_sub(n - before, &table->resident);
+		atomic_sub(n - before, &pmd_table->resident);
 		cond_resched();
 	}
 	atomic_long_sub(n, &dom->resident);

@@ -159,7 +159,7 @@ TEST_F(att, attach_nonzero_flags_fails_with_einval)
 	struct mshare_attach at;
 
 	attach_req(&at, self->name);
-	at.flags = 1;
+	at.flags = 1U << 1;	/* bit 0 is MSHARE_ATTACH_F_RDONLY */
 	EXPECT_EQ(-1, ioctl(self->fd, MSHARE_IOC_ATTACH, &at));
 	EXPECT_EQ(EINVAL, errno);
 	at.flags = 1U << 31;
@@ -182,7 +182,7 @@ TEST_F(att, mshare_attach_with_nonzero_flags_fails_with_einval)
 	void *addr = NULL;
 	size_t size = 0;
 
-	EXPECT_EQ(-EINVAL, attach_dom(self->name, 1, &addr, &size));
+	EXPECT_EQ(-EINVAL, attach_dom(self->name, 1U << 1, &addr, &size));
 }
 
 TEST_F(att, attach_twice_fails_with_ebusy)

@@ -7,11 +7,16 @@
  * Character device /dev/mshare (mode 0666; rights are checked per domain)
  * -----------------------------------------------------------------------
  * MSHARE_IOC_ATTACH (struct mshare_attach, in)
- *	Bind this descriptor to the domain @name.  Needs read and write
- *	permission on the domain (owner/group/other mode bits as for SysV
- *	IPC; CAP_IPC_OWNER overrides).  Errors: EINVAL (name not a valid
- *	domain name, nonzero flags or reserved bytes), ENOENT (no such
- *	domain), EACCES (mode bits deny), EBUSY (descriptor already attached).
+ *	Bind this descriptor to the domain @name, or to the domain of id N
+ *	when @name is "#N" (also a domain whose name was deleted while it is
+ *	still held).  Needs read and write permission on the domain
+ *	(owner/group/other mode bits as for SysV IPC; CAP_IPC_OWNER
+ *	overrides); with MSHARE_ATTACH_F_RDONLY, read permission: the
+ *	descriptor then maps PROT_READ only (through read-only tables of the
+ *	domain's) and cannot discard.  Errors: EINVAL (name not a valid
+ *	domain name or "#N", unknown flags, nonzero reserved bytes), ENOENT
+ *	(no such domain), EACCES (mode bits deny), EBUSY (descriptor already
+ *	attached), ENOMEM.
  * MSHARE_IOC_INFO (struct mshare_info, out)
  *	Describe the attached domain.  Errors: EINVAL (not attached).
  * mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
@@ -19,7 +24,8 @@
  *	1 GiB-aligned so whole GiBs link at PUD level.  Errors: EINVAL (not
  *	attached, length other than info.size, offset other than 0,
  *	MAP_PRIVATE, MAP_FIXED address not 2 MiB-aligned), EACCES (PROT_EXEC,
- *	or no PROT_WRITE or no PROT_READ).  On the mapping: mprotect() to
+ *	or no PROT_WRITE or no PROT_READ; PROT_WRITE on a read-only
+ *	attachment).  On the mapping: mprotect() to
  *	anything but PROT_READ | PROT_WRITE fails with EACCES; munmap() or
  *	mremap() of a part must split it at a 2 MiB boundary (else EINVAL);
  *	mremap() cannot grow it (EFAULT); a move must keep the address
@@ -32,9 +38,10 @@
  * MSHARE_IOC_DISCARD (struct mshare_discard, in)
  *	Free the data pages of [offset, offset + length) of the attached
  *	domain, for every attacher (the range reads as zeroes afterwards).
- *	Anyone attached may discard: attaching needed write permission.
- *	Errors: EINVAL (not attached; offset or length not page-aligned,
- *	length 0, beyond the domain's end, nonzero reserved), EFAULT.
+ *	Anyone attached read-write may discard: attaching needed write
+ *	permission.  Errors: EINVAL (not attached; offset or length not
+ *	page-aligned, length 0, beyond the domain's end), EACCES (a
+ *	read-only attachment), EFAULT.
  * Any other ioctl number fails with ENOTTY.
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION
@@ -55,32 +62,58 @@
  * "owner" means the caller's effective uid is the domain's uid.  See
  * Documentation/permissions.rst.
  *
+ * A command about one domain names it by DOMAIN_NAME or by DOMAIN_ID (not
+ * both: EINVAL).  By id it also reaches a domain whose name was deleted
+ * while processes still hold it.
+ *
  * MSHARE_CMD_GET_INFO (do; anyone)
  *	Reply: INFO_ABI_VERSION, INFO_DOMAINS, INFO_DATA_PAGES,
- *	INFO_TABLE_PAGES, INFO_MAX_SIZE (module-wide, all namespaces).
- * MSHARE_CMD_DOMAIN_NEW (do; CAP_SYS_ADMIN in the initial user namespace)
+ *	INFO_TABLE_PAGES, INFO_MAX_SIZE, INFO_ORPHAN_PAGES (module-wide, all
+ *	namespaces; orphans are pages a discard or destroy took out of a
+ *	domain while something still pinned them).
+ * MSHARE_CMD_DOMAIN_NEW (do; CAP_SYS_ADMIN in the initial user namespace,
+ *	or a grant of the caller's IPC namespace: see LIMIT_SET)
  *	Request: DOMAIN_NAME (required), DOMAIN_SIZE (required),
  *	DOMAIN_FLAGS, DOMAIN_MODE (default 0600), DOMAIN_UID, DOMAIN_GID
- *	(default: the caller's effective ids), DOMAIN_NUMA_POLICY and
- *	DOMAIN_NUMA_NODES (default: MSHARE_NUMA_LOCAL; see "NUMA" below).
- *	Reply: the new domain, as for DOMAIN_GET.  Notifies DOMAIN_CREATED.
+ *	(default: the caller's effective ids; a caller without
+ *	CAP_SYS_ADMIN may only name its own uid and a group it is in),
+ *	DOMAIN_NUMA_POLICY and DOMAIN_NUMA_NODES (default:
+ *	MSHARE_NUMA_LOCAL; see "NUMA" below).  The size counts against the
+ *	owner's grant and the namespace's total until the memory is freed
+ *	(DOMAIN_FREED).  Reply: the new domain, as for DOMAIN_GET.
+ *	Notifies DOMAIN_CREATED.
  *	Errors: EINVAL (bad name; size 0, below 2 MiB or not a multiple of
  *	2 MiB; unknown flag; mode above 0777; uid/gid not mapped; bad NUMA
  *	policy or node list, a node not online with memory), E2BIG (size
- *	above the module parameter max_domain_size), EEXIST (name taken in
- *	this IPC namespace), EPERM (no CAP_SYS_ADMIN), ENOMEM.
+ *	above the module parameter max_domain_size), EPERM (no CAP_SYS_ADMIN
+ *	and no grant covers the caller, or it names another owner), EDQUOT
+ *	(over the caller's grant), ENOSPC (over the namespace's total),
+ *	EEXIST (name taken in this IPC namespace), ENOMEM.  Limits are
+ *	checked before the name: a caller that may not create learns
+ *	nothing about the names in use.
  * MSHARE_CMD_DOMAIN_DEL (do; ns-admin or owner)
- *	Request: DOMAIN_NAME.  The name goes at once (a new attach fails with
- *	ENOENT); attached processes keep the memory until they unmap it and
- *	close their descriptors.  Notifies DOMAIN_DESTROYED.
- *	Errors: EINVAL, ENOENT, EPERM.
- * MSHARE_CMD_DOMAIN_GET (do with DOMAIN_NAME, or dump; anyone)
- *	Reply, per domain: DOMAIN_NAME, DOMAIN_ID, DOMAIN_SIZE, DOMAIN_FLAGS,
- *	DOMAIN_MODE, DOMAIN_UID, DOMAIN_GID, DOMAIN_ATTACHED,
- *	DOMAIN_RESIDENT, DOMAIN_TABLE_PAGES, DOMAIN_LINKS_PUD,
- *	DOMAIN_LINKS_PMD, DOMAIN_NUMA_POLICY, DOMAIN_NUMA_NODES (not for
- *	MSHARE_NUMA_LOCAL), DOMAIN_NUMA_NODE (the home node).
+ *	Request: DOMAIN_NAME or DOMAIN_ID.  The name goes at once (a new
+ *	attach by name fails with ENOENT); attached processes keep the
+ *	memory until they unmap it and close their descriptors, and the
+ *	domain is listed with DOMAIN_DELETED until then.  Notifies
+ *	DOMAIN_DESTROYED.  Errors: EINVAL, ENOENT (also: already deleted),
+ *	EPERM.
+ * MSHARE_CMD_DOMAIN_GET (do with DOMAIN_NAME or DOMAIN_ID, or dump;
+ *	anyone)
+ *	Reply, per domain (a dump lists deleted domains still held, too):
+ *	DOMAIN_NAME, DOMAIN_ID, DOMAIN_SIZE, DOMAIN_FLAGS, DOMAIN_MODE,
+ *	DOMAIN_UID, DOMAIN_GID, DOMAIN_ATTACHED, DOMAIN_RESIDENT,
+ *	DOMAIN_TABLE_PAGES, DOMAIN_LINKS_PUD, DOMAIN_LINKS_PMD,
+ *	DOMAIN_NUMA_POLICY, DOMAIN_NUMA_NODES (not for MSHARE_NUMA_LOCAL),
+ *	DOMAIN_NUMA_NODE (the home node), DOMAIN_CREATOR_PID, DOMAIN_CTIME,
+ *	DOMAIN_DELETED (only when its name was deleted).
  *	Errors: EINVAL, ENOENT.
+ * MSHARE_CMD_DOMAIN_HOLDERS (dump; anyone)
+ *	Request: DOMAIN_NAME or DOMAIN_ID.  One message per process (mm)
+ *	that maps the domain: DOMAIN_NAME, DOMAIN_ID and DOMAIN_HOLDERS with
+ *	one entry: HOLDER_PID (a thread group using the mm, as the caller's
+ *	pid namespace sees it; 0 if it sees none), HOLDER_COMM,
+ *	HOLDER_MAPPINGS, HOLDER_LINKED.  Errors: EINVAL, ENOENT.
  * MSHARE_CMD_DOMAIN_SET (do; mode, NUMA policy: ns-admin or owner; uid,
  *	gid: ns-admin)
  *	Request: DOMAIN_NAME and at least one of DOMAIN_MODE, DOMAIN_UID,
@@ -126,6 +159,33 @@
  *	0 or the positive errno it ended with).  Errors: EINVAL (bad node or
  *	range), ENOENT, EPERM, EINTR, ENOMEM.
  *
+ * Limits (Documentation/permissions.rst, "Delegated creation")
+ * -----------------------------------------------------------
+ * Per IPC namespace, an ns-admin grants creation to a user
+ * (MSHARE_LIMIT_USER, LIMIT_ID a uid) or to each member of a group
+ * (MSHARE_LIMIT_GROUP, LIMIT_ID a gid), with LIMIT_BYTES and
+ * LIMIT_DOMAINS the most that user may own there at once; and may set the
+ * namespace's total (MSHARE_LIMIT_NAMESPACE, no LIMIT_ID), which binds
+ * every creator, CAP_SYS_ADMIN included.  A caller without CAP_SYS_ADMIN
+ * is covered by its own user grant, else by the most generous grant of a
+ * group it is in.  Ids are read in the caller's user namespace.
+ * MSHARE_CMD_LIMIT_SET (do; ns-admin)
+ *	Request: LIMIT_KIND, LIMIT_ID (user, group), LIMIT_BYTES,
+ *	LIMIT_DOMAINS.  Adds or replaces the limit; domains that exist stay
+ *	(a usage above a lowered limit only refuses new ones).
+ *	Errors: EINVAL (missing or unknown kind, id for the namespace, id
+ *	not mapped, missing value), EPERM, ENOMEM.
+ * MSHARE_CMD_LIMIT_DEL (do; ns-admin)
+ *	Request: LIMIT_KIND, LIMIT_ID (user, group).  Existing domains stay.
+ *	Errors: EINVAL (as LIMIT_SET, or a value given), ENOENT (no such
+ *	limit), EPERM.
+ * MSHARE_CMD_LIMIT_GET (dump; anyone)
+ *	Reply, per limit of the caller's IPC namespace: LIMIT_KIND, LIMIT_ID
+ *	(not for the namespace), LIMIT_BYTES, LIMIT_DOMAINS,
+ *	LIMIT_USED_BYTES, LIMIT_USED_DOMAINS (for a user: what it owns; for
+ *	a group: what its grant admitted, all members together; for the
+ *	namespace: every domain of it).
+ *
  * NUMA (Documentation/numa.rst)
  * -----------------------------
  * DOMAIN_NUMA_POLICY says where new data pages go; DOMAIN_NUMA_NODES is a
@@ -153,6 +213,9 @@
  * namespace).  Each event carries the domain as for DOMAIN_GET:
  *	MSHARE_CMD_DOMAIN_CREATED	after DOMAIN_NEW
  *	MSHARE_CMD_DOMAIN_DESTROYED	after DOMAIN_DEL (the name is gone)
+ *	MSHARE_CMD_DOMAIN_FREED	the last holder went: the memory is being
+ *				freed (after DESTROYED, or at once when the
+ *				IPC namespace died)
  *	MSHARE_CMD_DOMAIN_ATTACHED	a descriptor attached (+ EVENT_PID)
  *	MSHARE_CMD_DOMAIN_DETACHED	an attached descriptor was closed
  *	MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS  a migration moved another 32 MiB
@@ -185,9 +248,13 @@
 
 struct mshare_attach {
 	char	name[MSHARE_NAME_MAX];
-	__u32	flags;		/* must be 0 */
+	__u32	flags;		/* MSHARE_ATTACH_F_* */
 	__u32	reserved;	/* must be 0 */
 };
+
+/* mshare_attach.flags */
+#define MSHARE_ATTACH_F_RDONLY	(1U << 0)	/* read-only: PROT_READ maps */
+#define MSHARE_ATTACH_F_ALL	MSHARE_ATTACH_F_RDONLY
 
 struct mshare_info {
 	__u64	size;		/* bytes: the length mmap() must use */
@@ -248,6 +315,11 @@ enum mshare_cmd {
 	MSHARE_CMD_DOMAIN_MIGRATE,
 	MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS, /* notification, "events" */
 	MSHARE_CMD_DOMAIN_MIGRATED,	/* notification, group "events" */
+	MSHARE_CMD_LIMIT_SET,
+	MSHARE_CMD_LIMIT_DEL,
+	MSHARE_CMD_LIMIT_GET,
+	MSHARE_CMD_DOMAIN_FREED,	/* notification, group "events" */
+	MSHARE_CMD_DOMAIN_HOLDERS,
 
 	__MSHARE_CMD_MAX,
 };
@@ -300,6 +372,17 @@ enum mshare_attr {
 	MSHARE_A_STATS_PAGES_MIGRATED,	/* u64: pages they moved */
 	MSHARE_A_STATS_MIGRATE_SKIPPED,	/* u64: pinned pages they skipped */
 	MSHARE_A_STATS_MIGRATE_NS,	/* u64: time they took, ns */
+	MSHARE_A_LIMIT_KIND,		/* u32, enum mshare_limit_kind */
+	MSHARE_A_LIMIT_ID,		/* u32: uid or gid (user, group) */
+	MSHARE_A_LIMIT_BYTES,		/* u64: most bytes of domains */
+	MSHARE_A_LIMIT_DOMAINS,		/* u32: most domains */
+	MSHARE_A_LIMIT_USED_BYTES,	/* u64: bytes charged (replies) */
+	MSHARE_A_LIMIT_USED_DOMAINS,	/* u32: domains charged (replies) */
+	MSHARE_A_DOMAIN_DELETED,	/* flag: its name was deleted */
+	MSHARE_A_DOMAIN_CREATOR_PID,	/* u32: who created it (its tgid) */
+	MSHARE_A_DOMAIN_CTIME,		/* u64: creation, seconds since 1970 */
+	MSHARE_A_DOMAIN_HOLDERS,	/* indexed array of nests, see below */
+	MSHARE_A_INFO_ORPHAN_PAGES,	/* u64: pinned pages out of a domain */
 
 	__MSHARE_A_MAX,
 };
@@ -321,5 +404,32 @@ enum mshare_node_attr {
 };
 
 #define MSHARE_A_NODE_MAX (__MSHARE_A_NODE_MAX - 1)
+
+/*
+ * MSHARE_A_DOMAIN_HOLDERS holds one nest per process that maps the domain
+ * (as MSHARE_A_STATS_NODES: the entry's type is its index), each holding:
+ */
+enum mshare_holder_attr {
+	MSHARE_A_HOLDER_UNSPEC,
+	MSHARE_A_HOLDER_PID,		/* u32: a thread group using the mm */
+	MSHARE_A_HOLDER_COMM,		/* string: its command name */
+	MSHARE_A_HOLDER_MAPPINGS,	/* u32: its VMAs mapping the domain */
+	MSHARE_A_HOLDER_LINKED,		/* u64: bytes its links cover */
+	MSHARE_A_HOLDER_PAD,
+
+	__MSHARE_A_HOLDER_MAX,
+};
+
+#define MSHARE_A_HOLDER_MAX (__MSHARE_A_HOLDER_MAX - 1)
+
+/* MSHARE_A_LIMIT_KIND */
+enum mshare_limit_kind {
+	MSHARE_LIMIT_UNSPEC,
+	MSHARE_LIMIT_USER,		/* LIMIT_ID is a uid */
+	MSHARE_LIMIT_GROUP,		/* LIMIT_ID is a gid: each member */
+	MSHARE_LIMIT_NAMESPACE,		/* the IPC namespace's total */
+
+	__MSHARE_LIMIT_MAX,
+};
 
 #endif /* _UAPI_LINUX_MSHARE_H */

@@ -2,6 +2,8 @@
 /* libmshare: see mshare.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -26,7 +28,8 @@ void *mshare_attach(const char *name, unsigned int flags, size_t *size)
 		p = MSHARE_ERR_PTR(-errno);
 		goto out;
 	}
-	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, info.size, (flags & MSHARE_ATTACH_F_RDONLY) ? PROT_READ :
+		 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		p = MSHARE_ERR_PTR(-errno);
 		goto out;
@@ -104,6 +107,27 @@ int mshare_numa_policy_parse(const char *name)
 	return -1;
 }
 
+const char *mshare_id_key(uint32_t id, char buf[16])
+{
+	snprintf(buf, 16, "#%u", id);
+	return buf;
+}
+
+/* DOMAIN_NAME, or DOMAIN_ID for a "#ID" key. */
+int mshare_nl_put_key(struct nl_msg *msg, const char *name)
+{
+	char *end;
+	unsigned long id;
+
+	if (name[0] != '#')
+		return nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name);
+	errno = 0;
+	id = strtoul(name + 1, &end, 10);
+	if (!name[1] || *end || errno || id > UINT32_MAX)
+		return -EINVAL;
+	return nla_put_u32(msg, MSHARE_A_DOMAIN_ID, id);
+}
+
 static int parse_domain(struct nlattr **tb, void *arg)
 {
 	struct mshare_domain_info *d = arg;
@@ -125,8 +149,11 @@ static int parse_domain(struct nlattr **tb, void *arg)
 	U32(MSHARE_A_DOMAIN_LINKS_PMD, links_pmd);
 	U64(MSHARE_A_DOMAIN_SIZE, size);
 	U64(MSHARE_A_DOMAIN_RESIDENT, resident);
+	U32(MSHARE_A_DOMAIN_CREATOR_PID, creator_pid);
+	U64(MSHARE_A_DOMAIN_CTIME, ctime);
 #undef U32
 #undef U64
+	d->deleted = !!tb[MSHARE_A_DOMAIN_DELETED];
 	parse_numa(tb, &d->numa, &d->home_node);
 	return 0;
 }
@@ -173,7 +200,7 @@ static int name_request(struct mshare_nl *nl, int cmd, const char *name,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	if (mshare_nl_put_key(msg, name) ||
 	    (range && (nla_put_u64(msg, MSHARE_A_DISCARD_OFFSET, range[0]) ||
 		       nla_put_u64(msg, MSHARE_A_DISCARD_LENGTH, range[1])))) {
 		nlmsg_free(msg);
@@ -238,6 +265,8 @@ static int parse_info(struct nlattr **tb, void *arg)
 		m->table_pages = nla_get_u64(tb[MSHARE_A_INFO_TABLE_PAGES]);
 	if (tb[MSHARE_A_INFO_MAX_SIZE])
 		m->max_size = nla_get_u64(tb[MSHARE_A_INFO_MAX_SIZE]);
+	if (tb[MSHARE_A_INFO_ORPHAN_PAGES])
+		m->orphan_pages = nla_get_u64(tb[MSHARE_A_INFO_ORPHAN_PAGES]);
 	return 0;
 }
 
@@ -251,7 +280,7 @@ int mshare_domain_set(struct mshare_nl *nl, const char *name,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	if (mshare_nl_put_key(msg, name) ||
 	    (opts->mode >= 0 &&
 	     nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, opts->mode)) ||
 	    (opts->uid >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_UID, opts->uid)) ||
@@ -401,7 +430,7 @@ int mshare_domain_migrate(struct mshare_nl *nl, const char *name,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	if (mshare_nl_put_key(msg, name) ||
 	    nla_put_u32(msg, MSHARE_A_MIGRATE_NODE, node) ||
 	    (length &&
 	     (nla_put_u64(msg, MSHARE_A_MIGRATE_OFFSET, offset) ||
@@ -423,4 +452,130 @@ int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out)
 	if (ret == 0)
 		return -EIO;
 	return ret < 0 ? ret : 0;
+}
+
+int mshare_limit_set(struct mshare_nl *nl, uint32_t kind, uint32_t id,
+		     uint64_t bytes, uint32_t domains)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_LIMIT_SET, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, MSHARE_A_LIMIT_KIND, kind) ||
+	    (kind != MSHARE_LIMIT_NAMESPACE &&
+	     nla_put_u32(msg, MSHARE_A_LIMIT_ID, id)) ||
+	    nla_put_u64(msg, MSHARE_A_LIMIT_BYTES, bytes) ||
+	    nla_put_u32(msg, MSHARE_A_LIMIT_DOMAINS, domains)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, NULL, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+int mshare_limit_del(struct mshare_nl *nl, uint32_t kind, uint32_t id)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_LIMIT_DEL, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, MSHARE_A_LIMIT_KIND, kind) ||
+	    (kind != MSHARE_LIMIT_NAMESPACE &&
+	     nla_put_u32(msg, MSHARE_A_LIMIT_ID, id))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = mshare_nl_run(nl, msg, NULL, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+struct limit_dump_ctx {
+	void (*fn)(const struct mshare_limit_info *, void *);
+	void *arg;
+};
+
+static int parse_limit(struct nlattr **tb, void *arg)
+{
+	struct limit_dump_ctx *c = arg;
+	struct mshare_limit_info l = { 0 };
+
+	if (tb[MSHARE_A_LIMIT_KIND])
+		l.kind = nla_get_u32(tb[MSHARE_A_LIMIT_KIND]);
+	if (tb[MSHARE_A_LIMIT_ID])
+		l.id = nla_get_u32(tb[MSHARE_A_LIMIT_ID]);
+	if (tb[MSHARE_A_LIMIT_BYTES])
+		l.bytes = nla_get_u64(tb[MSHARE_A_LIMIT_BYTES]);
+	if (tb[MSHARE_A_LIMIT_DOMAINS])
+		l.domains = nla_get_u32(tb[MSHARE_A_LIMIT_DOMAINS]);
+	if (tb[MSHARE_A_LIMIT_USED_BYTES])
+		l.used_bytes = nla_get_u64(tb[MSHARE_A_LIMIT_USED_BYTES]);
+	if (tb[MSHARE_A_LIMIT_USED_DOMAINS])
+		l.used_domains = nla_get_u32(tb[MSHARE_A_LIMIT_USED_DOMAINS]);
+	if (c->fn)
+		c->fn(&l, c->arg);
+	return 0;
+}
+
+int mshare_limit_dump(struct mshare_nl *nl,
+		      void (*fn)(const struct mshare_limit_info *, void *),
+		      void *arg)
+{
+	struct limit_dump_ctx c = { fn, arg };
+
+	return mshare_nl_run(nl, mshare_nl_msg(nl, MSHARE_CMD_LIMIT_GET,
+					       NLM_F_DUMP), parse_limit, &c);
+}
+
+struct holder_dump_ctx {
+	void (*fn)(const struct mshare_holder_info *, void *);
+	void *arg;
+};
+
+static int parse_holder(struct nlattr **tb, void *arg)
+{
+	struct holder_dump_ctx *c = arg;
+	struct mshare_holder_info h = { 0 };
+	struct nlattr *one;
+	int rem;
+
+	if (!tb[MSHARE_A_DOMAIN_HOLDERS])
+		return 0;
+	nla_for_each_nested(one, tb[MSHARE_A_DOMAIN_HOLDERS], rem) {
+		struct nlattr *ht[MSHARE_A_HOLDER_MAX + 1];
+
+		if (nla_parse_nested(ht, MSHARE_A_HOLDER_MAX, one, NULL))
+			continue;
+		memset(&h, 0, sizeof(h));
+		if (ht[MSHARE_A_HOLDER_PID])
+			h.pid = nla_get_u32(ht[MSHARE_A_HOLDER_PID]);
+		if (ht[MSHARE_A_HOLDER_COMM])
+			strncpy(h.comm, nla_get_string(ht[MSHARE_A_HOLDER_COMM]),
+				sizeof(h.comm) - 1);
+		if (ht[MSHARE_A_HOLDER_MAPPINGS])
+			h.mappings = nla_get_u32(ht[MSHARE_A_HOLDER_MAPPINGS]);
+		if (ht[MSHARE_A_HOLDER_LINKED])
+			h.linked = nla_get_u64(ht[MSHARE_A_HOLDER_LINKED]);
+		if (c->fn)
+			c->fn(&h, c->arg);
+	}
+	return 0;
+}
+
+int mshare_domain_holders(struct mshare_nl *nl, const char *name,
+			  void (*fn)(const struct mshare_holder_info *, void *),
+			  void *arg)
+{
+	struct nl_msg *msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_HOLDERS,
+					   NLM_F_DUMP);
+	struct holder_dump_ctx c = { fn, arg };
+
+	if (!msg)
+		return -ENOMEM;
+	if (mshare_nl_put_key(msg, name)) {
+		nlmsg_free(msg);
+		return -EINVAL;
+	}
+	return mshare_nl_run(nl, msg, parse_holder, &c);
 }

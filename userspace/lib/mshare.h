@@ -18,7 +18,8 @@
  * Attach: open /dev/mshare, MSHARE_IOC_ATTACH @name, mmap the whole domain.
  * Returns the address of the mapping and stores its length in *@size; the
  * descriptor is closed (the mapping keeps the domain).  @flags is passed
- * to the ioctl.  On failure it returns an error value as the kernel's
+ * to the ioctl: MSHARE_ATTACH_F_RDONLY maps it PROT_READ.  @name may be
+ * "#ID" (the domain's id).  On failure it returns an error value as the kernel's
  * ERR_PTR() does: -errno cast to a pointer, an address in the last page of
  * the address space, which is never a mapping.  Test it with
  * MSHARE_IS_ERR() and read the errno with MSHARE_PTR_ERR():
@@ -51,7 +52,19 @@ struct mshare_domain_info {
 	uint64_t size, resident;
 	struct mshare_numa numa;	/* policy -1 if the reply had none */
 	int home_node;			/* -1 if the reply had none */
+	int deleted;			/* its name was deleted; still held */
+	uint32_t creator_pid;
+	uint64_t ctime;			/* creation, seconds since 1970 */
 };
+
+/*
+ * Every function below that takes a domain @name also takes "#ID", the
+ * domain's id in decimal ('#' is never part of a name): that reaches a
+ * domain whose name was deleted, too.  mshare_id_key() writes one.
+ */
+const char *mshare_id_key(uint32_t id, char buf[16]);
+/* Put @name's DOMAIN_NAME, or DOMAIN_ID for "#ID", into @msg: 0 or < 0. */
+int mshare_nl_put_key(struct nl_msg *msg, const char *name);
 
 /* DOMAIN_STATS: see uapi/linux/mshare.h. */
 #define MSHARE_STATS_NODES	64
@@ -72,6 +85,23 @@ struct mshare_domain_stats {
 struct mshare_module_info {
 	uint32_t abi_version, domains;
 	uint64_t data_pages, table_pages, max_size;
+	uint64_t orphan_pages;		/* pinned pages out of their domain */
+};
+
+/* LIMIT_GET: a grant or the namespace total, with its usage. */
+struct mshare_limit_info {
+	uint32_t kind;			/* MSHARE_LIMIT_* */
+	uint32_t id;			/* uid or gid (user, group) */
+	uint64_t bytes, used_bytes;
+	uint32_t domains, used_domains;
+};
+
+/* DOMAIN_HOLDERS: a process that maps the domain. */
+struct mshare_holder_info {
+	uint32_t pid;
+	char comm[16];
+	uint32_t mappings;
+	uint64_t linked;		/* bytes its links cover */
 };
 
 /* Optional DOMAIN_NEW attributes; a negative value means "not given". */
@@ -127,6 +157,18 @@ int mshare_domain_migrate(struct mshare_nl *nl, const char *name,
 /* Fill @out from a DOMAIN_MIGRATE reply's or event's attributes. */
 void mshare_parse_migrate(struct nlattr **tb, struct mshare_migrate_result *out);
 int mshare_module_info(struct mshare_nl *nl, struct mshare_module_info *out);
+/* LIMIT_SET (@kind MSHARE_LIMIT_*; @id ignored for the namespace), LIMIT_DEL. */
+int mshare_limit_set(struct mshare_nl *nl, uint32_t kind, uint32_t id,
+		     uint64_t bytes, uint32_t domains);
+int mshare_limit_del(struct mshare_nl *nl, uint32_t kind, uint32_t id);
+/* LIMIT_GET: calls @fn for each; returns their number or -errno. */
+int mshare_limit_dump(struct mshare_nl *nl,
+		      void (*fn)(const struct mshare_limit_info *, void *),
+		      void *arg);
+/* DOMAIN_HOLDERS: calls @fn for each; returns their number or -errno. */
+int mshare_domain_holders(struct mshare_nl *nl, const char *name,
+			  void (*fn)(const struct mshare_holder_info *, void *),
+			  void *arg);
 /* "local", "bind"... for MSHARE_NUMA_*; NULL if unknown. */
 const char *mshare_numa_policy_name(int policy);
 /* The MSHARE_NUMA_* value of @name, or -1. */

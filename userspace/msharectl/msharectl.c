@@ -427,6 +427,9 @@ enum kind {
 	K_FLAGS,	/* MSHARE_DOMAIN_F_*: "prefault" */
 	K_POLICY,	/* + DOMAIN_NUMA_NODES */
 	K_NODES,	/* STATS_NODES: one entry per node */
+	K_PRESENT,	/* a flag attribute: "deleted" */
+	K_TIME,		/* u64 seconds since 1970: text shows the date */
+	K_LIMIT_KIND,	/* enum mshare_limit_kind */
 };
 
 struct field {
@@ -444,12 +447,21 @@ struct field {
  * STATS_MAPPINGS (VMAs) "mappings".
  */
 static const struct field fields[] = {
+	{ MSHARE_A_LIMIT_KIND,		"kind",		K_LIMIT_KIND, 0 },
+	{ MSHARE_A_LIMIT_ID,		"limit_id",	K_U32,   0 },
+	{ MSHARE_A_LIMIT_BYTES,		"bytes",	K_BYTES, 0 },
+	{ MSHARE_A_LIMIT_DOMAINS,	"domains",	K_U32,   0 },
+	{ MSHARE_A_LIMIT_USED_BYTES,	"used_bytes",	K_BYTES, 0 },
+	{ MSHARE_A_LIMIT_USED_DOMAINS,	"used_domains",	K_U32,   0 },
 	{ MSHARE_A_DOMAIN_ID,		"id",		K_U32,   0 },
+	{ MSHARE_A_DOMAIN_DELETED,	"deleted",	K_PRESENT, 0 },
 	{ MSHARE_A_DOMAIN_SIZE,		"size",		K_BYTES, 0 },
 	{ MSHARE_A_DOMAIN_MODE,		"mode",		K_MODE,  0 },
 	{ MSHARE_A_DOMAIN_UID,		"owner",	K_U32,   0 },
 	{ MSHARE_A_DOMAIN_GID,		"group",	K_U32,   0 },
 	{ MSHARE_A_DOMAIN_FLAGS,	"prefault",	K_FLAGS, 0 },
+	{ MSHARE_A_DOMAIN_CREATOR_PID,	"creator_pid",	K_U32,   7 },
+	{ MSHARE_A_DOMAIN_CTIME,	"ctime",	K_TIME,  7 },
 	{ MSHARE_A_DOMAIN_ATTACHED,	"attached",	K_U32,   1 },
 	{ MSHARE_A_STATS_MAPPINGS,	"mappings",	K_U32,   1 },
 	{ MSHARE_A_STATS_PROCESSES,	"processes",	K_U32,   1 },
@@ -480,6 +492,7 @@ static const struct field fields[] = {
 	{ MSHARE_A_INFO_DOMAINS,	"domains",	K_U32,   0 },
 	{ MSHARE_A_INFO_DATA_PAGES,	"data_pages",	K_U64,   0 },
 	{ MSHARE_A_INFO_TABLE_PAGES,	"table_pages",	K_U64,   0 },
+	{ MSHARE_A_INFO_ORPHAN_PAGES,	"orphan_pages",	K_U64,   0 },
 	{ MSHARE_A_INFO_MAX_SIZE,	"max_size",	K_BYTES, 0 },
 };
 
@@ -624,6 +637,45 @@ static void print_field(const struct field *f, struct nlattr **tb, bool multi)
 	case K_NODES:
 		print_nodes(a, multi);
 		return;
+	case K_PRESENT:
+		if (json)
+			jbool(f->key, true);
+		else
+			tkv(f->key, NULL);
+		return;
+	case K_TIME: {
+		time_t t = v;
+		struct tm tm;
+
+		if (json) {
+			ju64(f->key, v);
+		} else if (localtime_r(&t, &tm) &&
+			   strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm)) {
+			tkv(f->key, "%s", buf);
+		} else {
+			tkv(f->key, "%" PRIu64, v);
+		}
+		return;
+	}
+	case K_LIMIT_KIND: {
+		static const char *const kinds[] = {
+			[MSHARE_LIMIT_USER] = "user",
+			[MSHARE_LIMIT_GROUP] = "group",
+			[MSHARE_LIMIT_NAMESPACE] = "namespace",
+		};
+		const char *k = v < sizeof(kinds) / sizeof(kinds[0]) ?
+				kinds[v] : NULL;
+
+		if (!k) {
+			snprintf(buf, sizeof(buf), "%" PRIu64, v);
+			k = buf;
+		}
+		if (json)
+			jstring(f->key, k);
+		else
+			tkv(f->key, "%s", k);
+		return;
+	}
 	}
 }
 
@@ -651,6 +703,42 @@ static void print_unknown(int attr, struct nlattr *a)
 		printf("%02x", ((unsigned char *)nla_data(a))[i]);
 	if (json)
 		putchar('"');
+}
+
+/* "domain show": the holders of the domain being printed (fetched first). */
+static struct mshare_holder_info *holders;
+static unsigned int nr_holders;
+static bool holders_pending;
+
+static void print_holders(void)
+{
+	char buf[32];
+	unsigned int i;
+
+	holders_pending = false;
+	if (json)
+		jopen("holders", '[');
+	for (i = 0; i < nr_holders; i++) {
+		const struct mshare_holder_info *h = &holders[i];
+
+		if (json) {
+			jopen(NULL, '{');
+			ju64("pid", h->pid);
+			jstring("comm", h->comm);
+			ju64("mappings", h->mappings);
+			ju64("linked", h->linked);
+			jclose('}');
+			continue;
+		}
+		if (!tline_empty)
+			tnewline("    ");
+		tkv("holder", "%u", h->pid);
+		tkv("comm", "%s", h->comm);
+		tkv("mappings", "%u", h->mappings);
+		tkv("linked", "%s", bytes_str(h->linked, buf));
+	}
+	if (json)
+		jclose(']');
 }
 
 enum layout {
@@ -708,6 +796,8 @@ static void print_attrs(struct nlattr **tb, enum layout lay,
 	for (a = 1; a <= MSHARE_A_MAX; a++)
 		if (tb[a] && !attr_known(a))
 			print_unknown(a, tb[a]);
+	if (holders_pending)
+		print_holders();
 	if (json)
 		jclose('}');
 	else
@@ -743,7 +833,7 @@ static int request_print(struct mshare_nl *nl, int cmd, const char *name,
 
 	if (!msg)
 		return -ENOMEM;
-	if (name && nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name)) {
+	if (name && mshare_nl_put_key(msg, name)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -760,6 +850,8 @@ static int request_print(struct mshare_nl *nl, int cmd, const char *name,
 
 static int check_name(const char *cmd, const char *name)
 {
+	if (name[0] == '#')	/* "id N", turned into a key by dispatch() */
+		return 0;
 	if (strlen(name) >= MSHARE_NAME_MAX)
 		return usage_error("%s: domain name longer than %d characters",
 				   cmd, MSHARE_NAME_MAX - 1);
@@ -898,10 +990,95 @@ static int show_or_stats(struct mshare_nl *nl, const char *cmd, int nlcmd,
 	return 0;
 }
 
+static void collect_holder(const struct mshare_holder_info *h, void *arg)
+{
+	unsigned int *room = arg;
+
+	if (nr_holders == *room) {
+		struct mshare_holder_info *n;
+
+		*room = *room ? 2 * *room : 16;
+		n = realloc(holders, *room * sizeof(*n));
+		if (!n)
+			return;
+		holders = n;
+	}
+	holders[nr_holders++] = *h;
+}
+
+/* One domain of "domain show", with its holders (@key: name or "#ID"). */
+static int show_one(struct mshare_nl *nl, const char *key)
+{
+	unsigned int room = 0;
+	int err;
+
+	nr_holders = 0;
+	err = mshare_domain_holders(nl, key, collect_holder, &room);
+	if (err < 0)
+		return err;
+	holders_pending = true;
+	err = request_print(nl, MSHARE_CMD_DOMAIN_GET, key, MULTI_LINE);
+	holders_pending = false;
+	return err;
+}
+
+static void collect_id(const struct mshare_domain_info *d, void *arg)
+{
+	struct { uint32_t *ids; unsigned int n, room; } *c = arg;
+
+	if (c->n == c->room) {
+		uint32_t *n;
+
+		c->room = c->room ? 2 * c->room : 16;
+		n = realloc(c->ids, c->room * sizeof(*n));
+		if (!n)
+			return;
+		c->ids = n;
+	}
+	c->ids[c->n++] = d->id;
+}
+
+/*
+ * Every domain of the namespace (those whose name was deleted while
+ * attachers hold them too, "deleted"), each with the processes that map
+ * it.  Ids first, then one request per domain: a domain that goes
+ * meanwhile is left out.
+ */
 static int cmd_domain_show(struct mshare_nl *nl, int argc, char **argv)
 {
-	return show_or_stats(nl, "domain show", MSHARE_CMD_DOMAIN_GET, argc,
-			     argv);
+	struct { uint32_t *ids; unsigned int n, room; } c = { 0 };
+	char key[16];
+	unsigned int i;
+	int err;
+
+	if (argc > 1)
+		return usage_error("domain show: too many arguments");
+	if (argc == 1 && check_name("domain show", argv[0]))
+		return 2;
+	if (connect_nl())
+		return 1;
+	if (argc == 1) {
+		err = show_one(nl, argv[0]);
+		fflush(stdout);
+		return err ? kernel_error(nl, "domain show", err) : 0;
+	}
+	err = mshare_domain_dump(nl, collect_id, &c);
+	if (err < 0)
+		return kernel_error(nl, "domain show", err);
+	if (json)
+		jopen(NULL, '[');
+	for (i = 0; i < c.n; i++) {
+		err = show_one(nl, mshare_id_key(c.ids[i], key));
+		if (err == -ENOENT)
+			continue;	/* gone meanwhile */
+		if (err)
+			break;
+	}
+	if (json)
+		jclose(']');
+	fflush(stdout);
+	free(c.ids);
+	return err && err != -ENOENT ? kernel_error(nl, "domain show", err) : 0;
 }
 
 static int cmd_domain_stats(struct mshare_nl *nl, int argc, char **argv)
@@ -992,7 +1169,7 @@ static int migrate(struct mshare_nl *nl, const char *name, uint32_t node,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
+	if (mshare_nl_put_key(msg, name) ||
 	    nla_put_u32(msg, MSHARE_A_MIGRATE_NODE, node) ||
 	    (range && (nla_put_u64(msg, MSHARE_A_MIGRATE_OFFSET, range[0]) ||
 		       nla_put_u64(msg, MSHARE_A_MIGRATE_LENGTH, range[1])))) {
@@ -1068,6 +1245,109 @@ static int cmd_domain_migrate(struct mshare_nl *nl, int argc, char **argv)
 	return 0;
 }
 
+/* ---- limits: creation grants of the IPC namespace ---- */
+
+/* "user USER", "group GROUP" or "namespace" at argv[*i]: 0 or 2. */
+static int parse_limit_target(const char *cmd, int argc, char **argv, int *i,
+			      uint32_t *kind, uint32_t *id)
+{
+	const char *kw = argv[*i];
+
+	*id = 0;
+	if (!strcmp(kw, "namespace")) {
+		*kind = MSHARE_LIMIT_NAMESPACE;
+		return 0;
+	}
+	if (strcmp(kw, "user") && strcmp(kw, "group"))
+		return usage_error("%s: expected user, group or namespace, not \"%s\"",
+				   cmd, kw);
+	if (++*i >= argc)
+		return usage_error("%s: %s needs a value", cmd, kw);
+	if (kw[0] == 'u') {
+		*kind = MSHARE_LIMIT_USER;
+		if (!parse_user(argv[*i], id))
+			return usage_error("%s: unknown user \"%s\"", cmd,
+					   argv[*i]);
+	} else {
+		*kind = MSHARE_LIMIT_GROUP;
+		if (!parse_group(argv[*i], id))
+			return usage_error("%s: unknown group \"%s\"", cmd,
+					   argv[*i]);
+	}
+	return 0;
+}
+
+static int cmd_limit_set(struct mshare_nl *nl, int argc, char **argv)
+{
+	static const char cmd[] = "limit set";
+	unsigned int seen = 0;
+	uint64_t bytes = 0;
+	uint32_t kind, id, domains = 0;
+	int i = 0, err;
+
+	if (argc < 1)
+		return usage_error("%s: missing user, group or namespace", cmd);
+	if (parse_limit_target(cmd, argc, argv, &i, &kind, &id))
+		return 2;
+	for (i++; i < argc; i++) {
+		const char *kw = argv[i];
+
+		if (strcmp(kw, "bytes") && strcmp(kw, "domains"))
+			return usage_error("%s: unknown keyword \"%s\"", cmd, kw);
+		if (once(cmd, kw, &seen, kw[0] == 'b' ? KW_SIZE : KW_NODE))
+			return 2;
+		if (++i >= argc)
+			return usage_error("%s: %s needs a value", cmd, kw);
+		if (kw[0] == 'b' ? !parse_size(argv[i], &bytes) :
+				   !parse_u32(argv[i], 10, UINT32_MAX, &domains))
+			return usage_error("%s: bad %s \"%s\"", cmd, kw, argv[i]);
+	}
+	if (seen != (KW_SIZE | KW_NODE))
+		return usage_error("%s: give both bytes and domains", cmd);
+	if (connect_nl())
+		return 1;
+	err = mshare_limit_set(nl, kind, id, bytes, domains);
+	return err ? kernel_error(nl, cmd, err) : 0;
+}
+
+static int cmd_limit_del(struct mshare_nl *nl, int argc, char **argv)
+{
+	static const char cmd[] = "limit del";
+	uint32_t kind, id;
+	int i = 0, err;
+
+	if (argc < 1)
+		return usage_error("%s: missing user, group or namespace", cmd);
+	if (parse_limit_target(cmd, argc, argv, &i, &kind, &id))
+		return 2;
+	if (i + 1 != argc)
+		return usage_error("%s: too many arguments", cmd);
+	if (connect_nl())
+		return 1;
+	err = mshare_limit_del(nl, kind, id);
+	return err ? kernel_error(nl, cmd, err) : 0;
+}
+
+static int cmd_limit_show(struct mshare_nl *nl, int argc, char **argv)
+{
+	struct print_arg p = { .lay = ONE_LINE };
+	int err;
+
+	(void)argv;
+	if (argc)
+		return usage_error("limit show takes no arguments");
+	if (connect_nl())
+		return 1;
+	if (json)
+		jopen(NULL, '[');
+	err = mshare_nl_run(nl, mshare_nl_msg(nl, MSHARE_CMD_LIMIT_GET,
+					      NLM_F_DUMP), print_reply, &p);
+	if (json)
+		jclose(']');
+	fflush(stdout);
+	return err < 0 ? kernel_error(nl, "limit show", err) : 0;
+}
+
 static int cmd_info(struct mshare_nl *nl, int argc, char **argv)
 {
 	struct nl_msg *msg;
@@ -1098,6 +1378,7 @@ static const char *event_name(int cmd)
 	case MSHARE_CMD_DOMAIN_DETACHED:	return "detached";
 	case MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS: return "migrate-progress";
 	case MSHARE_CMD_DOMAIN_MIGRATED:	return "migrated";
+	case MSHARE_CMD_DOMAIN_FREED:		return "freed";
 	default:				return NULL;
 	}
 }
@@ -1361,6 +1642,13 @@ static const struct command commands[] = {
 	CMD("domain", "discard", cmd_domain_discard, "NAME OFFSET LENGTH"),
 	CMD("domain", "migrate", cmd_domain_migrate,
 	    "NAME node N [offset OFFSET len LENGTH]"),
+	CMD("limit", "set", cmd_limit_set,
+	    "{ user USER | group GROUP | namespace } bytes SIZE domains N"),
+	CMD("limit", "del", cmd_limit_del,
+	    "{ user USER | group GROUP | namespace }"),
+	CMD("limit", "show", cmd_limit_show, ""),
+	CMD("limit", "list", cmd_limit_show, NULL),
+	CMD("limit", "ls", cmd_limit_show, NULL),
 	CMD("monitor", NULL, cmd_monitor, ""),
 	CMD("info", NULL, cmd_info, ""),
 	CMD("help", NULL, cmd_help, "[OBJECT [COMMAND]]"),
@@ -1371,7 +1659,8 @@ static const struct command commands[] = {
 /* The command an object runs when given no verb ("msharectl domain"). */
 static const char *default_verb(const char *object)
 {
-	return strcmp(object, "domain") ? NULL : "show";
+	return strcmp(object, "domain") && strcmp(object, "limit") ? NULL :
+								    "show";
 }
 
 /* The placeholders of the synopses, explained under "where:". */
@@ -1383,6 +1672,8 @@ static const struct {
 	  "SIZE, OFFSET, LENGTH := bytes, decimal or 0x hexadecimal, with an optional\n"
 	  "      suffix k, m, g or t in either case (powers of 1024)" },
 	{ { "MODE" }, "MODE := octal permission bits, at most 0777" },
+	{ { "NAME" }, "NAME := a domain's name, or \"id N\": its id (also once its name\n"
+		      "      is deleted while processes still hold it)" },
 	{ { "USER", "GROUP" }, "USER, GROUP := a name or a numeric id" },
 	{ { "POLICY" },
 	  "POLICY := local | bind N | preferred N | interleave N1,N2,... | auto [N]" },
@@ -1579,6 +1870,20 @@ static int dispatch(int argc, char **argv)
 	used = c->verb ? 2 : 1;
 	argc -= used;
 	argv += used;
+	/* "id N" where a NAME goes: the key "#N" (libmshare's form). */
+	if (!strcmp(c->object, "domain") && strcmp(c->verb, "add") &&
+	    argc >= 1 && !strcmp(argv[0], "id")) {
+		static char key[16];
+		uint32_t id;
+
+		if (argc < 2 || !parse_u32(argv[1], 10, UINT32_MAX, &id))
+			return usage_error("domain %s: id needs a number",
+					   c->verb);
+		snprintf(key, sizeof(key), "#%u", id);
+		argv[1] = key;
+		argv++;
+		argc--;
+	}
 	if (argc >= 1 && !strcmp(argv[0], "help") && c->fn != cmd_help) {
 		if (argc > 1)
 			return usage_error("%s%s%s help: too many arguments",

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read-only attachments (MSHARE_ATTACH_F_RDONLY): a second set of tables.
+ *
+ * Every attacher links to the domain's tables, whose leaf entries are
+ * writable.  A process that may only read (SHM_RDONLY, or read permission
+ * alone) needs entries without the write bit; the upper levels cannot
+ * carry that restriction (x86's pmd_bad()/pud_bad() take a table entry
+ * without RW for a corrupt one), so read-only attachers link to tables of
+ * their own: one PMD table per GiB and one PTE table per 2 MiB, as for the
+ * domain, whose leaf entries map the same pages read-only, clean and
+ * young.  All read-only attachers share them.  They are made on the first
+ * read-only attach and live until the domain goes; a migration of the
+ * whole domain moves them with the domain's (migrate.c).
+ *
+ * Every change to a leaf entry of the domain (fill, discard, migration,
+ * the domain's end) is made to both sets: under the domain table's lock,
+ * then the read-only table's (nested: both are page-table locks).  The
+ * invalidation batches (invalidate.c) cover links to either set, since a
+ * read-only table spans the same pages as its writable twin.
+ *
+ * Locking: the read-only tables are made with the domain's migrate_lock
+ * and tables_sem (for writing) held, so that no fill, discard or
+ * migration runs meanwhile; they are published with a release store and
+ * read with an acquire load.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/* A read-only leaf entry for @page. */
+pte_t mshare_mkpte_ro(struct mshare_domain *dom, struct page *page)
+{
+	return pte_mkyoung(mk_pte(page, dom->ro_pgprot));
+}
+
+/* The read-only twin of the leaf entry of @pgoff, or NULL if none exist. */
+pte_t *mshare_ro_ptep(struct mshare_domain *dom, pgoff_t pgoff,
+		      struct mshare_table **table)
+{
+	/* Pairs with mshare_ro_build_locked(): the tables are complete. */
+	struct mshare_table *ro = smp_load_acquire(&dom->ro_pte_tables);
+
+	if (!ro)
+		return NULL;
+	*table = &ro[pgoff / PTRS_PER_PTE];
+	return (pte_t *)page_address((*table)->page) + pgoff % PTRS_PER_PTE;
+}
+
+/*
+ * Set (@pte_none: clear) the read-only twin of @pgoff to map @page.
+ * Caller holds the domain table's lock of @pgoff.
+ */
+void mshare_ro_set(struct mshare_domain *dom, pgoff_t pgoff,
+		   struct page *page)
+{
+	struct mshare_table *table;
+	pte_t *ptep = mshare_ro_ptep(dom, pgoff, &table);
+	spinlock_t *ptl;
+
+	if (!ptep)
+		return;
+	ptl = mshare_table_ptl(table);
+	spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
+	set_pte(ptep, page ? mshare_mkpte_ro(dom, page) : __pte(0));
+	spin_unlock(ptl);
+}
+
+/* Free a set of read-only tables (no link to any is left). */
+static void mshare_ro_free(struct mshare_domain *dom,
+			   struct mshare_table *pmd, struct mshare_table *pte)
+{
+	unsigned int i;
+
+	for (i = 0; pte && i < dom->nr_pte_tables; i++) {
+		WARN_ON_ONCE(atomic_read(&pte[i].links));
+		if (pte[i].page)
+			mshare_table_free(dom, pte[i].page);
+	}
+	for (i = 0; pmd && i < dom->nr_pmd_tables; i++) {
+		WARN_ON_ONCE(atomic_read(&pmd[i].links));
+		if (pmd[i].page)
+			mshare_table_free(dom, pmd[i].page);
+	}
+	kvfree(pte);
+	kvfree(pmd);
+}
+
+/*
+ * Make the read-only tables from the domain's, on its home node.  Caller
+ * holds migrate_lock and tables_sem for writing: no leaf changes.
+ */
+int mshare_ro_build_locked(struct mshare_domain *dom)
+{
+	struct mshare_table *pmd, *pte;
+	unsigned int i, j;
+
+	lockdep_assert_held(&dom->migrate_lock);
+	lockdep_assert_held_write(&dom->tables_sem);
+	pmd = kvcalloc(dom->nr_pmd_tables, sizeof(*pmd), GFP_KERNEL);
+	pte = kvcalloc(dom->nr_pte_tables, sizeof(*pte), GFP_KERNEL);
+	if (!pmd || !pte)
+		goto nomem;
+	for (i = 0; i < dom->nr_pmd_tables; i++) {
+		pmd[i].page = mshare_table_alloc(dom, dom->nid, true);
+		if (!pmd[i].page)
+			goto nomem;
+	}
+	for (i = 0; i < dom->nr_pte_tables; i++) {
+		pte_t *src = page_address(dom->pte_tables[i].page);
+		pte_t *dst;
+		pmd_t *pmdp;
+
+		pte[i].page = mshare_table_alloc(dom, dom->nid, false);
+		if (!pte[i].page)
+			goto nomem;
+		dst = page_address(pte[i].page);
+		for (j = 0; j < PTRS_PER_PTE; j++) {
+			pte_t e = ptep_get(&src[j]);
+
+			if (!pte_none(e))
+				set_pte(&dst[j], mshare_mkpte_ro(dom,
+								 pte_page(e)));
+		}
+		pmdp = (pmd_t *)page_address(pmd[i / PTRS_PER_PMD].page) +
+		       i % PTRS_PER_PMD;
+		set_pmd(pmdp, __pmd(page_to_phys(pte[i].page) | _PAGE_TABLE));
+		cond_resched();
+	}
+	dom->ro_pmd_tables = pmd;
+	/* The tables are complete before faults can find them. */
+	smp_store_release(&dom->ro_pte_tables, pte);
+	return 0;
+
+nomem:
+	mshare_ro_free(dom, pmd, pte);
+	return -ENOMEM;
+}
+
+/* Make the read-only tables if they do not exist yet (a read-only attach). */
+int mshare_ro_tables_get(struct mshare_domain *dom)
+{
+	int err = 0;
+
+	/* Pairs with mshare_ro_build_locked(). */
+	if (smp_load_acquire(&dom->ro_pte_tables))
+		return 0;
+	if (mutex_lock_interruptible(&dom->migrate_lock))
+		return -EINTR;
+	down_write(&dom->tables_sem);
+	if (!dom->ro_pte_tables)
+		err = mshare_ro_build_locked(dom);
+	up_write(&dom->tables_sem);
+	mutex_unlock(&dom->migrate_lock);
+	return err;
+}
+
+/* The domain's end: no link to any table is left. */
+void mshare_ro_tables_free(struct mshare_domain *dom)
+{
+	mshare_ro_free(dom, dom->ro_pmd_tables, dom->ro_pte_tables);
+	dom->ro_pmd_tables = NULL;
+	dom->ro_pte_tables = NULL;
+}
