@@ -13,7 +13,7 @@
 
 /* MSHARE_CMD_DOMAIN_NEW - do */
 static const struct nla_policy mshare_domain_new_nl_policy[MSHARE_A_DOMAIN_NUMA_NODES + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_SIZE] = { .type = NLA_U64, },
 	[MSHARE_A_DOMAIN_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
 	[MSHARE_A_DOMAIN_MODE] = NLA_POLICY_MASK(NLA_U32, 0x1ff),
@@ -25,19 +25,19 @@ static const struct nla_policy mshare_domain_new_nl_policy[MSHARE_A_DOMAIN_NUMA_
 
 /* MSHARE_CMD_DOMAIN_DEL - do */
 static const struct nla_policy mshare_domain_del_nl_policy[MSHARE_A_DOMAIN_ID + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_ID] = { .type = NLA_U32, },
 };
 
 /* MSHARE_CMD_DOMAIN_GET - do */
 static const struct nla_policy mshare_domain_get_nl_policy[MSHARE_A_DOMAIN_ID + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_ID] = { .type = NLA_U32, },
 };
 
 /* MSHARE_CMD_DOMAIN_SET - do */
 static const struct nla_policy mshare_domain_set_nl_policy[MSHARE_A_DOMAIN_NUMA_NODES + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_ID] = { .type = NLA_U32, },
 	[MSHARE_A_DOMAIN_MODE] = NLA_POLICY_MASK(NLA_U32, 0x1ff),
 	[MSHARE_A_DOMAIN_UID] = { .type = NLA_U32, },
@@ -48,13 +48,13 @@ static const struct nla_policy mshare_domain_set_nl_policy[MSHARE_A_DOMAIN_NUMA_
 
 /* MSHARE_CMD_DOMAIN_STATS - do */
 static const struct nla_policy mshare_domain_stats_nl_policy[MSHARE_A_DOMAIN_ID + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_ID] = { .type = NLA_U32, },
 };
 
 /* MSHARE_CMD_DOMAIN_DISCARD - do */
 static const struct nla_policy mshare_domain_discard_nl_policy[MSHARE_A_DISCARD_LENGTH + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_ID] = { .type = NLA_U32, },
 	[MSHARE_A_DISCARD_OFFSET] = { .type = NLA_U64, },
 	[MSHARE_A_DISCARD_LENGTH] = { .type = NLA_U64, },
@@ -62,7 +62,7 @@ static const struct nla_policy mshare_domain_discard_nl_policy[MSHARE_A_DISCARD_
 
 /* MSHARE_CMD_DOMAIN_MIGRATE - do */
 static const struct nla_policy mshare_domain_migrate_nl_policy[MSHARE_A_MIGRATE_LENGTH + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_ID] = { .type = NLA_U32, },
 	[MSHARE_A_MIGRATE_NODE] = { .type = NLA_U32, },
 	[MSHARE_A_MIGRATE_OFFSET] = { .type = NLA_U64, },
@@ -87,7 +87,7 @@ static const struct nla_policy mshare_limit_del_nl_policy[MSHARE_A_LIMIT_DOMAINS
 
 /* MSHARE_CMD_DOMAIN_HOLDERS - dump */
 static const struct nla_policy mshare_domain_holders_nl_policy[MSHARE_A_DOMAIN_ID + 1] = {
-	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_ID] = { .type = NLA_U32, },
 };
 

@@ -10,8 +10,8 @@
  *
  * Every operation has a strict policy: an attribute an operation does not
  * take is rejected with an extack message before the handler runs (an
- * operation without one gets the core's reject-all policy), and every
- * rejection a handler makes carries one too.  Handlers run in the sender's context (so in its IPC
+ * operation that takes none gets a reject-all policy, mshare_nl_init()),
+ * and every rejection a handler makes carries one too.  Handlers run in the sender's context (so in its IPC
  * namespace, the scope of every lookup) and take no lock of their own; the
  * registry locks itself (domain.c).  The family is parallel_ops: genl_mutex
  * is not held around its handlers, so a long migration or discard does not
@@ -1045,6 +1045,20 @@ int mshare_nl_limit_get_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+/*
+ * An operation that takes no attribute has no policy in the generated
+ * table, and the core then accepts any attribute (it gives a reject-all
+ * policy only to legacy ops): the table the family registers is a copy in
+ * which those get this one, as the core's genl_policy_reject_all.
+ */
+static const struct nla_policy mshare_nl_reject_all[] = {
+	{ .type = NLA_REJECT },
+	{ .type = NLA_REJECT },
+};
+
+static struct genl_split_ops mshare_nl_strict_ops[ARRAY_SIZE(mshare_nl_ops)]
+	__ro_after_init;
+
 static struct genl_family mshare_genl_family __ro_after_init = {
 	.name		= MSHARE_GENL_NAME,
 	.version	= MSHARE_GENL_VERSION,
@@ -1052,15 +1066,25 @@ static struct genl_family mshare_genl_family __ro_after_init = {
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
-	MSHARE_GENL_OPS(mshare_nl_ops),
+	MSHARE_GENL_OPS(mshare_nl_strict_ops),
 	.mcgrps		= mshare_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(mshare_nl_mcgrps),
 };
 
 int mshare_nl_init(void)
 {
-	mshare_genl_ops_init(&mshare_genl_family, mshare_nl_ops,
-			     ARRAY_SIZE(mshare_nl_ops));
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mshare_nl_ops); i++) {
+		mshare_nl_strict_ops[i] = mshare_nl_ops[i];
+		if (!mshare_nl_ops[i].policy) {
+			mshare_nl_strict_ops[i].policy = mshare_nl_reject_all;
+			mshare_nl_strict_ops[i].maxattr =
+				ARRAY_SIZE(mshare_nl_reject_all) - 1;
+		}
+	}
+	mshare_genl_ops_init(&mshare_genl_family, mshare_nl_strict_ops,
+			     ARRAY_SIZE(mshare_nl_strict_ops));
 	return genl_register_family(&mshare_genl_family);
 }
 
