@@ -41,7 +41,7 @@ SELFTEST_HDRS := $(wildcard selftests/*.h)
 .PHONY: all module userspace selftests pkgtest deps check deb check-packages \
 	demo sparse checkpatch install clean help need-kver debug-kernel \
 	debug-module check-debug realclient bench bench-baseline test-module \
-	test-kmod check-kernels soak
+	test-kmod check-kernels soak regen check-regen check-ynl
 
 all: module test-module userspace selftests pkgtest
 
@@ -383,6 +383,22 @@ check-kernels: userspace selftests
 sparse: need-kver
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 C=2 modules
 
+# The netlink family's single source, Documentation/netlink/specs/mshare.yaml:
+# `make regen` regenerates kmod/netlink-gen.[ch] with the kernel's ynl-gen-c
+# (scripts/ynl/) and checks uapi/linux/mshare.h's enums against it;
+# `make check-regen` changes nothing and fails if either is out of date
+# (Documentation/netlink.rst).
+regen:
+	CC="$(CC)" $(TOP)/scripts/ynl-regen
+
+check-regen:
+	CC="$(CC)" $(TOP)/scripts/ynl-regen --check
+
+# The module driven by the kernel's cli.py and the spec alone, in a VM (the
+# host's Python goes in); not part of `make check`.
+check-ynl: module
+	$(TOP)/scripts/ynl-vm-check
+
 checkpatch:
 	perl $(KSRC)/scripts/checkpatch.pl --no-tree -f \
 		kmod/*.c kmod/*.h uapi/linux/*.h
@@ -411,4 +427,7 @@ help:
 	@echo "make debug-kernel build (once, cached) that kernel"
 	@echo "make sparse     build the module under sparse (C=2)"
 	@echo "make checkpatch run checkpatch.pl on kmod/ and uapi/"
+	@echo "make regen      regenerate kmod/netlink-gen.[ch] from the netlink spec"
+	@echo "make check-regen  fail if they or uapi/linux/mshare.h disagree with the spec"
+	@echo "make check-ynl  drive the module with the kernel's cli.py and the spec, in a VM"
 	@echo "make clean      remove build outputs"

@@ -75,6 +75,7 @@
 #include <asm/pgalloc.h>
 
 #include "internal.h"
+#include "trace.h"
 
 static DEFINE_HASHTABLE(mshare_mms, 8);
 static DEFINE_SPINLOCK(mshare_mms_lock);
@@ -216,6 +217,7 @@ static bool mshare_mm_unlink_range(struct mshare_mm *mmm,
 				   unsigned long cur_seq)
 {
 	unsigned long first, last, idx, unlinked = 0;
+	struct mshare_table *table;
 	void *entry;
 
 	mshare_link_range(range->start, range->end, &first, &last);
@@ -227,7 +229,11 @@ static bool mshare_mm_unlink_range(struct mshare_mm *mmm,
 
 		if (addr + mshare_link_span(level) <= range->start)
 			continue;
-		mshare_unlink_one(mmm->mm, addr, level, xa_untag_pointer(entry));
+		table = xa_untag_pointer(entry);
+		mshare_unlink_one(mmm->mm, addr, level, table);
+		trace_mshare_unlink(inv ? inv->dom->id : 0, mmm->mm, addr,
+				    mshare_trace_level(level),
+				    atomic_read(&table->links));
 		xa_erase(&mmm->links, idx);
 		mshare_mm_rss_add(mmm->mm,
 				  -(long)xa_to_value(xa_erase(&mmm->rss, idx)));
@@ -594,6 +600,11 @@ out:
 		xa_release(&mmm->rss, idx);
 	}
 	mutex_unlock(&mmm->link_mutex);
+	if (linked)
+		trace_mshare_link(mshare_vma_domain(vmf->vma), mm, start,
+				  (u64)linear_page_index(vmf->vma, start) <<
+				  PAGE_SHIFT, mshare_trace_level(level),
+				  table != rw);
 	return VM_FAULT_NOPAGE;
 }
 

@@ -50,6 +50,7 @@
 #include <linux/workqueue.h>
 
 #include "internal.h"
+#include "trace.h"
 
 #define MSHARE_FS_MAGIC	0x6d736872	/* "mshr" */
 
@@ -318,6 +319,7 @@ static int mshare_domain_release(struct inode *inode, struct file *file)
 	mshare_auto_stop(dom);
 	/* Its memory goes now (a pinned page may outlive it: pgtable.c). */
 	mshare_nl_notify(dom, MSHARE_CMD_DOMAIN_FREED);
+	trace_mshare_domain_free(dom);
 	mutex_lock(&mshare_registry_lock);
 	list_del(&dom->node);
 	mshare_ns_put_locked(dom->ns, &ipc_ns);
@@ -481,6 +483,7 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	dom->state = MSHARE_DOMAIN_NAMED;
 	get_file(dom->file);	/* the caller's */
 	mutex_unlock(&mshare_registry_lock);
+	trace_mshare_domain_create(dom);
 	mshare_auto_start_if_auto(dom);
 	return dom;
 
@@ -507,6 +510,7 @@ int mshare_domain_destroy(struct mshare_domain *dom)
 	mutex_unlock(&mshare_registry_lock);
 	if (!named)
 		return -ENOENT;
+	trace_mshare_domain_destroy(dom);
 	/*
 	 * Every mapping is told (secondary MMUs too) and unlinked; the
 	 * attachers relink on their next touch; one shootdown for all.

@@ -35,6 +35,7 @@
 #include <linux/sched/signal.h>
 
 #include "internal.h"
+#include "trace.h"
 
 static const struct vm_operations_struct mshare_vm_ops;
 
@@ -68,7 +69,7 @@ static struct mshare_mm *mshare_fault_mm(struct vm_fault *vmf)
 }
 
 /* Link the range of @level around the fault, filling the faulting page. */
-static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
+static vm_fault_t mshare_link_range(struct vm_fault *vmf,
 				    enum mshare_link_level level)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -127,6 +128,36 @@ static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
 	return ret;
 }
 
+static vm_fault_t mshare_fault_link(struct vm_fault *vmf,
+				    enum mshare_link_level level)
+{
+	vm_fault_t ret = mshare_link_range(vmf, level);
+
+	trace_mshare_fault(vma_domain(vmf->vma), vmf->address,
+			   (u64)vmf->pgoff << PAGE_SHIFT, MSHARE_TRACE_LINK,
+			   mshare_trace_level(level), ret);
+	return ret;
+}
+
+/* Fill the leaf entry of the fault in the domain's (linked) table. */
+static vm_fault_t mshare_fault_fill(struct vm_fault *vmf,
+				    struct mshare_domain *dom,
+				    struct mshare_mm *mmm)
+{
+	int err;
+
+	if (vmf->pgoff >= dom->nr_pages)
+		return VM_FAULT_SIGBUS;
+	down_read(&dom->tables_sem);
+	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
+	up_read(&dom->tables_sem);
+	if (err < 0)
+		return mshare_fill_error(err);
+	if (err)
+		mshare_mm_filled(mmm, dom, vmf->address);
+	return VM_FAULT_NOPAGE;
+}
+
 static vm_fault_t mshare_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	if (!mshare_fault_mm(vmf))
@@ -144,7 +175,7 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	struct mshare_domain *dom = vma_domain(vmf->vma);
 	pmd_t pmd = pmdp_get_lockless(vmf->pmd);
 	struct mshare_mm *mmm = mshare_fault_mm(vmf);
-	int err;
+	vm_fault_t ret;
 
 	if (!mmm)
 		return mshare_mm_register_fault(vmf);
@@ -157,16 +188,10 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	 * A missing leaf entry inside a linked domain table: fill it in the
 	 * shared table, for every attacher at once.
 	 */
-	if (vmf->pgoff >= dom->nr_pages)
-		return VM_FAULT_SIGBUS;
-	down_read(&dom->tables_sem);
-	err = mshare_fill(dom, vmf->pgoff, vmf->vma->vm_mm);
-	up_read(&dom->tables_sem);
-	if (err < 0)
-		return mshare_fill_error(err);
-	if (err)
-		mshare_mm_filled(mmm, dom, vmf->address);
-	return VM_FAULT_NOPAGE;
+	ret = mshare_fault_fill(vmf, dom, mmm);
+	trace_mshare_fault(dom, vmf->address, (u64)vmf->pgoff << PAGE_SHIFT,
+			   MSHARE_TRACE_FILL, MSHARE_TRACE_PTE, ret);
+	return ret;
 }
 
 static void mshare_vm_open(struct vm_area_struct *vma)

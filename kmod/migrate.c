@@ -55,6 +55,7 @@
 #include <linux/slab.h>
 
 #include "internal.h"
+#include "trace.h"
 
 /* Progress events: one per this many pages processed (32 MiB). */
 #define MSHARE_MIGRATE_EVENT_PAGES	(SZ_32M >> PAGE_SHIFT)
@@ -80,6 +81,7 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	spinlock_t *ptl = mshare_table_ptl(table);
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
 	unsigned int want = 0, n = 0, nr_move = 0, i, j;
+	unsigned int present = 0, moved = 0, skipped = 0;
 	struct page **pages;
 	pgoff_t pgoff;
 	int err = 0;
@@ -94,15 +96,16 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	for (pgoff = first; pgoff < last; pgoff++) {
 		pte_t pte = ptep_get(&ptes[pgoff % PTRS_PER_PTE]);
 
-		if (!pte_none(pte) && page_to_nid(pte_page(pte)) != m->node)
+		if (pte_none(pte))
+			continue;
+		present++;
+		if (page_to_nid(pte_page(pte)) != m->node)
 			pages[want++] = pte_page(pte);
 	}
 	spin_unlock(ptl);
 	if (!want) {
 		/* All present pages are there: nothing changes. */
-		for (pgoff = first; pgoff < last; pgoff++)
-			if (!pte_none(ptep_get(&ptes[pgoff % PTRS_PER_PTE])))
-				m->done++;
+		m->done += present;
 		goto end_busy;
 	}
 
@@ -194,10 +197,12 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 			mshare_node_pages_add(dom, batch[i].new, 1);
 			mshare_data_page_put(dom, batch[i].old);
 			m->done++;
+			moved++;
 			atomic64_inc(&dom->stats.pages_migrated);
 		} else if (batch[i].new) {
 			__free_page(batch[i].new);
 			m->skipped++;
+			skipped++;
 			atomic64_inc(&dom->stats.migrate_skipped);
 		} else {
 			m->done++;	/* already on the target */
@@ -207,10 +212,16 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	/* Unused pages: entries that went meanwhile (cannot happen). */
 	for (i = j; i < want; i++)
 		__free_page(pages[i]);
+	trace_mshare_migrate_batch(dom, m->node, (u64)first << PAGE_SHIFT,
+				   (u64)(last - first) << PAGE_SHIFT, present,
+				   moved, skipped, 0);
 	return 0;
 
 end_busy:
 	mshare_busy_end(dom);
+	trace_mshare_migrate_batch(dom, m->node, (u64)first << PAGE_SHIFT,
+				   (u64)(last - first) << PAGE_SHIFT, present,
+				   0, 0, err);
 	return err;
 }
 

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "mshare" generic netlink family: operations, their attribute
- * policies, their handlers and the "events" multicast group.  The family
- * is described by Documentation/netlink/specs/mshare.yaml; the ABI is in
- * uapi/linux/mshare.h, the permission model in Documentation/permissions.rst.
+ * The "mshare" generic netlink family: its handlers, the family and the
+ * "events" multicast group.  The family's single source is
+ * Documentation/netlink/specs/mshare.yaml: the attribute policies and the
+ * op table, which names the handlers, are generated from it into
+ * kmod/netlink-gen.[ch] (`make regen`; Documentation/netlink.rst).  The
+ * ABI is in uapi/linux/mshare.h, the permission model in
+ * Documentation/permissions.rst.
  *
- * Every operation has a strict policy (the family's resv_start_op is 0):
- * an attribute an operation does not take is rejected with an extack
- * message before the handler runs, and every rejection a handler makes
- * carries one too.  Handlers run in the sender's context (so in its IPC
+ * Every operation has a strict policy: an attribute an operation does not
+ * take is rejected with an extack message before the handler runs (an
+ * operation that takes none gets a reject-all policy, mshare_nl_init()),
+ * and every rejection a handler makes carries one too.  Handlers run in the sender's context (so in its IPC
  * namespace, the scope of every lookup) and take no lock of their own; the
  * registry locks itself (domain.c).  The family is parallel_ops: genl_mutex
  * is not held around its handlers, so a long migration or discard does not
@@ -20,80 +23,16 @@
 #include <linux/sched.h>
 #include <net/genetlink.h>
 
+#include "compat-genl.h"
 #include "internal.h"
+#include "netlink-gen.h"
 
-/* Unbounded here: mshare_nl_name() refuses a long name with EINVAL. */
-#define MSHARE_NAME_POLICY	{ .type = NLA_NUL_STRING }
-#define MSHARE_HOME_POLICY \
-	{ .type = NLA_REJECT, \
-	  .reject_message = "the home node is reported, not set: give a NUMA policy" }
-/* Checked by mshare_nl_policy(), so that a bad value is EINVAL, not ERANGE. */
-#define MSHARE_NUMA_POLICY	{ .type = NLA_U32 }
-#define MSHARE_NODES_POLICY	{ .type = NLA_BINARY }
-
-static const struct nla_policy mshare_info_policy[MSHARE_A_MAX + 1] = {
-};
-
-static const struct nla_policy mshare_new_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
-	[MSHARE_A_DOMAIN_SIZE]	= { .type = NLA_U64 },
-	[MSHARE_A_DOMAIN_FLAGS]	= NLA_POLICY_MASK(NLA_U32, MSHARE_DOMAIN_F_ALL),
-	[MSHARE_A_DOMAIN_MODE]	= NLA_POLICY_MASK(NLA_U32, 0777),
-	[MSHARE_A_DOMAIN_UID]	= { .type = NLA_U32 },
-	[MSHARE_A_DOMAIN_GID]	= { .type = NLA_U32 },
-	[MSHARE_A_DOMAIN_NUMA_NODE]	= MSHARE_HOME_POLICY,
-	[MSHARE_A_DOMAIN_NUMA_POLICY]	= MSHARE_NUMA_POLICY,
-	[MSHARE_A_DOMAIN_NUMA_NODES]	= MSHARE_NODES_POLICY,
-};
-
-static const struct nla_policy mshare_name_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
-	[MSHARE_A_DOMAIN_ID]	= { .type = NLA_U32 },
-};
-
-static const struct nla_policy mshare_set_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_DOMAIN_NAME]	= MSHARE_NAME_POLICY,
-	[MSHARE_A_DOMAIN_ID]	= { .type = NLA_U32 },
-	[MSHARE_A_DOMAIN_MODE]	= NLA_POLICY_MASK(NLA_U32, 0777),
-	[MSHARE_A_DOMAIN_UID]	= { .type = NLA_U32 },
-	[MSHARE_A_DOMAIN_GID]	= { .type = NLA_U32 },
-	[MSHARE_A_DOMAIN_NUMA_NODE]	= MSHARE_HOME_POLICY,
-	[MSHARE_A_DOMAIN_NUMA_POLICY]	= MSHARE_NUMA_POLICY,
-	[MSHARE_A_DOMAIN_NUMA_NODES]	= MSHARE_NODES_POLICY,
-};
-
-static const struct nla_policy mshare_migrate_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_DOMAIN_NAME]		= MSHARE_NAME_POLICY,
-	[MSHARE_A_DOMAIN_ID]		= { .type = NLA_U32 },
-	[MSHARE_A_MIGRATE_NODE]		= { .type = NLA_U32 },
-	[MSHARE_A_MIGRATE_OFFSET]	= { .type = NLA_U64 },
-	[MSHARE_A_MIGRATE_LENGTH]	= { .type = NLA_U64 },
-};
-
-static const struct nla_policy mshare_discard_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_DOMAIN_NAME]		= MSHARE_NAME_POLICY,
-	[MSHARE_A_DOMAIN_ID]		= { .type = NLA_U32 },
-	[MSHARE_A_DISCARD_OFFSET]	= { .type = NLA_U64 },
-	[MSHARE_A_DISCARD_LENGTH]	= { .type = NLA_U64 },
-};
-
-/* Checked by mshare_nl_limit(), so that each mistake has its message. */
-static const struct nla_policy mshare_limit_policy[MSHARE_A_MAX + 1] = {
-	[MSHARE_A_LIMIT_KIND]		= { .type = NLA_U32 },
-	[MSHARE_A_LIMIT_ID]		= { .type = NLA_U32 },
-	[MSHARE_A_LIMIT_BYTES]		= { .type = NLA_U64 },
-	[MSHARE_A_LIMIT_DOMAINS]	= { .type = NLA_U32 },
-};
-
-static const struct nla_policy mshare_limit_get_policy[MSHARE_A_MAX + 1] = {
-};
-
-enum mshare_mcgrp {
-	MSHARE_MCGRP_EVENTS_ID,
-};
-
-static const struct genl_multicast_group mshare_mcgrps[] = {
-	[MSHARE_MCGRP_EVENTS_ID] = {
+/*
+ * Joining "events" needs CAP_SYS_ADMIN, which ynl-gen-c (6.12) cannot
+ * express: the group table is ours, not netlink-gen.c's.
+ */
+static const struct genl_multicast_group mshare_nl_mcgrps[] = {
+	[MSHARE_NLGRP_EVENTS] = {
 		.name	= MSHARE_MCGRP_EVENTS,
 		.flags	= GENL_MCAST_CAP_SYS_ADMIN,
 	},
@@ -161,7 +100,7 @@ static struct mshare_domain *mshare_nl_domain(struct genl_info *info)
 	return dom;
 }
 
-static int mshare_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -386,7 +325,7 @@ void mshare_nl_notify(struct mshare_domain *dom, u8 cmd)
 	struct sk_buff *msg;
 
 	if (!genl_has_listeners(&mshare_genl_family, &init_net,
-				MSHARE_MCGRP_EVENTS_ID))
+				MSHARE_NLGRP_EVENTS))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -401,7 +340,7 @@ void mshare_nl_notify(struct mshare_domain *dom, u8 cmd)
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast(&mshare_genl_family, msg, 0, MSHARE_MCGRP_EVENTS_ID,
+	genlmsg_multicast(&mshare_genl_family, msg, 0, MSHARE_NLGRP_EVENTS,
 			  GFP_KERNEL);
 }
 
@@ -439,7 +378,7 @@ void mshare_nl_notify_migrate(struct mshare_domain *dom, u8 cmd,
 	struct sk_buff *msg;
 
 	if (!genl_has_listeners(&mshare_genl_family, &init_net,
-				MSHARE_MCGRP_EVENTS_ID))
+				MSHARE_NLGRP_EVENTS))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -448,7 +387,7 @@ void mshare_nl_notify_migrate(struct mshare_domain *dom, u8 cmd,
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast(&mshare_genl_family, msg, 0, MSHARE_MCGRP_EVENTS_ID,
+	genlmsg_multicast(&mshare_genl_family, msg, 0, MSHARE_NLGRP_EVENTS,
 			  GFP_KERNEL);
 }
 
@@ -516,7 +455,7 @@ static int mshare_nl_gid(struct genl_info *info, int attr, kgid_t *gid)
 	return 0;
 }
 
-static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_domain_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	kuid_t uid = current_euid();
@@ -604,7 +543,7 @@ static int mshare_nl_domain_new(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int mshare_nl_domain_del(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_domain_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mshare_domain *dom;
 	int err;
@@ -630,7 +569,7 @@ put:
 	return err;
 }
 
-static int mshare_nl_domain_get(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_domain_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mshare_domain *dom;
 	int err;
@@ -644,7 +583,7 @@ static int mshare_nl_domain_get(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int mshare_nl_domain_stats(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_domain_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mshare_domain *dom;
 	int err;
@@ -658,7 +597,7 @@ static int mshare_nl_domain_stats(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int mshare_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_domain_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	umode_t mode, *modep = NULL;
@@ -735,7 +674,7 @@ put:
 	return err;
 }
 
-static int mshare_nl_domain_discard(struct sk_buff *skb,
+int mshare_nl_domain_discard_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
@@ -773,7 +712,7 @@ put:
 	return err;
 }
 
-static int mshare_nl_domain_migrate(struct sk_buff *skb,
+int mshare_nl_domain_migrate_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
@@ -891,14 +830,14 @@ static int mshare_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
-static int mshare_nl_domain_dump(struct sk_buff *skb,
+int mshare_nl_domain_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	return mshare_nl_dump(skb, cb, MSHARE_CMD_DOMAIN_GET,
 			      MSHARE_FILL_DOMAIN);
 }
 
-static int mshare_nl_stats_dump(struct sk_buff *skb,
+int mshare_nl_domain_stats_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	return mshare_nl_dump(skb, cb, MSHARE_CMD_DOMAIN_STATS,
@@ -910,7 +849,7 @@ static int mshare_nl_stats_dump(struct sk_buff *skb,
  * from a snapshot taken at each step of the dump (cb->args[0]: holders
  * sent so far).
  */
-static int mshare_nl_holders_dump(struct sk_buff *skb,
+int mshare_nl_domain_holders_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
 	const struct genl_info *info = genl_info_dump(cb);
@@ -1032,7 +971,7 @@ static int mshare_nl_limit_may(struct sk_buff *skb, struct genl_info *info)
 	return -EPERM;
 }
 
-static int mshare_nl_limit_set(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_limit_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 kind, domains;
 	kuid_t uid;
@@ -1048,7 +987,7 @@ static int mshare_nl_limit_set(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int mshare_nl_limit_del(struct sk_buff *skb, struct genl_info *info)
+int mshare_nl_limit_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 kind, domains;
 	kuid_t uid;
@@ -1098,7 +1037,7 @@ static int mshare_nl_limit_one(const struct mshare_limit *l, void *arg)
 	return 0;
 }
 
-static int mshare_nl_limit_dump(struct sk_buff *skb,
+int mshare_nl_limit_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	struct mshare_limit_ctx c = { .skb = skb, .cb = cb };
@@ -1111,82 +1050,19 @@ static int mshare_nl_limit_dump(struct sk_buff *skb,
 	return skb->len;
 }
 
-static const struct genl_ops mshare_genl_ops[] = {
-	{
-		.cmd		= MSHARE_CMD_GET_INFO,
-		.doit		= mshare_nl_get_info,
-		.policy		= mshare_info_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_NEW,
-		.doit		= mshare_nl_domain_new,
-		.policy		= mshare_new_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_DEL,
-		.doit		= mshare_nl_domain_del,
-		.policy		= mshare_name_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_GET,
-		.doit		= mshare_nl_domain_get,
-		.dumpit		= mshare_nl_domain_dump,
-		.policy		= mshare_name_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_SET,
-		.doit		= mshare_nl_domain_set,
-		.policy		= mshare_set_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_STATS,
-		.doit		= mshare_nl_domain_stats,
-		.dumpit		= mshare_nl_stats_dump,
-		.policy		= mshare_name_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_DISCARD,
-		.doit		= mshare_nl_domain_discard,
-		.policy		= mshare_discard_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_MIGRATE,
-		.doit		= mshare_nl_domain_migrate,
-		.policy		= mshare_migrate_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_LIMIT_SET,
-		.doit		= mshare_nl_limit_set,
-		.policy		= mshare_limit_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_LIMIT_DEL,
-		.doit		= mshare_nl_limit_del,
-		.policy		= mshare_limit_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_LIMIT_GET,
-		.dumpit		= mshare_nl_limit_dump,
-		.policy		= mshare_limit_get_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
-	{
-		.cmd		= MSHARE_CMD_DOMAIN_HOLDERS,
-		.dumpit		= mshare_nl_holders_dump,
-		.policy		= mshare_name_policy,
-		.maxattr	= MSHARE_A_MAX,
-	},
+/*
+ * An operation that takes no attribute has no policy in the generated
+ * table, and the core then accepts any attribute (it gives a reject-all
+ * policy only to legacy ops): the table the family registers is a copy in
+ * which those get this one, as the core's genl_policy_reject_all.
+ */
+static const struct nla_policy mshare_nl_reject_all[] = {
+	{ .type = NLA_REJECT },
+	{ .type = NLA_REJECT },
 };
+
+static struct genl_split_ops mshare_nl_strict_ops[ARRAY_SIZE(mshare_nl_ops)]
+	__ro_after_init;
 
 static struct genl_family mshare_genl_family __ro_after_init = {
 	.name		= MSHARE_GENL_NAME,
@@ -1195,14 +1071,25 @@ static struct genl_family mshare_genl_family __ro_after_init = {
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
-	.ops		= mshare_genl_ops,
-	.n_ops		= ARRAY_SIZE(mshare_genl_ops),
-	.mcgrps		= mshare_mcgrps,
-	.n_mcgrps	= ARRAY_SIZE(mshare_mcgrps),
+	MSHARE_GENL_OPS(mshare_nl_strict_ops),
+	.mcgrps		= mshare_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(mshare_nl_mcgrps),
 };
 
 int mshare_nl_init(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mshare_nl_ops); i++) {
+		mshare_nl_strict_ops[i] = mshare_nl_ops[i];
+		if (!mshare_nl_ops[i].policy) {
+			mshare_nl_strict_ops[i].policy = mshare_nl_reject_all;
+			mshare_nl_strict_ops[i].maxattr =
+				ARRAY_SIZE(mshare_nl_reject_all) - 1;
+		}
+	}
+	mshare_genl_ops_init(&mshare_genl_family, mshare_nl_strict_ops,
+			     ARRAY_SIZE(mshare_nl_strict_ops));
 	return genl_register_family(&mshare_genl_family);
 }
 

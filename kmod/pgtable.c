@@ -44,6 +44,7 @@
 #include <asm/pgalloc.h>
 
 #include "internal.h"
+#include "trace.h"
 
 #define PTES_PER_TABLE	PTRS_PER_PTE
 #define PMDS_PER_TABLE	PTRS_PER_PMD
@@ -376,5 +377,6 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	mutex_unlock(&dom->migrate_lock);
 	/* After the round: no TLB can reach these pages any more. */
 	mshare_data_pages_put(dom, &pages);
+	trace_mshare_discard(dom, offset, len, n);
 	return 0;
 }

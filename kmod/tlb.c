@@ -42,6 +42,7 @@
 #include <asm/tlbflush.h>
 
 #include "internal.h"
+#include "trace.h"
 
 #ifdef MSHARE_TEST_HOOKS
 /*
@@ -81,11 +82,17 @@ static void mshare_flush_send(struct mshare_flush *f,
 			      const struct cpumask *cpus)
 {
 	struct mshare_domain_stats *st = f->dom ? &f->dom->stats : NULL;
+	unsigned int nr_cpus = cpumask_weight(cpus);
+	u32 dom_id = f->dom ? f->dom->id : 0;
 
+	trace_mshare_shootdown_begin(dom_id, f->nr_mms, nr_cpus, f->pages,
+				     f->full);
 	on_each_cpu_mask(cpus, mshare_flush_ipi, f, true);
+	trace_mshare_shootdown_end(dom_id, f->nr_mms, nr_cpus, f->pages,
+				   f->full);
 	if (st) {
 		atomic64_inc(&st->shootdowns);
-		atomic64_add(cpumask_weight(cpus), &st->shootdown_cpus);
+		atomic64_add(nr_cpus, &st->shootdown_cpus);
 		atomic64_add(f->pages, &st->pages_flushed);
 		atomic64_inc(f->full ? &st->flushes_full : &st->flushes_ranged);
 	}

@@ -79,6 +79,7 @@ pkgs=(
 	sparse linux-source-6.12
 	flex bison bc libelf-dev
 	gnuplot-nox
+	python3 python3-yaml python3-jsonschema
 	"linux-image-$KVER-unsigned" "linux-headers-$KVER"
 )
 

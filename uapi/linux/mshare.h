@@ -46,9 +46,11 @@
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION
  * ----------------------------------------------------------------------
- * Described by Documentation/netlink/specs/mshare.yaml (the enums below
- * are what ynl-gen-c renders from it).  Attributes are validated strictly:
- * an attribute the command does not take, of the wrong type or length, or
+ * Described by Documentation/netlink/specs/mshare.yaml, the family's single
+ * source: the enums and defines below carry the values ynl-gen-c renders
+ * from it (`make check-regen` compares them; Documentation/netlink.rst).
+ * Attributes are validated strictly: an attribute the command does not
+ * take, of the wrong type or length, or
  * out of range fails with EINVAL and an extack message, and changes
  * nothing.  Every rejection carries an extack message.  An unknown command
  * fails with EOPNOTSUPP.
@@ -285,6 +287,8 @@ enum mshare_numa_policy {
 	__MSHARE_NUMA_MAX,
 };
 
+#define MSHARE_NUMA_MAX (__MSHARE_NUMA_MAX - 1)
+
 /* The most node ids MSHARE_A_DOMAIN_NUMA_NODES may hold. */
 #define MSHARE_NUMA_NODES_MAX	64
 
@@ -431,5 +435,7 @@ enum mshare_limit_kind {
 
 	__MSHARE_LIMIT_MAX,
 };
+
+#define MSHARE_LIMIT_MAX (__MSHARE_LIMIT_MAX - 1)
 
 #endif /* _UAPI_LINUX_MSHARE_H */
