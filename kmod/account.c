@@ -52,6 +52,16 @@ struct mem_cgroup *mshare_memcg_of_mm(struct mm_struct *mm)
 	return mm ? get_mem_cgroup_from_mm(mm) : NULL;
 }
 
+/* A reference on @memcg unless it is going (a kernel without memcg: none). */
+static bool mshare_memcg_tryget(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	return css_tryget(&memcg->css);
+#else
+	return false;
+#endif
+}
+
 /* The cgroup @page is charged to (referenced; NULL if none). */
 struct mem_cgroup *mshare_memcg_of_page(struct page *page)
 {
@@ -59,7 +69,7 @@ struct mem_cgroup *mshare_memcg_of_page(struct page *page)
 
 	rcu_read_lock();
 	memcg = folio_memcg(page_folio(page));
-	if (memcg && !css_tryget(&memcg->css))
+	if (memcg && !mshare_memcg_tryget(memcg))
 		memcg = NULL;
 	rcu_read_unlock();
 	return memcg;
