@@ -12,14 +12,16 @@
  *
  * Scope: a domain belongs to the IPC namespace of its creator, as a SysV
  * shared memory segment does; lookups see only the caller's namespace, and
- * two namespaces may use the same name.  A named domain holds a reference
- * on its IPC namespace; the domain holds one on the namespace's owning user
- * namespace until it is freed (permission checks use it).  When nothing but
- * our names holds an IPC namespace any more (its last process is gone),
- * its names are removed, as shm_exit_ns() would: by the next registry
- * operation, and within a second by a reaper that runs while any domain of
- * a namespace other than the initial one is named (no notifier tells a
- * module that a namespace has lost its last process).
+ * two namespaces may use the same name.  A named domain holds its IPC
+ * namespace's mqueue mount, not the namespace itself (compat.h: a module
+ * cannot drop a namespace reference on every kernel), which tells when
+ * the namespace dies; the domain holds a reference on the namespace's
+ * owning user namespace until it is freed (permission checks use it).
+ * When an IPC namespace dies (its last process is gone), its names are
+ * removed, as shm_exit_ns() would: by the next registry operation, and
+ * within a second by a reaper that runs while any domain of a namespace
+ * other than the initial one is named (no notifier tells a module that a
+ * namespace has died).
  *
  * Locking: mshare_registry_lock (mutex) protects the list of named
  * domains, their names and their owner/mode.  It is never held across
@@ -82,7 +84,7 @@ static struct mshare_domain *mshare_find_locked(struct ipc_namespace *ns,
 
 	lockdep_assert_held(&mshare_registry_lock);
 	list_for_each_entry(dom, &mshare_domains, node)
-		if (dom->ipc_ns == ns && !strcmp(dom->name, name))
+		if (mshare_ipc_ns_is(&dom->ipc, ns) && !strcmp(dom->name, name))
 			return dom;
 	return NULL;
 }
@@ -93,43 +95,27 @@ static void mshare_unpublish_locked(struct mshare_domain *dom)
 	lockdep_assert_held(&mshare_registry_lock);
 	list_del_init(&dom->node);
 	dom->named = false;
-	if (dom->ipc_ns != &init_ipc_ns)
+	if (!dom->ipc.init)
 		mshare_nr_foreign--;
 }
 
 /*
- * Names of IPC namespaces that only our names keep alive: no process can
- * reach them again, so take the names away (moved to @dead; the caller puts
- * them after unlocking).  A namespace reference comes only from a holder,
- * so "all its references are ours" cannot change under us.
+ * Names of dead IPC namespaces (no process can reach them again): take
+ * them away (moved to @dead; the caller puts them after unlocking).  A
+ * dead namespace stays dead.
  */
 static void mshare_reap_locked(struct list_head *dead)
 {
-	struct mshare_domain *dom, *other, *tmp;
-	struct ipc_namespace *ns;
-	unsigned int ours;
+	struct mshare_domain *dom, *tmp;
 
 	lockdep_assert_held(&mshare_registry_lock);
 	if (!mshare_nr_foreign)
 		return;
-again:
-	list_for_each_entry(dom, &mshare_domains, node) {
-		ns = dom->ipc_ns;
-		if (ns == &init_ipc_ns)
+	list_for_each_entry_safe(dom, tmp, &mshare_domains, node) {
+		if (dom->ipc.init || !mshare_ipc_ns_dead(&dom->ipc))
 			continue;
-		ours = 0;
-		list_for_each_entry(other, &mshare_domains, node)
-			if (other->ipc_ns == ns)
-				ours++;
-		if (mshare_ipc_ns_refs(ns) > ours)
-			continue;
-		list_for_each_entry_safe(other, tmp, &mshare_domains, node) {
-			if (other->ipc_ns != ns)
-				continue;
-			mshare_unpublish_locked(other);
-			list_add(&other->node, dead);
-		}
-		goto again;
+		mshare_unpublish_locked(dom);
+		list_add(&dom->node, dead);
 	}
 }
 
@@ -139,7 +125,7 @@ static void mshare_put_dead(struct list_head *dead)
 
 	list_for_each_entry_safe(dom, tmp, dead, node) {
 		list_del_init(&dom->node);
-		put_ipc_ns(dom->ipc_ns);
+		mshare_ipc_ns_release(&dom->ipc);
 		mshare_domain_put(dom);
 	}
 }
@@ -297,8 +283,8 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	}
 	dom->id = mshare_next_id++;
 	dom->named = true;
-	dom->ipc_ns = get_ipc_ns(ns);
-	if (ns != &init_ipc_ns && !mshare_nr_foreign++)
+	mshare_ipc_ns_hold(&dom->ipc, ns);
+	if (!mshare_ipc_ns_is_init(ns) && !mshare_nr_foreign++)
 		schedule_delayed_work(&mshare_reaper, MSHARE_REAP_PERIOD);
 	list_add_tail(&dom->node, &mshare_domains);
 	get_file(dom->file);	/* the caller's */
@@ -335,7 +321,7 @@ int mshare_domain_destroy(struct mshare_domain *dom)
 	 */
 	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
 			  0);
-	put_ipc_ns(dom->ipc_ns);
+	mshare_ipc_ns_release(&dom->ipc);
 	mshare_domain_put(dom);
 	return 0;
 }
@@ -401,7 +387,7 @@ int mshare_domain_for_each(unsigned long skip,
 
 	mshare_registry_lock_reap();
 	list_for_each_entry(dom, &mshare_domains, node) {
-		if (dom->ipc_ns != ns || i++ < skip)
+		if (!mshare_ipc_ns_is(&dom->ipc, ns) || i++ < skip)
 			continue;
 		err = fn(dom, arg);
 		if (err)

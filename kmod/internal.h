@@ -146,8 +146,8 @@ struct mshare_domain {
 	wait_queue_head_t busy_wait;
 	pgprot_t pgprot;		/* of every leaf entry */
 	struct mshare_auto autonuma;
-	struct ipc_namespace *ipc_ns;	/* its scope; referenced while named */
-	struct user_namespace *user_ns;	/* owner of ipc_ns; referenced */
+	struct mshare_ipc_ns_hold ipc;	/* its scope; held while named */
+	struct user_namespace *user_ns;	/* owner of the scope; referenced */
 
 	struct file *file;		/* its reference count is the domain's */
 	struct inode *inode;
@@ -275,7 +275,7 @@ static inline pte_t *mshare_ptep(struct mshare_domain *dom, pgoff_t pgoff,
 
 static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
 {
-	return ptlock_ptr(page_ptdesc(table->page));
+	return mshare_pgtable_ptl(table->page);
 }
 
 struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
@@ -350,6 +350,7 @@ void mshare_mms_put(struct mm_struct **mms, unsigned int nr);
 
 struct mshare_flush_mm {
 	struct mm_struct *mm;
+	u16 global_asid;		/* read by the round (tlb.c) */
 	unsigned int nr_addrs;
 	unsigned long addrs[MSHARE_FLUSH_CEILING];
 };

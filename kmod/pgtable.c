@@ -52,20 +52,14 @@ struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
 				bool pmd_table)
 {
 	struct page *page;
-	struct ptdesc *ptdesc;
 
 	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO, 0);
 	if (!page)
 		return NULL;
-	ptdesc = page_ptdesc(page);
-	if (!mshare_ptlock_init(ptdesc)) {
+	if (!mshare_pgtable_ctor(page, pmd_table)) {
 		__free_page(page);
 		return NULL;
 	}
-	if (pmd_table)
-		ptdesc->pmd_huge_pte = NULL;
-	__folio_set_pgtable(page_folio(page));
-	lruvec_stat_add_folio(page_folio(page), NR_PAGETABLE);
 	atomic_long_inc(&mshare_stats.table_pages);
 	atomic_long_inc(&dom->node_tables[page_to_nid(page)]);
 	return page;
@@ -73,12 +67,8 @@ struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
 
 void mshare_table_free(struct mshare_domain *dom, struct page *page)
 {
-	struct folio *folio = page_folio(page);
-
 	atomic_long_dec(&dom->node_tables[page_to_nid(page)]);
-	mshare_ptlock_free(page_ptdesc(page));
-	__folio_clear_pgtable(folio);
-	lruvec_stat_sub_folio(folio, NR_PAGETABLE);
+	mshare_pgtable_dtor(page);
 	__free_page(page);
 	atomic_long_dec(&mshare_stats.table_pages);
 }
