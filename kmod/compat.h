@@ -16,6 +16,7 @@
 #ifndef MSHARE_COMPAT_H
 #define MSHARE_COMPAT_H
 
+#include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
@@ -104,11 +105,29 @@ static inline void release_fault_lock(struct vm_fault *vmf)
 #endif
 
 /*
+ * Drop what may be the last reference to @file now, from a system call:
+ * __fput_sync() BUG()s outside kernel threads before 6.6 (the BUG_ON went
+ * with "fs: use __fput_sync in close(2)", 021a160abf62c, 6.6-rc1).  There
+ * fput() queues the release as task work of the caller, which runs before
+ * the system call returns to user space (task_work_run() is not exported):
+ * nobody in user space can tell the difference.
+ */
+static inline void mshare_fput_sync(struct file *file)
+{
+#if MSHARE_KERNEL_AT_LEAST(6, 6)
+	__fput_sync(file);
+#else
+	fput(file);
+#endif
+}
+
+/*
  * Whether a failed fork left @mm's VMA tree half made (an XA_ZERO_ENTRY
  * marks where dup_mmap() stopped, MMF_UNSTABLE is set): it must not be
- * walked.  mm->flags is a bitmap behind mm_flags_*() since the series
- * that defined NUM_MM_FLAG_BITS (6.18).  On 6.1 dup_mmap() stores each
- * VMA before opening it and never leaves a marker: the flag stays clear.
+ * walked.  mm->flags is a bitmap behind mm_flags_*() since Lorenzo
+ * Stoakes's "mm: add bitmap mm->flags field" (posted August 2025), which
+ * defined NUM_MM_FLAG_BITS.  On 6.1 dup_mmap() stores each VMA before
+ * opening it and never leaves a marker: the flag stays clear.
  */
 #ifdef NUM_MM_FLAG_BITS
 #define mshare_mm_unstable(mm)	mm_flags_test(MMF_UNSTABLE, (mm))
@@ -120,11 +139,12 @@ static inline void release_fault_lock(struct vm_fault *vmf)
  * The mm's own placement (bottom-up or top-down) for ->get_unmapped_area
  * of a file: mm->get_unmapped_area() until 6.10 replaced it with
  * mm_get_unmapped_area(mm, ...) ("mm: switch mm->get_unmapped_area() to
- * a flag", Rick Edgecombe, merged for 6.10); 6.19 dropped the mm argument,
- * which was always current->mm ("mm: Consistently use current->mm in
- * mm_get_unmapped_area()", Ryan Roberts, posted for mm-unstable in
- * October 2025).  The kernel's exported get_unmapped_area() would call
- * our own f_op again.
+ * a flag", Rick Edgecombe, merged for 6.10); a later release dropped the
+ * mm argument, which was always current->mm ("mm: Consistently use
+ * current->mm in mm_get_unmapped_area()", Ryan Roberts, posted against
+ * mm-unstable in October 2025, hence 6.19: inferred, not checked against
+ * a 6.19 tree; 7.3 has the new form).  The kernel's exported
+ * get_unmapped_area() would call our own f_op again.
  */
 static inline unsigned long
 mshare_mm_get_unmapped_area(struct file *file, unsigned long addr,
@@ -309,7 +329,7 @@ static inline void mshare_invlpgb_pcid(unsigned long pcid)
 	u32 ecx = 0, edx = pcid << 16;
 
 	asm volatile(".byte 0x0f, 0x01, 0xfe"
-		     : : "a" (rax), "c" (ecx), "d" (edx));
+		     : : "a" (rax), "c" (ecx), "d" (edx) : "memory");
 }
 
 /*
@@ -323,8 +343,10 @@ static inline void mshare_invlpgb_asid(u16 asid)
 
 	preempt_disable();	/* TLBSYNC waits for this CPU's INVLPGBs */
 	mshare_invlpgb_pcid(pcid);
+#ifdef X86_CR3_PTI_PCID_USER_BIT	/* CONFIG_MITIGATION_PAGE_TABLE_ISOLATION */
 	if (cpu_feature_enabled(X86_FEATURE_PTI))
 		mshare_invlpgb_pcid(pcid | BIT(X86_CR3_PTI_PCID_USER_BIT));
+#endif
 	asm volatile(".byte 0x0f, 0x01, 0xff" : : : "memory");
 	if (static_cpu_has_bug(X86_BUG_TLBI))
 		asm volatile(".byte 0x0f, 0x01, 0xff" : : : "memory");

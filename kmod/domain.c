@@ -293,7 +293,7 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	return dom;
 
 put_file:
-	__fput_sync(file);
+	mshare_fput_sync(file);
 	return ERR_PTR(err);
 free_dom:
 	mshare_domain_free_unfiled(dom);

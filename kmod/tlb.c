@@ -128,7 +128,14 @@ static void mshare_flush_ipi(void *info)
 
 		if (__pa(e->mm->pgd) != cr3)
 			continue;
-		/* On its global ASID: the broadcast flushes this CPU too. */
+		/*
+		 * On its global ASID: leave the flush to the broadcast, as
+		 * flush_tlb_func() does.  The ASID is read again here, not
+		 * taken from e->global_asid: one assigned after the round
+		 * read it is loaded only after our page-table writes, so
+		 * this CPU holds nothing stale under it, and a local flush
+		 * would mark it in user_pcid_flush_mask under PTI.
+		 */
 		if (mshare_cpu_on_global_asid(mshare_mm_global_asid(e->mm)))
 			return;
 		if (f->full) {
