@@ -22,7 +22,7 @@ KSRC	:= $(CACHE)/linux
 
 CC	?= gcc
 CFLAGS	?= -O2 -g
-USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/uapi \
+USER_CFLAGS := $(CPPFLAGS) $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/uapi \
 	-I$(TOP)/userspace/lib
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
@@ -38,11 +38,12 @@ export KVER VMLINUZ KMODDIR
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*.c))
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests deps check demo sparse checkpatch install \
-	clean help need-kver debug-kernel debug-module check-debug realclient \
-	bench test-module test-kmod check-kernels soak
+.PHONY: all module userspace selftests pkgtest deps check deb check-packages \
+	demo sparse checkpatch install clean help need-kver debug-kernel \
+	debug-module check-debug realclient bench bench-baseline test-module \
+	test-kmod check-kernels soak
 
-all: module test-module userspace selftests
+all: module test-module userspace selftests pkgtest
 
 need-kver:
 	@if [ -z "$(KVER)" ]; then \
@@ -57,10 +58,10 @@ module: need-kver
 # debug_global_asid one of the global-ASID test), built in a directory of
 # its own; mshare.ko never has them.
 TEST_MOD := $(BUILD)/test-module
-KMOD_SRCS := Kbuild $(wildcard kmod/*.[ch]) $(wildcard uapi/linux/*.h)
+KMOD_SRCS := Kbuild VERSION $(wildcard kmod/*.[ch]) $(wildcard uapi/linux/*.h)
 
 define copy-kmod
-	mkdir -p $(1)/kmod $(1)/uapi/linux && cp Kbuild $(1)/ && \
+	mkdir -p $(1)/kmod $(1)/uapi/linux && cp Kbuild VERSION $(1)/ && \
 	cp kmod/*.[ch] $(1)/kmod/ && cp uapi/linux/*.h $(1)/uapi/linux/
 endef
 
@@ -76,18 +77,26 @@ test-kmod: need-kver
 	@mkdir -p $(BUILD)/selftests
 	cp $(TEST_KMOD)/*.ko $(BUILD)/selftests/
 
-PREFIX	?= /usr/local
+# The project's version: one source, the VERSION file (Kbuild reads it for
+# MODULE_VERSION, debian/changelog must match it: `make deb` checks).
+VERSION	:= $(shell cat $(TOP)/VERSION)
+
+# libmshare's ABI: SONAME libmshare.so.$(LIB_SOVERSION); symbols versioned
+# by userspace/lib/libmshare.map (Documentation/packaging.rst).
+LIB_SOVERSION := 1
+LIB_VERSION := 1.0.0
 LIB	:= $(BUILD)/lib/libmshare.a
-SOLIB	:= $(BUILD)/lib/libmshare.so.1
-PCFILE	:= $(BUILD)/lib/libmshare.pc
+SOLIB	:= $(BUILD)/lib/libmshare.so.$(LIB_VERSION)
+LIB_MAP	:= userspace/lib/libmshare.map
 LIB_SRCS := $(wildcard userspace/lib/*.c)
+LIB_PUB_HDRS := userspace/lib/mshare.h userspace/lib/mshare_nl.h
 LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/mshare.h
 MSHARECTL := $(BUILD)/msharectl
 DEMO	:= $(BUILD)/mshare-demo
 BENCH	:= $(BUILD)/mshare-bench
 PRELOAD	:= $(BUILD)/libmshare-preload.so
 
-userspace: $(LIB) $(SOLIB) $(PCFILE) $(MSHARECTL) $(DEMO) $(BENCH) $(PRELOAD)
+userspace: $(LIB) $(SOLIB) $(MSHARECTL) $(DEMO) $(BENCH) $(PRELOAD)
 
 $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -97,13 +106,18 @@ $(LIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 	rm -f $@
 	ar rcs $@ $^
 
-$(SOLIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
-	$(CC) -shared -Wl,-soname,libmshare.so.1 -o $@ $^ $(NL_LIBS)
-	ln -sf libmshare.so.1 $(BUILD)/lib/libmshare.so
-
-$(PCFILE): userspace/lib/libmshare.pc.in
-	@mkdir -p $(dir $@)
-	sed 's|@PREFIX@|$(PREFIX)|g' $< >$@
+# Linked with the version script, then checked: the headers' functions, the
+# map and the exports must agree (scripts/lib-exports-check).
+$(SOLIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS)) $(LIB_MAP) \
+	  scripts/lib-exports-check
+	$(CC) -shared -Wl,-soname,libmshare.so.$(LIB_SOVERSION) \
+		-Wl,--version-script=$(LIB_MAP) -Wl,-z,defs -Wl,--as-needed \
+		$(LDFLAGS) -o $@.tmp $(filter %.o,$^) $(NL_LIBS)
+	CC="$(CC)" scripts/lib-exports-check $@.tmp $(LIB_MAP) $(LIB_PUB_HDRS) -- \
+		-I$(TOP)/uapi -I$(TOP)/userspace/lib $(NL_CFLAGS)
+	mv $@.tmp $@
+	ln -sf $(notdir $@) $(BUILD)/lib/libmshare.so.$(LIB_SOVERSION)
+	ln -sf libmshare.so.$(LIB_SOVERSION) $(BUILD)/lib/libmshare.so
 
 # msharectl -V prints the project's version: the VERSION file, if any.
 MSHARECTL_VERSION := $(if $(wildcard $(TOP)/VERSION),\
@@ -111,23 +125,23 @@ MSHARECTL_VERSION := $(if $(wildcard $(TOP)/VERSION),\
 
 $(MSHARECTL): userspace/msharectl/msharectl.c $(LIB) $(LIB_HDRS) \
 	      $(wildcard $(TOP)/VERSION)
-	$(CC) $(USER_CFLAGS) $(MSHARECTL_VERSION) $(NL_CFLAGS) -o $@ $< \
+	$(CC) $(USER_CFLAGS) $(MSHARECTL_VERSION) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(LIB) $(NL_LIBS)
 
 $(DEMO): userspace/bench/mshare-demo.c userspace/bench/bench_proc.h $(LIB) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
 $(BENCH): userspace/bench/mshare-bench.c userspace/bench/bench_proc.h $(LIB) \
 	  $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
 
 # LD_PRELOAD adoption: only mmap, mmap64, munmap and mremap are exported.
 $(PRELOAD): userspace/preload/libmshare-preload.c $(LIB) $(LIB_HDRS)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -fPIC -shared \
 		-Wl,-soname,libmshare-preload.so -Wl,--exclude-libs,ALL \
-		-o $@ $< $(LIB) $(NL_LIBS) -ldl -lpthread
+		$(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -ldl -lpthread
 
 # preload_test finds the library next to itself in the VM.
 $(BUILD)/selftests/libmshare-preload.so: $(PRELOAD)
@@ -146,6 +160,20 @@ build/mshare-soak: $(SOAK) ;
 selftests: $(SELFTESTS) $(BUILD)/selftests/libmshare-preload.so test-kmod $(SOAK)
 
 
+# make install/uninstall, and a program built from pkg-config alone, for
+# the VM's install cases (scripts/install-test, scripts/guest/install-check.sh).
+PKGTEST	:= $(BUILD)/pkgtest/.done
+pkgtest: $(PKGTEST)
+# (The module only has to exist: which build of it is installed here does
+# not matter, the VM installs the one it tests.)
+$(PKGTEST): $(LIB) $(SOLIB) $(MSHARECTL) $(PRELOAD) $(LIB_HDRS) $(LIB_MAP) \
+	    userspace/lib/libmshare.pc.in selftests/external/mshare_consumer.c \
+	    scripts/install-test Makefile VERSION packaging/60-mshare.rules \
+	    userspace/msharectl/msharectl.8 \
+	    userspace/msharectl/bash-completion/msharectl | module
+	CC="$(CC)" scripts/install-test $(BUILD)/pkgtest
+	touch $@
+
 # `make build/selftests/x` (relative) means the same as the absolute target.
 build/selftests/%: $(BUILD)/selftests/% ;
 
@@ -154,28 +182,119 @@ $(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(wildcard selftests/kmod/*
 	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
 		{ echo "kselftest_harness.h missing: run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(SELFTEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
+	$(CC) $(SELFTEST_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS)
 
 deps:
 	$(TOP)/scripts/deps.sh
 
-# libmshare, its headers and pkg-config file, msharectl and its man page.
-install: userspace
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 644 $(LIB) $(SOLIB) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libmshare.so.1 $(DESTDIR)$(PREFIX)/lib/libmshare.so
-	install -m 644 $(PCFILE) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 644 userspace/lib/mshare.h userspace/lib/mshare_nl.h \
-		$(DESTDIR)$(PREFIX)/include/
-	install -m 644 uapi/linux/mshare.h $(DESTDIR)$(PREFIX)/include/linux/
-	install -m 755 $(MSHARECTL) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 userspace/msharectl/msharectl.8 \
-		$(DESTDIR)$(PREFIX)/share/man/man8/
+# ---- install ------------------------------------------------------------
+# `make install` puts the module built for $(KVER) in
+# /lib/modules/$(KVER)/updates and runs depmod (not with DESTDIR: the
+# package's or image's own depmod does it there), and the userspace under
+# $(PREFIX); `make uninstall` removes exactly that.  `make install-dkms`
+# installs the module's source for DKMS instead (dkms.conf included).
+# Documentation/packaging.rst explains the layout.
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR	?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# The preload library is not linked against: a private directory.
+PRELOADDIR ?= $(LIBDIR)/mshare
+# udev reads rules from /usr/lib (packages) and /etc (the admin's).
+UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
+MODDIR	?= /lib/modules/$(KVER)/updates
+DKMSDIR	?= /usr/src/mshare-$(VERSION)
+DEPMOD	?= depmod
+
+# Headers under their own directory: include/mshare/mshare.h and
+# mshare_nl.h, and the uapi header as include/mshare/linux/mshare.h, so that
+# #include <linux/mshare.h> in them finds it through libmshare.pc's
+# -I$${includedir}/mshare, never a /usr/include/linux/ name.
+INST_HDRDIR = $(INCLUDEDIR)/mshare
+INST_FILES = \
+	$(BINDIR)/msharectl \
+	$(MANDIR)/man8/msharectl.8 \
+	$(BASHCOMPDIR)/msharectl \
+	$(LIBDIR)/libmshare.so.$(LIB_VERSION) \
+	$(LIBDIR)/libmshare.so.$(LIB_SOVERSION) \
+	$(LIBDIR)/libmshare.so \
+	$(LIBDIR)/libmshare.a \
+	$(PKGCONFIGDIR)/libmshare.pc \
+	$(INST_HDRDIR)/mshare.h \
+	$(INST_HDRDIR)/mshare_nl.h \
+	$(INST_HDRDIR)/linux/mshare.h \
+	$(PRELOADDIR)/libmshare-preload.so \
+	$(UDEVRULESDIR)/60-mshare.rules
+# Directories that are ours alone: uninstall removes them once empty.
+INST_DIRS = $(INST_HDRDIR)/linux $(INST_HDRDIR) $(PRELOADDIR)
+
+DKMS_SRCS := Kbuild VERSION $(wildcard kmod/*.c kmod/*.h) uapi/linux/mshare.h
+
+.PHONY: install-module install-userspace install-dkms uninstall \
+	uninstall-module uninstall-userspace uninstall-dkms
+
+install: install-module install-userspace
+
+install-module: module
+	install -D -m 644 mshare.ko $(DESTDIR)$(MODDIR)/mshare.ko
+	@if [ -z "$(DESTDIR)" ]; then echo "$(DEPMOD) -a $(KVER)"; $(DEPMOD) -a $(KVER); \
+	else echo "DESTDIR set: depmod left to the target system"; fi
+
+install-userspace: userspace
+	install -D -m 755 $(MSHARECTL) $(DESTDIR)$(BINDIR)/msharectl
+	install -D -m 644 userspace/msharectl/msharectl.8 \
+		$(DESTDIR)$(MANDIR)/man8/msharectl.8
+	install -D -m 644 userspace/msharectl/bash-completion/msharectl \
+		$(DESTDIR)$(BASHCOMPDIR)/msharectl
+	install -D -m 644 $(SOLIB) $(DESTDIR)$(LIBDIR)/libmshare.so.$(LIB_VERSION)
+	ln -sf libmshare.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libmshare.so.$(LIB_SOVERSION)
+	ln -sf libmshare.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libmshare.so
+	install -D -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libmshare.a
+	install -d $(DESTDIR)$(PKGCONFIGDIR)
+	sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		userspace/lib/libmshare.pc.in \
+		>$(DESTDIR)$(PKGCONFIGDIR)/libmshare.pc
+	install -D -m 644 -t $(DESTDIR)$(INST_HDRDIR) $(LIB_PUB_HDRS)
+	install -D -m 644 uapi/linux/mshare.h $(DESTDIR)$(INST_HDRDIR)/linux/mshare.h
+	install -D -m 755 $(PRELOAD) $(DESTDIR)$(PRELOADDIR)/libmshare-preload.so
+	install -D -m 644 packaging/60-mshare.rules $(DESTDIR)$(UDEVRULESDIR)/60-mshare.rules
+
+install-dkms:
+	install -d $(DESTDIR)$(DKMSDIR)
+	for f in $(DKMS_SRCS); do install -D -m 644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit; done
+	sed 's/#MODULE_VERSION#/$(VERSION)/' packaging/dkms.conf \
+		>$(DESTDIR)$(DKMSDIR)/dkms.conf
+
+uninstall: uninstall-module uninstall-userspace
+
+uninstall-module:
+	rm -f $(DESTDIR)$(MODDIR)/mshare.ko
+	@if [ -z "$(DESTDIR)" ]; then echo "$(DEPMOD) -a $(KVER)"; $(DEPMOD) -a $(KVER); fi
+
+uninstall-userspace:
+	rm -f $(addprefix $(DESTDIR),$(INST_FILES))
+	-rmdir $(addprefix $(DESTDIR),$(INST_DIRS)) 2>/dev/null
+
+uninstall-dkms:
+	rm -f $(addprefix $(DESTDIR)$(DKMSDIR)/,$(DKMS_SRCS) dkms.conf)
+	-rmdir $(DESTDIR)$(DKMSDIR)/kmod $(DESTDIR)$(DKMSDIR)/uapi/linux \
+		$(DESTDIR)$(DKMSDIR)/uapi $(DESTDIR)$(DKMSDIR) 2>/dev/null
 
 check: all
 	$(TOP)/scripts/vm-check-all
+
+# Debian packages (Documentation/packaging.rst): built into build/deb/ and
+# lintian-checked; then installed, used and purged in a fresh Debian 12
+# chroot, the DKMS-built module tested in the VM.  Not part of `make check`.
+deb:
+	$(TOP)/scripts/make-deb
+
+check-packages: all deb
+	$(TOP)/scripts/check-packages
 
 demo: all
 	$(TOP)/scripts/vm-demo
@@ -186,8 +305,28 @@ realclient: module userspace
 	$(TOP)/scripts/realclient/run
 
 # The benchmark harness: a VM run, results and plots in build/bench/.
-bench: all
-	$(TOP)/scripts/vm-bench
+# MSHARE_BENCH_ARGS go to mshare-bench (e.g. "-b B7"); B7 runs once more
+# on the module of BENCH_BASE (bench-baseline).
+bench: all bench-baseline
+	$(TOP)/scripts/vm-bench $(MSHARE_BENCH_ARGS)
+
+# The module as it was at commit BENCH_BASE (the landed tree before the
+# global lock went), for B7's before/after rows: its Kbuild, kmod/ and
+# uapi/ extracted into a directory of their own and built there.  Outside
+# a git checkout there is no baseline and B7 runs once.
+BENCH_BASE ?= 4524ae3
+BENCH_BASE_DIR := $(BUILD)/bench-baseline
+
+bench-baseline: need-kver
+	@if ! c=$$(git -C $(TOP) rev-parse --short --verify -q $(BENCH_BASE)^{commit}); then \
+		echo "bench-baseline: no commit $(BENCH_BASE) here: no baseline module" >&2; \
+		rm -rf $(BENCH_BASE_DIR); exit 0; fi; \
+	if [ "$$(cat $(BENCH_BASE_DIR)/commit 2>/dev/null)" != "$$c" ]; then \
+		rm -rf $(BENCH_BASE_DIR) && mkdir -p $(BENCH_BASE_DIR) && \
+		git -C $(TOP) archive $$c Kbuild kmod uapi | tar -x -C $(BENCH_BASE_DIR) && \
+		echo $$c >$(BENCH_BASE_DIR)/commit || exit 1; \
+	fi; \
+	$(MAKE) -C $(KDIR) M=$(BENCH_BASE_DIR) W=1 modules
 
 # The debug tier: a kernel with KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK,
 # kmemleak and fault injection (scripts/debug-kernel/), built once and
@@ -256,11 +395,17 @@ clean:
 help:
 	@echo "make [all]      build mshare.ko (+ its test build), userspace and selftests"
 	@echo "make deps       install packages, extract kernel-source files"
-	@echo "make install    libmshare (+ .pc, headers), msharectl (+ man page)"
+	@echo "make install    the module (+ depmod), msharectl, libmshare, the preload"
+	@echo "                (PREFIX, DESTDIR, LIBDIR...; make uninstall removes them)"
+	@echo "make install-dkms  the module's source for DKMS, in /usr/src/mshare-VERSION"
+	@echo "make deb        Debian packages in build/deb/ (lintian-checked)"
+	@echo "make check-packages  install them in a fresh Debian 12 chroot, test, purge"
 	@echo "make check      run the selftests in a QEMU VM (stock kernel)"
 	@echo "make demo       run the demonstration in a QEMU VM"
 	@echo "make realclient PostgreSQL + pgbench in a QEMU VM, stock vs. the preload"
-	@echo "make bench      run the benchmarks in a QEMU VM (table, CSV, plots in build/bench/)"
+	@echo "make bench      run the benchmarks in a QEMU VM (table, CSV, plots in build/bench/);"
+	@echo "                MSHARE_BENCH_ARGS=\"-b B7\" picks scenarios (mshare-bench -h)"
+	@echo "make bench-baseline  build the module of BENCH_BASE (4524ae3) for B7's baseline"
 	@echo "make check-debug  the selftests and a 3-minute soak on the debug kernel (KASAN, lockdep...)"
 	@echo "make check-kernels  the selftests on 6.1, 6.12, 6.12-rt and the newest kernel"
 	@echo "make soak       every path at once for SOAK_MINUTES (default 30) on the debug kernel"

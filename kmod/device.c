@@ -166,7 +166,7 @@ static const struct file_operations mshare_dev_fops = {
 };
 
 static struct miscdevice mshare_miscdev = {
-	.minor	= MISC_DYNAMIC_MINOR,
+	.minor	= MSHARE_DEVICE_MINOR,	/* fixed: see uapi/linux/mshare.h */
 	.name	= MSHARE_DEVICE_NAME,
 	.fops	= &mshare_dev_fops,
 	.mode	= 0666,

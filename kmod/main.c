@@ -5,8 +5,10 @@
  * Module init and exit, parameters and counters; see internal.h for where
  * everything else is.
  */
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <net/genetlink.h>
 #include <linux/sizes.h>
 
 #include "internal.h"
@@ -77,3 +79,15 @@ module_exit(mshare_exit);
 
 MODULE_DESCRIPTION("Memory domains with page tables shared between processes");
 MODULE_LICENSE("GPL");
+/* MSHARE_VERSION comes from the VERSION file, through Kbuild. */
+MODULE_VERSION(MSHARE_VERSION);
+/*
+ * Autoloading: resolving the "mshare" generic netlink family, and opening
+ * /dev/mshare (misc minor MSHARE_DEVICE_MINOR) before the module is loaded;
+ * the devname alias puts the node in modules.devname, from which
+ * "kmod static-nodes" creates it at boot.
+ */
+static_assert(MSHARE_DEVICE_MAJOR == MISC_MAJOR);
+MODULE_ALIAS_GENL_FAMILY(MSHARE_GENL_NAME);
+MODULE_ALIAS_MISCDEV(MSHARE_DEVICE_MINOR);
+MODULE_ALIAS("devname:" MSHARE_DEVICE_NAME);

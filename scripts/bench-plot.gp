@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Plots of mshare-bench results (scripts/vm-bench runs this).
 #   gnuplot -e "csv='build/bench/results.csv'; outdir='build/bench'" scripts/bench-plot.gp
-# CSV columns: scenario,variant,n,metric,unit,median,min,max,runs,kind
+# CSV columns: scenario,variant,n,metric,unit,median,min,max,runs,kind,tree
 
 if (!exists("csv")) csv = 'build/bench/results.csv'
 if (!exists("outdir")) outdir = 'build/bench'

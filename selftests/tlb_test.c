@@ -40,6 +40,13 @@
 #define SKIP_FLUSH	"/sys/module/mshare/parameters/debug_skip_flush"
 #define GLOBAL_ASID	"/sys/module/mshare/parameters/debug_global_asid"
 #define GLOBAL_FLUSHES	"/sys/module/mshare/parameters/debug_global_flushes"
+/*
+ * With secondary_tlbs=all (the default) every attached mm also gets the
+ * kernel's own full flush (Documentation/design.rst, "Secondary MMUs"),
+ * which would hide a missing module round: these tests check the module's
+ * shootdown alone, with secondary_tlbs=pasid.
+ */
+#define SECONDARY_TLBS	"/sys/module/mshare/parameters/secondary_tlbs"
 
 struct dstats {
 	uint64_t shootdowns, cpus, pages, ranged, full, resident;
@@ -112,6 +119,7 @@ FIXTURE(tlb) {
 
 FIXTURE_SETUP(tlb)
 {
+	ASSERT_EQ(0, write_str(SECONDARY_TLBS, "pasid"));
 	ASSERT_EQ(0, mshare_nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "tlb-%d", getpid());
 	ASSERT_EQ(0, create_domain(&self->nl, self->name, DOM_SIZE,
@@ -124,6 +132,7 @@ FIXTURE_TEARDOWN(tlb)
 {
 	write_str(SKIP_FLUSH, "0");
 	write_str(GLOBAL_ASID, "0");
+	write_str(SECONDARY_TLBS, "all");
 	if (self->p) {
 		munmap(self->p, DOM_SIZE);
 		close(self->fd);

@@ -52,6 +52,9 @@ if [ -w "$kmemleak" ]; then
 	echo clear >"$kmemleak"
 fi
 
+# Installed and autoloaded as on a host, then unloaded again.
+[ -f /lib/mshare/install-check.sh ] && sh /lib/mshare/install-check.sh
+
 record_baseline
 
 if insmod "$ko"; then
@@ -77,7 +80,7 @@ bench_smoke() {
 	[ $brc -eq 0 ] || { echo "bench-smoke: exit status $brc"; return 1; }
 	awk -F, '
 	/^MSHARE-BENCH-CSV,/ {
-		if (NF != 11) { print "bench-smoke: bad CSV line: " $0; bad++; next }
+		if (NF != 12 || $12 == "") { print "bench-smoke: bad CSV line: " $0; bad++; next }
 		if ($2 == "scenario") { hdr++; next }
 		if ($11 != "measured" && $11 != "extrapolated") { next }
 		if ($7 !~ /^-?[0-9][0-9.e+-]*$/) { print "bench-smoke: bad value: " $0; bad++ }
@@ -87,7 +90,7 @@ bench_smoke() {
 	END {
 		if (hdr != 1) { print "bench-smoke: no CSV header"; bad++ }
 		if (!table) { print "bench-smoke: no table"; bad++ }
-		for (i = 1; i <= 6; i++)
+		for (i = 1; i <= 7; i++)
 			if (!seen["B" i]) { print "bench-smoke: no result for B" i; bad++ }
 		exit bad ? 1 : 0
 	}' $out

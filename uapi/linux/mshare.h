@@ -169,6 +169,13 @@
 #include <linux/ioctl.h>
 
 #define MSHARE_DEVICE_NAME	"mshare"
+/*
+ * /dev/mshare is character device 10 (misc), minor 248: a fixed number from
+ * the misc range reserved for local use (243-254), so that a static node
+ * made at boot from modules.devname loads the module when opened.
+ */
+#define MSHARE_DEVICE_MAJOR	10
+#define MSHARE_DEVICE_MINOR	248
 
 /* A domain name: 1-63 characters of [A-Za-z0-9._-], NUL-terminated. */
 #define MSHARE_NAME_MAX		64

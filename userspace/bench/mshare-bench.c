@@ -4,6 +4,7 @@
  *
  *   mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [-b B1,B2,...]
  *                [-V VARIANT,...] [--n1 LIST] [--n5 LIST] [--n6 N]
+ *                [--t7 SECS] [--n7 N] [--tree LABEL]
  *
  * Every scenario runs for five variants of one shared region:
  *   mshare-pud  an mshare domain, THP "madvise": attachers link PUD entries
@@ -20,11 +21,15 @@
  * B4 a process that has touched the region forks; the child touches it
  * B5 discard and migrate the region while N attachers map it
  * B6 10,000 attachers of one domain
+ * B7 munmap/mmap latency of a small unrelated domain while another process
+ *    discards the whole region again and again (mshare variants only)
  *
  * Attachers are fork()ed from this program (no exec) and attach by name
  * (mshare) or map the inherited descriptor (the others); every mapping is
  * 1 GiB-aligned.  Results go to stdout: progress, CSV lines prefixed
- * "MSHARE-BENCH-CSV," (scripts/vm-bench collects them) and a table.
+ * "MSHARE-BENCH-CSV," (scripts/vm-bench collects them) and a table;
+ * --tree names the module build the numbers are for (a CSV column, and the
+ * table's headings), so that runs on two modules can be told apart.
  * Needs root: it creates domains and changes the THP and hugetlb sysctls
  * (restored at the end).
  */
@@ -42,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -90,12 +96,15 @@ static const char *nr_hugepages = "/proc/sys/vm/nr_hugepages";
 static size_t size = GIB;
 static int reps = 3;
 static int smoke;
-static int want_b[7] = { 0, 1, 1, 1, 1, 1, 1 };
+static int want_b[8] = { 0, 1, 1, 1, 1, 1, 1, 1 };
 static int want_v[NVAR] = { 1, 1, 1, 1, 1 };
 static int n1[8] = { 1, 10, 100, 1000 }, nn1 = 4;
 static int n5[8] = { 1, 10, 100 }, nn5 = 3;
 static int n6 = 10000;
 static int cheap_n = 100;	/* runs with N <= this repeat @reps times */
+static double t7 = 4;		/* B7: seconds idle before the discards */
+static int n7 = 8;		/* B7: discards */
+static const char *tree;	/* --tree: the module build measured */
 
 /* --- helpers ------------------------------------------------------------ */
 
@@ -252,6 +261,27 @@ static const struct metric metrics[] = {
 	{ "spawn_time", "spawn time", "ms" },
 	{ "attach_time", "attach+touch time", "ms" },
 	{ "b6_wall", "wall time (spawn+attach+touch)", "ms" },
+	{ "b7_unmap_idle", "munmap of B, idle: median", "us" },
+	{ "b7_unmap_disc", "munmap of B, during discards: median", "us" },
+	{ "b7_unmap_ratio", "munmap of B, median: during/idle", "ratio" },
+	{ "b7_unmap_idle_p99", "munmap of B, idle: p99", "us" },
+	{ "b7_unmap_disc_p99", "munmap of B, during discards: p99", "us" },
+	{ "b7_unmap_idle_max", "munmap of B, idle: max", "us" },
+	{ "b7_unmap_disc_max", "munmap of B, during discards: max", "us" },
+	{ "b7_unmap_max_ratio", "munmap of B, max: during/idle", "ratio" },
+	{ "b7_map_idle", "mmap of B, idle: median", "us" },
+	{ "b7_map_disc", "mmap of B, during discards: median", "us" },
+	{ "b7_map_idle_max", "mmap of B, idle: max", "us" },
+	{ "b7_map_disc_max", "mmap of B, during discards: max", "us" },
+	{ "b7_worst_idle", "worst step of B's cycle per idle window", "us" },
+	{ "b7_worst_disc", "worst step of B's cycle per discard", "us" },
+	{ "b7_worst_ratio", "worst per discard / per idle window", "ratio" },
+	{ "b7_samples_idle", "munmaps of B measured, idle", "count" },
+	{ "b7_samples_disc", "munmaps of B measured, during discards", "count" },
+	{ "b7_windows", "idle windows (a discard's length each)", "count" },
+	{ "b7_discards", "discards of A", "count" },
+	{ "b7_overlapped", "discards a step of B's cycle overlapped", "count" },
+	{ "b7_discard_time", "discard of A: time, median", "ms" },
 };
 
 static const struct metric *metric_of(const char *id)
@@ -326,8 +356,9 @@ static void emit(const char *scen, const char *metric, int var, int n)
 	if (!r)
 		return;
 	if (r->note) {
-		printf("MSHARE-BENCH-CSV,%s,%s,%d,%s,%s,,,,0,%s\n", scen,
-		       var_name[var], n, metric, m ? m->unit : "", r->note);
+		printf("MSHARE-BENCH-CSV,%s,%s,%d,%s,%s,,,,0,%s,%s\n", scen,
+		       var_name[var], n, metric, m ? m->unit : "", r->note,
+		       tree ? tree : "this tree");
 		return;
 	}
 	if (!r->nvals)
@@ -336,10 +367,11 @@ static void emit(const char *scen, const char *metric, int var, int n)
 	qsort(s, r->nvals, sizeof(double), cmp_double);
 	r->median = r->nvals % 2 ? s[r->nvals / 2] :
 		    (s[r->nvals / 2 - 1] + s[r->nvals / 2]) / 2;
-	printf("MSHARE-BENCH-CSV,%s,%s,%d,%s,%s,%.6g,%.6g,%.6g,%d,%s\n", scen,
-	       var_name[var], n, metric, m ? m->unit : "", r->median, s[0],
+	printf("MSHARE-BENCH-CSV,%s,%s,%d,%s,%s,%.6g,%.6g,%.6g,%d,%s,%s\n",
+	       scen, var_name[var], n, metric, m ? m->unit : "", r->median, s[0],
 	       s[r->nvals - 1], r->nvals,
-	       r->extrapolated ? "extrapolated" : "measured");
+	       r->extrapolated ? "extrapolated" : "measured",
+	       tree ? tree : "this tree");
 	fflush(stdout);
 }
 
@@ -1195,6 +1227,487 @@ static void b6_extrapolate(int var)
 	}
 }
 
+/* --- B7 ------------------------------------------------------------------- */
+
+/*
+ * B7: is anything global held across slow work?  A measurer process maps a
+ * 2 MiB domain B through its attached descriptor, touches one page and
+ * unmaps it, in a loop, timing each mmap and munmap.  For the first t7 s
+ * nothing else runs (idle); then a discarder process, n7 times: creates
+ * the region A (prefaulted: every page populated), maps it and touches one
+ * byte per 2 MiB (links), discards all of it (MSHARE_IOC_DISCARD, timed),
+ * unmaps and destroys it.  The measurer stops after the discarder, so every
+ * discard is measured across.  An mmap or munmap is "during discards" when
+ * its interval overlaps a discard's.  A lock held across the discard
+ * stalls the measurer once per discard: "worst per discard" (the longest
+ * step of the cycle, mmap, touch or munmap, overlapping each discard,
+ * median over the discards) shows it against the same worst in idle
+ * windows of a discard's length.
+ */
+#define B7_B_SIZE	PMD_SZ
+#define B7_MAXSAMP	400000
+#define B7_MAXDISC	64
+
+enum { B7_SETUP, B7_IDLE, B7_DISCARD, B7_STOP };
+
+struct b7_sample {
+	double map0, map1, unmap0, unmap1;
+};
+
+/* Shared (MAP_SHARED) between the bench and its two children. */
+struct b7_shared {
+	int phase;		/* B7_*, written by the bench */
+	int ready;		/* children set up */
+	int err;		/* the first child error (errno) */
+	int nsamp;		/* written by the measurer */
+	int ndisc;		/* written by the discarder */
+	double disc[B7_MAXDISC][2];
+	struct b7_sample samp[B7_MAXSAMP];
+};
+
+static int b7_phase(struct b7_shared *sh)
+{
+	return __atomic_load_n(&sh->phase, __ATOMIC_ACQUIRE);
+}
+
+static void b7_set_phase(struct b7_shared *sh, int phase)
+{
+	__atomic_store_n(&sh->phase, phase, __ATOMIC_RELEASE);
+}
+
+static void b7_set_err(struct b7_shared *sh, const char *who, const char *what,
+		       int e)
+{
+	int zero = 0;
+
+	fprintf(stderr, "mshare-bench: B7 %s: %s: %s\n", who, what, strerror(e));
+	__atomic_compare_exchange_n(&sh->err, &zero, e, 0, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+}
+
+/* A descriptor of /dev/mshare attached to @name; -errno on failure. */
+static int b7_attach_fd(const char *name, struct mshare_info *info)
+{
+	struct mshare_attach at = { 0 };
+	int fd, e;
+
+	snprintf(at.name, sizeof(at.name), "%s", name);
+	fd = open("/dev/" MSHARE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, MSHARE_IOC_ATTACH, &at) || ioctl(fd, MSHARE_IOC_INFO, info)) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* One discard cycle on a new domain @name; -errno and @what on failure. */
+static int b7_cycle(struct b7_shared *sh, struct mshare_nl *dnl,
+		    const char *name, const char **what)
+{
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_discard d = { 0 };
+	struct mshare_info info;
+	int fd, err, err2;
+	double t0, t1;
+	size_t off;
+	char *p;
+
+	o.flags = MSHARE_DOMAIN_F_PREFAULT;
+	*what = "create A";
+	err = mshare_domain_create(dnl, name, size, &o, NULL);
+	if (err)
+		return err;
+	*what = "attach A";
+	fd = b7_attach_fd(name, &info);
+	if (fd < 0) {
+		err = fd;
+		goto destroy;
+	}
+	*what = "mmap A";
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto close;
+	}
+	for (off = 0; off < info.size; off += PMD_SZ)	/* link every table */
+		((volatile char *)p)[off] = 1;
+	*what = "discard A";
+	d.length = info.size;
+	t0 = now();
+	err = ioctl(fd, MSHARE_IOC_DISCARD, &d) ? -errno : 0;
+	t1 = now();
+	if (!err && sh->ndisc < B7_MAXDISC) {
+		sh->disc[sh->ndisc][0] = t0;
+		sh->disc[sh->ndisc][1] = t1;
+		__atomic_store_n(&sh->ndisc, sh->ndisc + 1, __ATOMIC_RELEASE);
+	}
+	munmap(p, info.size);
+close:
+	close(fd);
+destroy:
+	err2 = mshare_domain_destroy(dnl, name);
+	if (!err && err2) {
+		*what = "destroy A";
+		err = err2;
+	}
+	return err;
+}
+
+static void b7_discarder(struct b7_shared *sh, int count)
+{
+	char name[MSHARE_NAME_MAX];
+	struct mshare_nl dnl;
+	const char *what = "netlink";
+	int i, err;
+
+	err = mshare_nl_open(&dnl);
+	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
+	if (err)
+		goto fail;
+	while (b7_phase(sh) < B7_DISCARD)
+		usleep(1000);
+	for (i = 0; i < count && b7_phase(sh) == B7_DISCARD; i++) {
+		snprintf(name, sizeof(name), "bench-%d-b7a%d", (int)getpid(), i);
+		err = b7_cycle(sh, &dnl, name, &what);
+		if (err)
+			goto fail;
+	}
+	mshare_nl_close(&dnl);
+	_exit(0);
+fail:
+	b7_set_err(sh, "discarder", what, -err);
+	_exit(1);
+}
+
+static void b7_measurer(struct b7_shared *sh, const char *name)
+{
+	struct mshare_info info;
+	const char *what;
+	int fd, err;
+	char *p;
+
+	fd = b7_attach_fd(name, &info);
+	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
+	if (fd < 0) {
+		err = -fd;
+		what = "attach B";
+		goto fail;
+	}
+	while (b7_phase(sh) < B7_IDLE)
+		usleep(1000);
+	while (b7_phase(sh) < B7_STOP) {
+		struct b7_sample *x;
+
+		if (sh->nsamp == B7_MAXSAMP) {	/* full: wait to be told */
+			usleep(1000);
+			continue;
+		}
+		x = &sh->samp[sh->nsamp];
+		x->map0 = now();
+		p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		x->map1 = now();
+		if (p == MAP_FAILED) {
+			err = errno;
+			what = "mmap B";
+			goto fail;
+		}
+		p[64] = 1;
+		x->unmap0 = now();
+		if (munmap(p, info.size)) {
+			err = errno;
+			what = "munmap B";
+			goto fail;
+		}
+		x->unmap1 = now();
+		sh->nsamp++;
+	}
+	_exit(0);
+fail:
+	b7_set_err(sh, "measurer", what, err);
+	_exit(1);
+}
+
+/* Does [@a, @b) overlap discard @i? */
+static int b7_overlaps(const struct b7_shared *sh, int i, double a, double b)
+{
+	return a < sh->disc[i][1] && b > sh->disc[i][0];
+}
+
+/* Raise *@worst to the longest step of @x ([@a, @b) the window) in us. */
+static void b7_worst(const struct b7_sample *x, const struct b7_shared *sh,
+		     int disc, double a, double b, double *worst)
+{
+	const double t[4] = { x->map0, x->map1, x->unmap0, x->unmap1 };
+	int j;
+
+	for (j = 0; j < 3; j++) {
+		double l = (t[j + 1] - t[j]) * 1e6;
+
+		if (sh ? !b7_overlaps(sh, disc, t[j], t[j + 1]) :
+			 t[j] < a || t[j] >= b)
+			continue;
+		if (l > *worst)
+			*worst = l;
+	}
+}
+
+/* The @q quantile (0 < q <= 1) of @n sorted values. */
+static double b7_quantile(const double *s, int n, double q)
+{
+	int k = (int)ceil(q * n) - 1;
+
+	return s[k < 0 ? 0 : k];
+}
+
+static double b7_median(double *v, int n)
+{
+	qsort(v, n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median, p99 (100 values or more) and max of @n latencies. */
+static void b7_stats(int var, const char *med, const char *p99,
+		     const char *max, double *v, int n)
+{
+	if (!n) {
+		not_available("B7", med, var, 1, "no sample");
+		return;
+	}
+	record("B7", med, var, 1, b7_median(v, n));
+	if (p99) {
+		if (n >= 100)
+			record("B7", p99, var, 1, b7_quantile(v, n, 0.99));
+		else
+			not_available("B7", p99, var, 1,
+				      "fewer than 100 samples");
+	}
+	record("B7", max, var, 1, v[n - 1]);
+}
+
+static void b7_ratio(int var, const char *id, const char *a, const char *b)
+{
+	const struct result *x = find_result("B7", a, var, 1);
+	const struct result *y = find_result("B7", b, var, 1);
+
+	if (x && y && x->nvals && y->nvals && y->vals[0] > 0)
+		record("B7", id, var, 1, x->vals[0] / y->vals[0]);
+}
+
+static void b7_analyse(int var, struct b7_shared *sh, double t_idle,
+		       double t_disc)
+{
+	int n = sh->nsamp, nd = sh->ndisc, i, k;
+	int ni = 0, nu = 0, nmi = 0, nmd = 0, nover = 0, nw = 0;
+	double *ui = calloc(n + 1, sizeof(double));
+	double *ud = calloc(n + 1, sizeof(double));
+	double *mi = calloc(n + 1, sizeof(double));
+	double *md = calloc(n + 1, sizeof(double));
+	double dt[B7_MAXDISC], worst[B7_MAXDISC], wworst[B7_MAXDISC];
+	double span = t_disc - t_idle, win;
+
+	if (!ui || !ud || !mi || !md)
+		goto out;
+	for (k = 0; k < nd; k++) {
+		dt[k] = sh->disc[k][1] - sh->disc[k][0];
+		worst[k] = -1;
+	}
+	/* idle windows as long as the median discard (1 if it is longer) */
+	win = nd ? b7_median(dt, nd) : span;
+	nw = win > 0 && span > win ? (int)(span / win) : 1;
+	if (nw > B7_MAXDISC)
+		nw = B7_MAXDISC;
+	if (nw == 1)
+		win = span;
+	for (k = 0; k < nw; k++)
+		wworst[k] = -1;
+
+	for (i = 0; i < n; i++) {
+		const struct b7_sample *x = &sh->samp[i];
+		double lm = (x->map1 - x->map0) * 1e6;
+		double lu = (x->unmap1 - x->unmap0) * 1e6;
+		int du = 0, dm = 0;
+
+		if (x->map0 >= t_idle && x->unmap1 < t_disc) {
+			ui[ni++] = lu;
+			mi[nmi++] = lm;
+			for (k = 0; k < nw; k++)
+				b7_worst(x, NULL, 0, t_idle + k * win,
+					 t_idle + (k + 1) * win, &wworst[k]);
+			continue;
+		}
+		for (k = 0; k < nd; k++) {
+			du |= b7_overlaps(sh, k, x->unmap0, x->unmap1);
+			dm |= b7_overlaps(sh, k, x->map0, x->map1);
+			b7_worst(x, sh, k, 0, 0, &worst[k]);
+		}
+		if (du)
+			ud[nu++] = lu;
+		if (dm)
+			md[nmd++] = lm;
+	}
+
+	b7_stats(var, "b7_unmap_idle", "b7_unmap_idle_p99", "b7_unmap_idle_max",
+		 ui, ni);
+	b7_stats(var, "b7_unmap_disc", "b7_unmap_disc_p99", "b7_unmap_disc_max",
+		 ud, nu);
+	b7_stats(var, "b7_map_idle", NULL, "b7_map_idle_max", mi, nmi);
+	b7_stats(var, "b7_map_disc", NULL, "b7_map_disc_max", md, nmd);
+	b7_ratio(var, "b7_unmap_ratio", "b7_unmap_disc", "b7_unmap_idle");
+	b7_ratio(var, "b7_unmap_max_ratio", "b7_unmap_disc_max",
+		 "b7_unmap_idle_max");
+
+	/* worst per discard / per idle window, over those that had any */
+	for (i = k = 0; k < nd; k++)
+		if (worst[k] >= 0)
+			worst[i++] = worst[k];
+	nover = i;
+	if (nover)
+		record("B7", "b7_worst_disc", var, 1, b7_median(worst, nover));
+	for (i = k = 0; k < nw; k++)
+		if (wworst[k] >= 0)
+			wworst[i++] = wworst[k];
+	if (i)
+		record("B7", "b7_worst_idle", var, 1, b7_median(wworst, i));
+	record("B7", "b7_windows", var, 1, i);
+	b7_ratio(var, "b7_worst_ratio", "b7_worst_disc", "b7_worst_idle");
+
+	record("B7", "b7_samples_idle", var, 1, ni);
+	record("B7", "b7_samples_disc", var, 1, nu);
+	record("B7", "b7_discards", var, 1, nd);
+	record("B7", "b7_overlapped", var, 1, nover);
+	for (k = 0; k < nd; k++)
+		dt[k] = (sh->disc[k][1] - sh->disc[k][0]) * 1e3;
+	if (nd)
+		record("B7", "b7_discard_time", var, 1, b7_median(dt, nd));
+out:
+	free(ui);
+	free(ud);
+	free(mi);
+	free(md);
+}
+
+static const char *const b7_metrics[] = {
+	"b7_unmap_idle", "b7_unmap_disc", "b7_unmap_ratio",
+	"b7_unmap_idle_p99", "b7_unmap_disc_p99", "b7_unmap_idle_max",
+	"b7_unmap_disc_max", "b7_unmap_max_ratio", "b7_map_idle",
+	"b7_map_disc", "b7_map_idle_max", "b7_map_disc_max",
+	"b7_worst_idle", "b7_worst_disc", "b7_worst_ratio",
+	"b7_samples_idle", "b7_samples_disc", "b7_windows", "b7_discards",
+	"b7_overlapped", "b7_discard_time",
+};
+
+static void b7_sleep(double secs)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)secs,
+		.tv_nsec = (long)((secs - (time_t)secs) * 1e9),
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Wait for child *@pid (if any) and forget it; 1 if it exited with 0. */
+static int b7_reap(pid_t *pid)
+{
+	int status;
+
+	if (*pid <= 0)
+		return 1;
+	if (waitpid(*pid, &status, 0) != *pid)
+		status = -1;
+	*pid = -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
+static int run_b7(int var)
+{
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	char bname[MSHARE_NAME_MAX] = "";
+	struct b7_shared *sh;
+	pid_t pd = -1, pm = -1;
+	double t_idle, t_disc;
+	int failed = 1, ok, err;
+	size_t m;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		perror("mshare-bench: B7");
+		return -1;
+	}
+	if (set_var_sysctls(var))
+		goto out;
+	snprintf(bname, sizeof(bname), "bench-%d-b7b", (int)getpid());
+	err = mshare_domain_create(&nl, bname, B7_B_SIZE, &o, NULL);
+	if (err) {
+		fprintf(stderr, "mshare-bench: create %s: %s\n", bname,
+			strerror(-err));
+		bname[0] = 0;
+		goto out;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pm = fork();
+	if (pm == 0)
+		b7_measurer(sh, bname);
+	if (pm > 0)
+		pd = fork();
+	if (pd == 0)
+		b7_discarder(sh, n7);
+	if (pd < 0 || pm < 0) {
+		perror("mshare-bench: B7 fork");
+		goto out;
+	}
+	while (__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE) < 2) {
+		pid_t dead = waitpid(-1, NULL, WNOHANG);
+
+		if (dead > 0) {		/* died unready */
+			if (dead == pd)
+				pd = -1;
+			if (dead == pm)
+				pm = -1;
+			goto out;
+		}
+		usleep(1000);
+	}
+	if (__atomic_load_n(&sh->err, __ATOMIC_ACQUIRE))
+		goto out;
+	t_idle = now();
+	b7_set_phase(sh, B7_IDLE);
+	b7_sleep(t7);
+	t_disc = now();
+	b7_set_phase(sh, B7_DISCARD);
+	ok = b7_reap(&pd);
+	b7_set_phase(sh, B7_STOP);
+	ok &= b7_reap(&pm);
+	if (!ok || sh->err)
+		goto out;
+	b7_analyse(var, sh, t_idle, t_disc);
+	for (m = 0; m < sizeof(b7_metrics) / sizeof(b7_metrics[0]); m++)
+		emit("B7", b7_metrics[m], var, 1);
+	failed = 0;
+out:
+	if (failed) {
+		fprintf(stderr, "mshare-bench: B7 %s failed\n", var_name[var]);
+		b7_set_phase(sh, B7_STOP);
+		b7_reap(&pd);
+		b7_reap(&pm);
+	}
+	if (bname[0]) {
+		err = mshare_domain_destroy(&nl, bname);
+		if (err)
+			fprintf(stderr, "mshare-bench: destroy %s: %s\n", bname,
+				strerror(-err));
+	}
+	munmap(sh, sizeof(*sh));
+	return failed ? -1 : 0;
+}
+
 /* --- the table --------------------------------------------------------------- */
 
 static void fmt_val(char *buf, size_t len, const struct result *r,
@@ -1225,6 +1738,15 @@ static void fmt_val(char *buf, size_t len, const struct result *r,
 			snprintf(buf, len, "%.1fM", v / 1024);
 		else
 			snprintf(buf, len, "%.0fK", v);
+	} else if (!strcmp(unit, "us")) {
+		if (v >= 10000)
+			snprintf(buf, len, "%.0fms", v / 1000);
+		else if (v >= 1000)
+			snprintf(buf, len, "%.1fms", v / 1000);
+		else
+			snprintf(buf, len, "%.0fus", v);
+	} else if (!strcmp(unit, "ratio")) {
+		snprintf(buf, len, v >= 10 ? "%.0fx" : "%.2fx", v);
 	} else if (!strcmp(unit, "ms")) {
 		if (v >= 10000)
 			snprintf(buf, len, "%.1fs", v / 1000);
@@ -1292,7 +1814,9 @@ static void print_row(const char *scen, const struct metric *m, int n,
 
 static void print_table(void)
 {
-	static const char *const scens[] = { "B1", "B2", "B3", "B4", "B5", "B6" };
+	static const char *const scens[] = {
+		"B1", "B2", "B3", "B4", "B5", "B6", "B7",
+	};
 	size_t s, k;
 	int i, j, v, any_extra = 0;
 
@@ -1316,7 +1840,10 @@ static void print_table(void)
 					ns[nn++] = results[i].n;
 			}
 			if (nn && !header) {
-				printf("%s\n", scens[s]);
+				if (tree)
+					printf("%s (%s)\n", scens[s], tree);
+				else
+					printf("%s\n", scens[s]);
 				header = 1;
 			}
 			qsort(ns, nn, sizeof(int), cmp_int);
@@ -1357,7 +1884,8 @@ static void print_config(void)
 		       orig_hp);
 	if (!pud_links_possible())
 		printf("mshare-bench: this kernel links at PMD level only: mshare-pud measures what mshare-pmd does\n");
-	printf("MSHARE-BENCH-CSV,scenario,variant,n,metric,unit,median,min,max,runs,kind\n");
+	printf("mshare-bench: module: %s\n", tree ? tree : "this tree");
+	printf("MSHARE-BENCH-CSV,scenario,variant,n,metric,unit,median,min,max,runs,kind,tree\n");
 	fflush(stdout);
 }
 
@@ -1392,15 +1920,20 @@ static void usage_exit(const char *msg)
 static void help(void)
 {
 	printf("usage: mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [-b B1,...] [-V VARIANT,...]\n"
-	       "                    [--n1 LIST] [--n5 LIST] [--n6 N]\n"
-	       "  --smoke  tiny run: 16 MiB region, N <= 2, 1 repetition\n"
+	       "                    [--n1 LIST] [--n5 LIST] [--n6 N] [--t7 SECS] [--n7 N]\n"
+	       "                    [--tree LABEL]\n"
+	       "  --smoke  tiny run: 16 MiB region, N <= 2, 1 repetition, B7: 0.3 s, 2 discards\n"
 	       "  -s       region size in MiB, a multiple of 2 (default 1024)\n"
 	       "  -r       repetitions of the cheap runs (default 3)\n"
-	       "  -b       scenarios (default B1,B2,B3,B4,B5,B6)\n"
+	       "  -b       scenarios (default B1,B2,B3,B4,B5,B6,B7)\n"
 	       "  -V       variants (default mshare-pud,mshare-pmd,memfd,memfd-thp,hugetlb)\n"
 	       "  --n1     attachers for B1/B3 (default 1,10,100,1000)\n"
 	       "  --n5     attachers for B5 (default 1,10,100)\n"
-	       "  --n6     attachers for B6 (default 10000)\n");
+	       "  --n6     attachers for B6 (default 10000)\n"
+	       "  --t7     B7: seconds idle before the discards, 0.1 to 600 (default 4)\n"
+	       "  --n7     B7: discards, 1 to 64 (default 8)\n"
+	       "  --tree   the module build measured, for the CSV and table (default\n"
+	       "           \"this tree\"; no commas)\n");
 }
 
 int main(int argc, char **argv)
@@ -1410,11 +1943,14 @@ int main(int argc, char **argv)
 		{ "n1", required_argument, NULL, '1' },
 		{ "n5", required_argument, NULL, '5' },
 		{ "n6", required_argument, NULL, '6' },
+		{ "t7", required_argument, NULL, '7' },
+		{ "n7", required_argument, NULL, 'D' },
+		{ "tree", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long mib = 0;
-	int opt, v, err, failed = 0;
+	int opt, v, err, failed = 0, t7_given = 0, n7_given = 0;
 	double t_start = now();
 	char *tok, *save;
 
@@ -1438,8 +1974,8 @@ int main(int argc, char **argv)
 			for (tok = strtok_r(optarg, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if ((tok[0] != 'B' && tok[0] != 'b') || tok[1] < '1' ||
-				    tok[1] > '6' || tok[2])
-					usage_exit("-b: scenarios B1 to B6");
+				    tok[1] > '7' || tok[2])
+					usage_exit("-b: scenarios B1 to B7");
 				want_b[tok[1] - '0'] = 1;
 			}
 			break;
@@ -1470,6 +2006,27 @@ int main(int argc, char **argv)
 			if (n6 < 1 || n6 > 100000)
 				usage_exit("--n6: 1 to 100000 attachers");
 			break;
+		case '7': {
+			char *end;
+
+			t7 = strtod(optarg, &end);
+			if (end == optarg || *end || !(t7 >= 0.1 && t7 <= 600))
+				usage_exit("--t7: 0.1 to 600 seconds");
+			t7_given = 1;
+			break;
+		}
+		case 'D':
+			n7 = atoi(optarg);
+			if (n7 < 1 || n7 > 64)
+				usage_exit("--n7: 1 to 64 discards");
+			n7_given = 1;
+			break;
+		case 'T':
+			if (!*optarg || strlen(optarg) > 64 ||
+			    strpbrk(optarg, ",\"\n\r"))
+				usage_exit("--tree: 1 to 64 characters, no commas or quotes");
+			tree = optarg;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -1489,6 +2046,10 @@ int main(int argc, char **argv)
 		n5[1] = 2;
 		nn5 = 2;
 		n6 = 2;
+		if (!t7_given)
+			t7 = 0.3;
+		if (!n7_given)
+			n7 = 2;
 	}
 	if (mib)
 		size = mib * MIB;
@@ -1554,6 +2115,18 @@ int main(int argc, char **argv)
 		if (want_v[V_MEMFD])
 			b6_extrapolate(V_MEMFD);
 		say("   done at %.0f s\n", now() - t_start);
+	}
+	if (!failed && want_b[7]) {
+		static const int b7v[] = { V_PUD, V_PMD };
+
+		for (size_t i = 0; i < 2 && !failed; i++) {
+			if (!want_v[b7v[i]])
+				continue;
+			say("== %s: B7, %.1f s idle, then %d discards\n",
+			    var_name[b7v[i]], t7, n7);
+			failed = run_b7(b7v[i]) != 0;
+			say("   done at %.0f s\n", now() - t_start);
+		}
 	}
 	sysctl_restore();
 	mshare_nl_close(&nl);
