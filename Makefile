@@ -54,8 +54,9 @@ module: need-kver
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
 
 # The same sources with the suite's knobs (MSHARE_TEST_HOOKS: the
-# debug_skip_flush parameter of the stale-TLB test's control run), built in
-# a directory of its own; mshare.ko never has them.
+# debug_skip_flush parameter of the stale-TLB test's control run, the
+# debug_global_asid one of the global-ASID test), built in a directory of
+# its own; mshare.ko never has them.
 TEST_MOD := $(BUILD)/test-module
 KMOD_SRCS := Kbuild VERSION $(wildcard kmod/*.[ch]) $(wildcard uapi/linux/*.h)
 
@@ -373,8 +374,10 @@ soak: debug-module userspace selftests
 
 # The suite on every kernel a Debian user is likely to run: 6.1, 6.12,
 # 6.12 PREEMPT_RT and the newest in trixie-backports (scripts/kernels.sh
-# fetches them; the newest builds in a trixie chroot).  The module is built
-# for each in build/kernels/<name>/; a table kernel -> result ends the run.
+# fetches them; the newest builds in a trixie chroot).  The module, its
+# test build and the test modules are built for each in
+# build/kernels/<name>/; the suite, then tlb_test on 4 vCPUs with the test
+# build, run on each; a table kernel -> result ends the run.
 # MSHARE_KERNELS="6.1 newest" picks kernels; SMOKE=1 runs a short subset.
 check-kernels: userspace selftests
 	$(TOP)/scripts/deps.sh --kernels

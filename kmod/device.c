@@ -188,8 +188,8 @@ static unsigned long mshare_get_unmapped_area(struct file *file,
 		return IS_ALIGNED(addr, PMD_SIZE) ? addr : -EINVAL;
 	if (len > TASK_SIZE - PUD_SIZE)
 		return -ENOMEM;
-	area = mm_get_unmapped_area(current->mm, file, addr, len + PUD_SIZE,
-				    pgoff, flags);
+	area = mshare_mm_get_unmapped_area(file, addr, len + PUD_SIZE, pgoff,
+					   flags);
 	if (IS_ERR_VALUE(area))
 		return area;
 	return ALIGN(area, PUD_SIZE);

@@ -20,12 +20,13 @@
  * shared memory segment does; lookups see only the caller's namespace, and
  * two namespaces may use the same name.  The module keeps one struct
  * mshare_ns per IPC namespace it holds anything in (domains, creation
- * grants: quota.c), which holds one reference on the namespace.  When that
- * reference is the namespace's last (its last process is gone), the
- * namespace is dead: its names and grants are removed, as shm_exit_ns()
- * would, by the next registry operation and within a second by a reaper
- * that runs while the module holds any namespace but the initial one (no
- * notifier tells a module that a namespace has lost its last process).
+ * grants: quota.c), which holds the namespace's mqueue mount, not the
+ * namespace itself (compat.h: a module cannot drop a namespace reference
+ * on every kernel); the mount tells when the namespace dies (its last
+ * process is gone).  Then its names and grants are removed, as
+ * shm_exit_ns() would, by the next registry operation and within a second
+ * by a reaper that runs while the module holds any namespace but the
+ * initial one (no notifier tells a module that a namespace has died).
  * Each domain also holds a reference on the namespace's owning user
  * namespace until it is freed (permission checks use it).
  *
@@ -104,7 +105,7 @@ static struct mshare_ns *mshare_ns_get(void)
 
 	lockdep_assert_held(&mshare_registry_lock);
 	list_for_each_entry(ns, &mshare_nss, node) {
-		if (ns->ipc_ns == ipc_ns && !ns->dead) {
+		if (!ns->dead && mshare_ipc_ns_is(&ns->hold, ipc_ns)) {
 			ns->users++;
 			return ns;
 		}
@@ -112,11 +113,11 @@ static struct mshare_ns *mshare_ns_get(void)
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return NULL;
-	ns->ipc_ns = get_ipc_ns(ipc_ns);
+	mshare_ipc_ns_hold(&ns->hold, ipc_ns);
 	ns->users = 1;
 	INIT_LIST_HEAD(&ns->grants);
 	list_add(&ns->node, &mshare_nss);
-	if (ipc_ns != &init_ipc_ns && !mshare_nr_foreign++)
+	if (!ns->hold.init && !mshare_nr_foreign++)
 		schedule_delayed_work(&mshare_reaper, MSHARE_REAP_PERIOD);
 	return ns;
 }
@@ -132,24 +133,23 @@ struct mshare_ns *mshare_ns_current(void)
 
 	lockdep_assert_held(&mshare_registry_lock);
 	list_for_each_entry(ns, &mshare_nss, node)
-		if (ns->ipc_ns == ipc_ns && !ns->dead)
+		if (!ns->dead && mshare_ipc_ns_is(&ns->hold, ipc_ns))
 			return ns;
 	return NULL;
 }
 
-/* A user fewer; the last one frees it (the caller puts @ipc_ns after). */
-static void mshare_ns_put_locked(struct mshare_ns *ns,
-				 struct ipc_namespace **ipc_ns)
+/* A user fewer; the last one frees it. */
+static void mshare_ns_put_locked(struct mshare_ns *ns)
 {
 	lockdep_assert_held(&mshare_registry_lock);
-	*ipc_ns = NULL;
 	if (--ns->users)
 		return;
 	WARN_ON_ONCE(!list_empty(&ns->grants));
 	list_del(&ns->node);
-	if (ns->ipc_ns != &init_ipc_ns && !ns->dead)
+	if (!ns->hold.init && !ns->dead)
 		mshare_nr_foreign--;
-	*ipc_ns = ns->ipc_ns;
+	/* mntput() of the mqueue mount: fine under our mutex. */
+	mshare_ipc_ns_release(&ns->hold);
 	kfree(ns);
 }
 
@@ -161,12 +161,7 @@ struct mshare_ns *mshare_ns_get_locked(void)
 
 void mshare_ns_put_grant(struct mshare_ns *ns)
 {
-	struct ipc_namespace *ipc_ns;
-
-	mshare_ns_put_locked(ns, &ipc_ns);
-	/* put_ipc_ns() takes only a spinlock: fine under our mutex. */
-	if (ipc_ns)
-		put_ipc_ns(ipc_ns);
+	mshare_ns_put_locked(ns);
 }
 
 /* Take the name away; the caller drops the registry's reference. */
@@ -190,10 +185,7 @@ static void mshare_reap_locked(struct list_head *dead)
 	if (!mshare_nr_foreign)
 		return;
 	list_for_each_entry_safe(ns, tmp, &mshare_nss, node) {
-		struct ipc_namespace *ipc_ns;
-
-		if (ns->dead || ns->ipc_ns == &init_ipc_ns ||
-		    mshare_ipc_ns_refs(ns->ipc_ns) > 1)
+		if (ns->dead || ns->hold.init || !mshare_ipc_ns_dead(&ns->hold))
 			continue;
 		ns->dead = true;
 		mshare_nr_foreign--;
@@ -206,9 +198,7 @@ static void mshare_reap_locked(struct list_head *dead)
 		/* Grants are users of @ns: the last may free it. */
 		ns->users++;
 		mshare_quota_drop_locked(ns);
-		mshare_ns_put_locked(ns, &ipc_ns);
-		if (ipc_ns)
-			put_ipc_ns(ipc_ns);
+		mshare_ns_put_locked(ns);
 	}
 }
 
@@ -311,7 +301,6 @@ static struct mshare_domain *mshare_find_locked(struct mshare_ns *ns,
 static int mshare_domain_release(struct inode *inode, struct file *file)
 {
 	struct mshare_domain *dom = file->private_data;
-	struct ipc_namespace *ipc_ns;
 
 	/* Files opened through /proc/PID/map_files carry no domain. */
 	if (!dom)
@@ -322,10 +311,8 @@ static int mshare_domain_release(struct inode *inode, struct file *file)
 	trace_mshare_domain_free(dom);
 	mutex_lock(&mshare_registry_lock);
 	list_del(&dom->node);
-	mshare_ns_put_locked(dom->ns, &ipc_ns);
+	mshare_ns_put_locked(dom->ns);
 	mutex_unlock(&mshare_registry_lock);
-	if (ipc_ns)
-		put_ipc_ns(ipc_ns);
 	mshare_tables_free(dom);
 	mshare_numa_free_domain(dom);
 	atomic_dec(&mshare_stats.domains);
@@ -345,14 +332,10 @@ static const struct file_operations mshare_domain_fops = {
 /* Undo a domain that never got its file, as far as it got. */
 static void mshare_domain_free_unfiled(struct mshare_domain *dom)
 {
-	struct ipc_namespace *ipc_ns;
-
 	mutex_lock(&mshare_registry_lock);
 	list_del(&dom->node);
-	mshare_ns_put_locked(dom->ns, &ipc_ns);
+	mshare_ns_put_locked(dom->ns);
 	mutex_unlock(&mshare_registry_lock);
-	if (ipc_ns)
-		put_ipc_ns(ipc_ns);
 	put_user_ns(dom->user_ns);
 	mshare_tables_free(dom);
 	mshare_numa_free_domain(dom);
@@ -426,19 +409,15 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 		err = -EEXIST;
 	}
 	if (err) {
-		struct ipc_namespace *ipc_ns;
-
-		mshare_ns_put_locked(ns, &ipc_ns);
+		mshare_ns_put_locked(ns);
 		mutex_unlock(&mshare_registry_lock);
-		if (ipc_ns)
-			put_ipc_ns(ipc_ns);
 		mem_cgroup_put(dom->memcg);
 		kfree(dom);
 		kfree(pol);
 		return ERR_PTR(err);
 	}
 	dom->ns = ns;
-	dom->user_ns = get_user_ns(ns->ipc_ns->user_ns);
+	dom->user_ns = get_user_ns(current->nsproxy->ipc_ns->user_ns);
 	dom->creator = get_pid(task_tgid(current));
 	dom->id = mshare_next_id++;
 	/* Counted (name, size) from now on, invisible until published. */
@@ -488,7 +467,7 @@ struct mshare_domain *mshare_domain_create(const char *name, u64 size,
 	return dom;
 
 put_file:
-	__fput_sync(file);	/* mshare_domain_release() undoes it all */
+	mshare_fput_sync(file);	/* mshare_domain_release() undoes it all */
 	return ERR_PTR(err);
 free_dom:
 	mshare_domain_free_unfiled(dom);

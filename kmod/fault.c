@@ -158,8 +158,11 @@ static vm_fault_t mshare_fault_fill(struct vm_fault *vmf,
 	return VM_FAULT_NOPAGE;
 }
 
-static vm_fault_t mshare_huge_fault(struct vm_fault *vmf, unsigned int order)
+static vm_fault_t mshare_huge_fault(struct vm_fault *vmf,
+				    mshare_huge_fault_arg_t arg)
 {
+	unsigned int order = mshare_huge_fault_order(arg);
+
 	if (!mshare_fault_mm(vmf))
 		return mshare_mm_register_fault(vmf);
 	atomic64_inc(&vma_domain(vmf->vma)->stats.faults);

@@ -132,7 +132,7 @@ struct mshare_auto {
  */
 struct mshare_ns {
 	struct list_head node;		/* the module's namespaces */
-	struct ipc_namespace *ipc_ns;	/* referenced */
+	struct mshare_ipc_ns_hold hold;	/* the namespace (compat.h) */
 	unsigned int users;		/* domains alive, grants */
 	bool dead;			/* only we held it: no process can reach it */
 	struct list_head grants;	/* struct mshare_grant (quota.c) */
@@ -179,7 +179,7 @@ struct mshare_domain {
 	struct mshare_auto autonuma;
 	struct mshare_ns *ns;		/* its scope; a user of it until freed */
 	struct mem_cgroup *memcg;	/* the creator's (tables, prefault) */
-	struct user_namespace *user_ns;	/* owner of ns->ipc_ns; referenced */
+	struct user_namespace *user_ns;	/* owner of the namespace; referenced */
 
 	struct file *file;		/* its reference count is the domain's */
 	struct inode *inode;
@@ -353,7 +353,7 @@ mshare_pmd_table_of(struct mshare_domain *dom, pgoff_t pgoff)
 
 static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
 {
-	return ptlock_ptr(page_ptdesc(table->page));
+	return mshare_pgtable_ptl(table->page);
 }
 
 struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
@@ -457,6 +457,7 @@ void mshare_mms_put(struct mm_struct **mms, unsigned int nr);
 
 struct mshare_flush_mm {
 	struct mm_struct *mm;
+	u16 global_asid;		/* read by the round (tlb.c) */
 	unsigned int nr_addrs;
 	unsigned long addrs[MSHARE_FLUSH_CEILING];
 };

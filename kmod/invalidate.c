@@ -92,10 +92,15 @@ module_param_cb(secondary_tlbs, &mshare_secondary_tlbs_ops, NULL, 0644);
 MODULE_PARM_DESC(secondary_tlbs,
 		 "Which attached mms get the kernel's flush that tells secondary TLBs: all (default) or pasid (only those bound to an IOMMU PASID)");
 
-/* Whether a change that @mm sees must reach its secondary TLBs. */
+/*
+ * Whether a change that @mm sees must be pushed to its secondary TLBs
+ * through the kernel's flush (not on kernels whose zaps tell them
+ * themselves: compat.h).
+ */
 bool mshare_mm_secondary_tlbs(struct mm_struct *mm)
 {
-	return READ_ONCE(mshare_secondary_tlbs_all) || mshare_mm_iommu_sva(mm);
+	return MSHARE_SECONDARY_TLBS_BY_GATHER &&
+	       (READ_ONCE(mshare_secondary_tlbs_all) || mshare_mm_iommu_sva(mm));
 }
 
 /* The batch that current runs, or NULL. */

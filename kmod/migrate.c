@@ -250,7 +250,7 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 		 * XA_ZERO_ENTRY marks the failure, the parent's VMAs follow):
 		 * nothing can walk it, and it must not be walked.
 		 */
-		if (!test_bit(MMF_UNSTABLE, &mm->flags))
+		if (!mshare_mm_unstable(mm))
 			for_each_vma(vmi, vma)
 				if (mshare_vma_of(vma, dom))
 					vma_start_write(vma);

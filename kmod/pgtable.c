@@ -58,22 +58,16 @@ struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
 {
 	struct mem_cgroup *old;
 	struct page *page;
-	struct ptdesc *ptdesc;
 
 	old = set_active_memcg(dom->memcg);
 	page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT, 0);
 	set_active_memcg(old);
 	if (!page)
 		return NULL;
-	ptdesc = page_ptdesc(page);
-	if (!mshare_ptlock_init(ptdesc)) {
+	if (!mshare_pgtable_ctor(page, pmd_table)) {
 		__free_page(page);
 		return NULL;
 	}
-	if (pmd_table)
-		ptdesc->pmd_huge_pte = NULL;
-	__folio_set_pgtable(page_folio(page));
-	lruvec_stat_add_folio(page_folio(page), NR_PAGETABLE);
 	atomic_long_inc(&mshare_stats.table_pages);
 	atomic_long_inc(&dom->node_tables[page_to_nid(page)]);
 	return page;
@@ -81,12 +75,8 @@ struct page *mshare_table_alloc(struct mshare_domain *dom, int nid,
 
 void mshare_table_free(struct mshare_domain *dom, struct page *page)
 {
-	struct folio *folio = page_folio(page);
-
 	atomic_long_dec(&dom->node_tables[page_to_nid(page)]);
-	mshare_ptlock_free(page_ptdesc(page));
-	__folio_clear_pgtable(folio);
-	lruvec_stat_sub_folio(folio, NR_PAGETABLE);
+	mshare_pgtable_dtor(page);
 	__free_page(page);
 	atomic_long_dec(&mshare_stats.table_pages);
 }

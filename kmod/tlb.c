@@ -17,7 +17,13 @@
  *     the batch's addresses in that mm (INVLPG, user ASID included under
  *     PTI) or, for a large batch or a change of a PUD/PMD entry, all its
  *     non-global entries and paging-structure caches;
- *  4. only then does the caller free a page or a table.
+ *  4. for each mm of the batch that has a global ASID (x86 INVLPGB, 6.15
+ *     and later; compat.h), broadcast a flush of that ASID's PCIDs to
+ *     every CPU and wait for it (TLBSYNC): such an mm's translations
+ *     survive on CPUs it left, and a CPU that switches back to it reloads
+ *     them without a flush and without reading tlb_gen, so neither the
+ *     IPIs nor the generation reach them (Documentation/tlb.rst);
+ *  5. only then does the caller free a page or a table.
  *
  * Why every CPU is covered: switch_mm_irqs_off() sets a CPU's bit in
  * mm_cpumask() before it reads tlb_gen; we bump tlb_gen before we read the
@@ -26,7 +32,11 @@
  * cache a translation of an mm only while that mm is loaded, and it is
  * loaded only after the switch.  Waiting for the IPIs also waits out any
  * GUP-fast walk, which runs with interrupts off on a CPU that has the mm
- * loaded.
+ * loaded.  An mm with a global ASID is the exception to the generation
+ * half of the argument: step 4 covers it, and a CPU running it under that
+ * ASID leaves its local flush to the broadcast (as the kernel's own
+ * flush_tlb_func() does).  The ASID is read after the generation bump: one
+ * assigned later can only hold translations made after our writes.
  *
  * Shared tables make this one round for all attachers: a batch of N PTE
  * changes in a domain costs one round whatever the number of processes
@@ -39,6 +49,7 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/sysfs.h>
 #include <asm/tlbflush.h>
 
 #include "internal.h"
@@ -55,7 +66,57 @@ bool mshare_debug_skip_flush;
 module_param_named(debug_skip_flush, mshare_debug_skip_flush, bool, 0600);
 MODULE_PARM_DESC(debug_skip_flush,
 		 "Test builds only: do not shoot down TLBs after a discard (default N)");
+
+/*
+ * Test builds only: treat every mm without a global ASID as having one,
+ * MSHARE_DEBUG_ASID (no real ASID: PCIDs have 12 bits), whose broadcast
+ * is counted in debug_global_flushes instead of executed, so that a VM
+ * without INVLPGB runs the global-ASID step of every round (tlb_test).
+ */
+#define MSHARE_DEBUG_ASID	0xffff
+static bool mshare_debug_global_asid;
+module_param_named(debug_global_asid, mshare_debug_global_asid, bool, 0600);
+MODULE_PARM_DESC(debug_global_asid,
+		 "Test builds only: give every mm a pretend global ASID whose broadcast flushes are counted, not executed (default N)");
+static atomic_long_t mshare_debug_global_flushes;
+
+static int mshare_debug_flushes_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&mshare_debug_global_flushes));
+}
+
+static const struct kernel_param_ops mshare_debug_flushes_ops = {
+	.get	= mshare_debug_flushes_get,
+};
+module_param_cb(debug_global_flushes, &mshare_debug_flushes_ops, NULL, 0400);
+MODULE_PARM_DESC(debug_global_flushes,
+		 "Test builds only: broadcast flushes of pretend global ASIDs so far");
 #endif
+
+/* The global ASID whose broadcast the round owes @mm, or 0. */
+static u16 mshare_flush_global_asid(struct mm_struct *mm)
+{
+	u16 asid = mshare_mm_global_asid(mm);
+
+#ifdef MSHARE_TEST_HOOKS
+	if (!asid && READ_ONCE(mshare_debug_global_asid))
+		asid = MSHARE_DEBUG_ASID;
+#endif
+	return asid;
+}
+
+/* Flush global ASID @asid on every CPU (INVLPGB), and wait (TLBSYNC). */
+static void mshare_flush_broadcast(u16 asid)
+{
+#ifdef MSHARE_TEST_HOOKS
+	if (asid == MSHARE_DEBUG_ASID) {
+		atomic_long_inc(&mshare_debug_global_flushes);
+		return;
+	}
+#endif
+	mshare_invlpgb_asid(asid);
+}
 
 static void mshare_flush_ipi(void *info)
 {
@@ -68,6 +129,16 @@ static void mshare_flush_ipi(void *info)
 
 		if (__pa(e->mm->pgd) != cr3)
 			continue;
+		/*
+		 * On its global ASID: leave the flush to the broadcast, as
+		 * flush_tlb_func() does.  The ASID is read again here, not
+		 * taken from e->global_asid: one assigned after the round
+		 * read it is loaded only after our page-table writes, so
+		 * this CPU holds nothing stale under it, and a local flush
+		 * would mark it in user_pcid_flush_mask under PTI.
+		 */
+		if (mshare_cpu_on_global_asid(mshare_mm_global_asid(e->mm)))
+			return;
 		if (f->full) {
 			__flush_tlb_local();
 		} else {
@@ -98,6 +169,19 @@ static void mshare_flush_send(struct mshare_flush *f,
 	}
 }
 
+/*
+ * The round's last step: a broadcast flush of each mm that has a global
+ * ASID (read after the generation bump).
+ */
+static void mshare_flush_global(struct mshare_flush *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nr_mms; i++)
+		if (f->mms[i].global_asid)
+			mshare_flush_broadcast(f->mms[i].global_asid);
+}
+
 /* Run the batch: one IPI round to the CPUs of all its mms. */
 void mshare_flush_run(struct mshare_flush *f)
 {
@@ -105,12 +189,17 @@ void mshare_flush_run(struct mshare_flush *f)
 
 	if (!f->nr_mms)
 		return;
-	for (i = 0; i < f->nr_mms; i++)
-		atomic64_inc_return(&f->mms[i].mm->context.tlb_gen);
+	for (i = 0; i < f->nr_mms; i++) {
+		struct mshare_flush_mm *e = &f->mms[i];
+
+		atomic64_inc_return(&e->mm->context.tlb_gen);
+		e->global_asid = mshare_flush_global_asid(e->mm);
+	}
 	cpumask_clear(f->cpus);
 	for (i = 0; i < f->nr_mms; i++)
 		cpumask_or(f->cpus, f->cpus, mm_cpumask(f->mms[i].mm));
 	mshare_flush_send(f, f->cpus);
+	mshare_flush_global(f);
 }
 
 /*
@@ -186,5 +275,7 @@ void mshare_flush_mm(struct mm_struct *mm)
 	};
 
 	atomic64_inc_return(&mm->context.tlb_gen);
+	e.global_asid = mshare_flush_global_asid(mm);
 	mshare_flush_send(&f, mm_cpumask(mm));
+	mshare_flush_global(&f);
 }

@@ -622,7 +622,8 @@ TEST_F_TIMEOUT(gup, proc_pid_mem_writes_domain_address, 120)
 /* ---- io_uring fixed buffers: a long-term pin ---- */
 
 /*
- * io_pin_pages(): pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM).
+ * io_pin_pages(): pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM).  (6.1
+ * refuses file-backed buffers itself: EOPNOTSUPP, uring_file_buffers().)
  * GUP-fast refuses a long-term writable pin of a file page that is not
  * shmem (gup_fast_folio_allowed()); the slow path allows it because
  * check_vma_flags() -> writable_file_mapping_allowed() finds that the
@@ -645,8 +646,17 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_in_domain_reads_and_writes, 120)
 	fill_words(self->p + off, off, len, 62);
 	iov.iov_base = self->p + off;
 	iov.iov_len = len;
-	ASSERT_EQ(0, syscall(__NR_io_uring_register, self->ring.fd,
-			     IORING_REGISTER_BUFFERS, &iov, 1))
+	ret = syscall(__NR_io_uring_register, self->ring.fd,
+		      IORING_REGISTER_BUFFERS, &iov, 1);
+	if (!uring_file_buffers()) {
+		/* This kernel refuses file-backed buffers; nothing changes. */
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(0, bad_words(self->p + off, off, len, 62));
+		EXPECT_EQ(0, other_attacher_checks(self->name, off, len, 62));
+		return;
+	}
+	ASSERT_EQ(0, ret)
 		TH_LOG("IORING_REGISTER_BUFFERS: %s", strerror(errno));
 
 	/* Domain -> file. */
@@ -692,8 +702,21 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_outlives_domain_destroy, 120)
 	fill_words(self->p + off, off, len, 64);
 	iov.iov_base = self->p + off;
 	iov.iov_len = len;
-	ASSERT_EQ(0, syscall(__NR_io_uring_register, self->ring.fd,
-			     IORING_REGISTER_BUFFERS, &iov, 1))
+	ret = syscall(__NR_io_uring_register, self->ring.fd,
+		      IORING_REGISTER_BUFFERS, &iov, 1);
+	if (!uring_file_buffers()) {
+		/* Refused (EOPNOTSUPP): no pin, the domain goes whole. */
+		EXPECT_EQ(-1, ret);
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		ASSERT_EQ(0, munmap(self->p, DSIZE));
+		self->p = NULL;
+		ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+		ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+		EXPECT_EQ(self->base.domains, after.domains);
+		EXPECT_EQ(self->base.data_pages, after.data_pages);
+		return;
+	}
+	ASSERT_EQ(0, ret)
 		TH_LOG("IORING_REGISTER_BUFFERS: %s", strerror(errno));
 	base = self->p;
 	ASSERT_EQ(0, munmap(self->p, DSIZE));

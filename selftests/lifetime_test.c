@@ -638,17 +638,50 @@ static long long llabs_diff(long long a, long long b)
 	return a > b ? a - b : b - a;
 }
 
+/* Settle as check.sh did for the baseline (drop caches, shrink slabs, fold counters). */
+static void settle(void)
+{
+	sync();
+	write_str("/proc/sys/vm/drop_caches", "3");
+	shrink_slabs();
+	vmstat_refresh();
+}
+
+/*
+ * Since 6.16 the kernel's own page tables (vmalloc: kernel stacks, module
+ * areas) are counted in PageTables too (Kevin Brodsky's "Always call
+ * constructor for kernel page tables", MM updates for 6.16-rc1), and the
+ * kernel does not free them when the vmalloc area goes: PageTables grows
+ * with the suite's process churn alone (a 7.3 VM without mshare: +28 KiB
+ * after 250 short-lived processes).  There the pre-insmod comparison of
+ * PageTables says nothing about the module, and only the module's own
+ * share is checked (its tables leave PageTables when released).
+ */
+static int kernel_page_tables_counted(void)
+{
+	return kernel_at_least(6, 16);
+}
+
 #define ATTACHERS 4
 #define MEM_SIZE (128 * MiB)
 #define FREE_SLACK_KB ((long long)(4 * MiB / KiB))
 #define PGT_SLACK_KB ((long long)(64 * KiB / KiB))
 
+/*
+ * A prefaulted domain with 4 attachers, then everything released: MemFree
+ * and PageTables return to what they were before insmod (PageTables: the
+ * module's own share only, where the kernel counts its own tables too:
+ * kernel_page_tables_counted()); and in any case releasing the domain takes
+ * exactly its table pages out of PageTables.
+ */
 TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 {
 	int ready[2], release[2], i, status, ok = 0;
-	long long own_pte, dfree = 0, dpgt = 0;
+	long long own_pte, dfree = 0, dpgt = 0, held_kb, drop_kb = 0;
+	const int kpt = kernel_page_tables_counted();
+	struct mshare_domain_info info;
 	char name[MSHARE_NAME_MAX], c;
-	struct mem base, now;
+	struct mem base, held, now;
 	pid_t pids[ATTACHERS];
 	struct mshare_nl nl;
 
@@ -700,6 +733,11 @@ TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 			TH_LOG("attacher %d: status %#x", i, status);
 		}
 	}
+	/* Only the domain is left (the registry's name): its tables. */
+	ASSERT_EQ(0, mshare_domain_get(&nl, name, &info));
+	held_kb = (long long)info.table_pages * 4;
+	settle();
+	ASSERT_EQ(0, read_mem(&held));
 	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
 	mshare_nl_close(&nl);
 
@@ -710,26 +748,31 @@ TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 	 * did not exist at the baseline, are not counted.
 	 */
 	for (i = 0; i < 25; i++) {
-		sync();
-		write_str("/proc/sys/vm/drop_caches", "3");
-		shrink_slabs();
-		vmstat_refresh();
+		settle();
 		ASSERT_EQ(0, read_mem(&now));
 		own_pte = own_vmpte_kb();
 		dfree = now.free_kb - base.free_kb;
 		dpgt = now.pgtables_kb - own_pte - base.pgtables_kb;
+		drop_kb = held.pgtables_kb - now.pgtables_kb;
 		if (llabs_diff(dfree, 0) <= FREE_SLACK_KB &&
-		    llabs_diff(dpgt, 0) <= PGT_SLACK_KB) {
+		    llabs_diff(drop_kb, held_kb) <= PGT_SLACK_KB &&
+		    (kpt || llabs_diff(dpgt, 0) <= PGT_SLACK_KB)) {
 			ok = 1;
 			break;
 		}
 		usleep(200000);
 	}
-	TH_LOG("MemFree+pcp %+lld KiB, PageTables %+lld KiB (own %lld KiB) vs pre-insmod",
-	       dfree, dpgt, own_pte);
+	TH_LOG("MemFree+pcp %+lld KiB, PageTables %+lld KiB (own %lld KiB) vs pre-insmod%s",
+	       dfree, dpgt, own_pte,
+	       kpt ? " (kernel page tables counted: not compared)" : "");
+	TH_LOG("releasing the domain took %lld KiB out of PageTables; its tables: %lld KiB",
+	       drop_kb, held_kb);
 	EXPECT_TRUE(ok);
 	EXPECT_LE(llabs_diff(dfree, 0), FREE_SLACK_KB);
-	EXPECT_LE(llabs_diff(dpgt, 0), PGT_SLACK_KB);
+	EXPECT_LT(0, held_kb);
+	EXPECT_LE(llabs_diff(drop_kb, held_kb), PGT_SLACK_KB);
+	if (!kpt)
+		EXPECT_LE(llabs_diff(dpgt, 0), PGT_SLACK_KB);
 
 	/* And then the module unloads; it is loaded back for the suite. */
 	EXPECT_EQ(0, unload_module());

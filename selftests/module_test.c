@@ -37,6 +37,10 @@ TEST(mshare_ko_has_no_test_knobs)
 {
 	EXPECT_EQ(-1, access(PARAMS "debug_skip_flush", F_OK));
 	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, access(PARAMS "debug_global_asid", F_OK));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, access(PARAMS "debug_global_flushes", F_OK));
+	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(0, access(PARAMS "secondary_tlbs", F_OK));
 }
 

@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -182,6 +183,84 @@ static inline long status_kb(pid_t pid, const char *key)
 	else
 		snprintf(path, sizeof(path), "/proc/self/status");
 	return proc_kb(path, key);
+}
+
+/* ---- what the running kernel can do ---- */
+
+/* Whether the running kernel is release @major.@minor or later. */
+static inline int kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 0;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+#define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage"
+#define THP_ENABLED	THP_SYSFS "/enabled"
+
+/*
+ * Whether the kernel has transparent huge pages at all (PREEMPT_RT kernels
+ * are built without: no sysfs directory, MADV_[NO]HUGEPAGE fail EINVAL).
+ */
+static inline int thp_built(void)
+{
+	return !access(THP_SYSFS, F_OK);
+}
+
+/* The selected word of THP_ENABLED ("always", "madvise", "never"), or "". */
+static inline const char *thp_enabled(void)
+{
+	static char word[16];
+	char buf[128], *a, *b;
+	FILE *f = fopen(THP_ENABLED, "re");
+
+	word[0] = 0;
+	if (!f)
+		return word;
+	if (fgets(buf, sizeof(buf), f)) {
+		a = strchr(buf, '[');
+		b = a ? strchr(a, ']') : NULL;
+		if (b && b - a - 1 < (long)sizeof(word)) {
+			*b = 0;
+			snprintf(word, sizeof(word), "%s", a + 1);
+		}
+	}
+	fclose(f);
+	return word;
+}
+
+/*
+ * The kernel's side of PUD links (Documentation/design.rst, "Link levels"):
+ * a fault links a whole GiB at PUD level only through ->huge_fault(), which
+ * runs for a domain mapping when THP is built in (not PREEMPT_RT) and not
+ * "never" (domain VMAs are VM_HUGEPAGE, so "madvise" is enough), on 6.6
+ * and later.  6.1's hugepage_vma_check() refuses VM_MIXEDMAP and every
+ * non-DAX file mapping before ->huge_fault() is considered (fixed upstream
+ * in 2023, Zach O'Keefe's 'mm/thp: fix "mm: thp: kill
+ * __transhuge_page_enabled()"'; the kernels in between are not tested).
+ * Elsewhere every fault links at PMD level: one link per 2 MiB.
+ */
+static inline int pud_links_possible(void)
+{
+	return kernel_at_least(6, 6) && thp_built() &&
+	       strcmp(thp_enabled(), "never") != 0;
+}
+
+/*
+ * Whether io_uring accepts fixed buffers in file-backed memory that is not
+ * shmem or hugetlbfs (a domain mapping).  6.1's io_pin_pages() refuses
+ * them with EOPNOTSUPP ("don't support file backed memory"); since
+ * Lorenzo Stoakes's "io_uring: rsrc: delegate VMA file-backed check to
+ * GUP" (2023, with "mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to
+ * file-backed mappings", merged for 6.5) GUP decides, and allows a domain
+ * (no dirty tracking).  The kernels between 6.1 and 6.12 are not tested.
+ */
+static inline int uring_file_buffers(void)
+{
+	return kernel_at_least(6, 5);
 }
 
 /* ---- the page pattern of mshare_attacher --fill and --verify ---- */

@@ -34,8 +34,7 @@
 #define NPROC		32	/* attachers measured alive at once */
 #define SLACK_KB	8	/* page-table bytes an attacher may add, kB */
 
-#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
-#define THP_SHMEM	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+#define THP_SHMEM	THP_SYSFS "/shmem_enabled"
 
 /* ---- sysfs knobs, restored by the fixture and, failing that, at exit ---- */
 
@@ -272,9 +271,12 @@ FIXTURE_TEARDOWN(sharing)
 
 /*
  * 32 processes attach a prefaulted 1 GiB domain and touch every page: each
- * adds at most 8 KiB of page tables (it links its PUD entry to the domain's
- * PMD table), the system's PageTables grows by at most 8 KiB per process,
- * and the domain counts >= 32 PUD links.  The same 32 processes mapping a
+ * adds at most 8 KiB of page tables, the system's PageTables grows by at
+ * most 8 KiB per process.  Where the kernel can link at PUD level
+ * (pud_links_possible()) each links its PUD entry to the domain's PMD table
+ * (>= 32 PUD links); elsewhere (6.1, PREEMPT_RT) each links the 512 PMD
+ * entries of one PMD table of its own to the domain's PTE tables (exactly
+ * 512 * 32 PMD links, none at PUD level).  The same 32 processes mapping a
  * 1 GiB memfd instead each build ~2 MiB of PTE tables (>= 1.5 MiB asserted):
  * the control that shows the measurement sees a per-process copy.
  */
@@ -294,16 +296,19 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 	int n;
 
 	/*
-	 * PUD links need THP not 'never' ('always' is this kernel's default;
-	 * domain VMAs are VM_HUGEPAGE, so 'madvise' is enough).
+	 * PUD links need THP not 'never' ('always' is Debian's default;
+	 * domain VMAs are VM_HUGEPAGE, so 'madvise' is enough).  The memfd
+	 * control needs 4 KiB shmem pages, as by default.  A kernel without
+	 * THP has neither knob.
 	 */
-	ASSERT_EQ(0, read_bracketed(THP_ENABLED, thp, sizeof(thp)));
-	if (!strcmp(thp, "never"))
-		ASSERT_EQ(0, knob_set(0, THP_ENABLED, "madvise"));
-	/* The memfd control needs 4 KiB shmem pages, as by default. */
-	ASSERT_EQ(0, read_bracketed(THP_SHMEM, thp, sizeof(thp)));
-	if (strcmp(thp, "never") && strcmp(thp, "deny"))
-		ASSERT_EQ(0, knob_set(1, THP_SHMEM, "never"));
+	if (thp_built()) {
+		ASSERT_EQ(0, read_bracketed(THP_ENABLED, thp, sizeof(thp)));
+		if (!strcmp(thp, "never"))
+			ASSERT_EQ(0, knob_set(0, THP_ENABLED, "madvise"));
+		ASSERT_EQ(0, read_bracketed(THP_SHMEM, thp, sizeof(thp)));
+		if (strcmp(thp, "never") && strcmp(thp, "deny"))
+			ASSERT_EQ(0, knob_set(1, THP_SHMEM, "never"));
+	}
 
 	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &info));
@@ -352,9 +357,14 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 	/* ... the group at most 8 KiB a process over the 'no mapping' group ... */
 	EXPECT_LE(dom.sum_vmpte_alive, none.sum_vmpte_alive + NPROC * SLACK_KB);
 	EXPECT_LE(dom.pagetables_kb - none.pagetables_kb, NPROC * SLACK_KB);
-	/* ... because every one of them links the domain at PUD level. */
+	/* ... because every one of them links to the domain's tables. */
 	ASSERT_EQ(0, dom.dom_err);
-	EXPECT_GE(dom.dom.links_pud, NPROC);
+	if (pud_links_possible()) {
+		EXPECT_GE(dom.dom.links_pud, NPROC);
+	} else {
+		EXPECT_EQ(0, dom.dom.links_pud);
+		EXPECT_EQ(512 * NPROC, dom.dom.links_pmd);
+	}
 
 	/* memfd, the control: each process builds its own ~2 MiB of PTEs. */
 	for (n = 0; n < NPROC; n++) {
@@ -403,7 +413,8 @@ TEST_F_TIMEOUT(sharing, domain_1g6m_shares_data_and_links_tail_pmds, 300)
 /*
  * With THP 'never' nothing links at PUD level: every attacher links each of
  * the 512 PMD entries of a 1 GiB domain to the domain's PTE tables, which
- * costs it one PMD table (4 KiB; at most 8 KiB asserted) and no PTEs.
+ * costs it one PMD table (4 KiB; at most 8 KiB asserted) and no PTEs.  A
+ * kernel built without THP (PREEMPT_RT) has no knob and behaves so always.
  */
 TEST_F_TIMEOUT(sharing, thp_never_links_512_pmds_per_process, 300)
 {
@@ -416,9 +427,12 @@ TEST_F_TIMEOUT(sharing, thp_never_links_512_pmds_per_process, 300)
 	char thp[32];
 	int n;
 
-	ASSERT_EQ(0, knob_set(0, THP_ENABLED, "never"));
-	ASSERT_EQ(0, read_bracketed(THP_ENABLED, thp, sizeof(thp)));
-	ASSERT_STREQ("never", thp);
+	if (thp_built()) {
+		ASSERT_EQ(0, knob_set(0, THP_ENABLED, "never"));
+		ASSERT_EQ(0, read_bracketed(THP_ENABLED, thp, sizeof(thp)));
+		ASSERT_STREQ("never", thp);
+	}
+	ASSERT_FALSE(pud_links_possible());
 
 	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &info));

@@ -12,7 +12,11 @@
  *   a CR3 reload or INVLPG drops the reader's translation, so the reader
  *   stays alone on its CPU and makes no system call while it spins;
  * - one round per batch: discarding pages of a domain with N attachers
- *   (N = 1, 8, 64) costs one IPI round, not N.
+ *   (N = 1, 8, 64) costs one IPI round, not N;
+ * - global ASIDs (x86 INVLPGB, 7.x): each round ends with one broadcast
+ *   flush per mm of the round that has one.  QEMU's TCG has no INVLPGB, so
+ *   the test build's debug_global_asid knob gives every mm a pretend global
+ *   ASID whose broadcasts are counted (debug_global_flushes), not executed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +38,8 @@
 
 #define DOM_SIZE	(4 * MiB)
 #define SKIP_FLUSH	"/sys/module/mshare/parameters/debug_skip_flush"
+#define GLOBAL_ASID	"/sys/module/mshare/parameters/debug_global_asid"
+#define GLOBAL_FLUSHES	"/sys/module/mshare/parameters/debug_global_flushes"
 /*
  * With secondary_tlbs=all (the default) every attached mm also gets the
  * kernel's own full flush (Documentation/design.rst, "Secondary MMUs"),
@@ -125,6 +131,7 @@ FIXTURE_SETUP(tlb)
 FIXTURE_TEARDOWN(tlb)
 {
 	write_str(SKIP_FLUSH, "0");
+	write_str(GLOBAL_ASID, "0");
 	write_str(SECONDARY_TLBS, "all");
 	if (self->p) {
 		munmap(self->p, DOM_SIZE);
@@ -382,6 +389,106 @@ TEST_F(tlb, discard_with_8_attachers_is_one_round)
 TEST_F_TIMEOUT(tlb, discard_with_64_attachers_is_one_round, 120)
 {
 	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 64);
+}
+
+/* The test build's count of pretend global-ASID broadcasts, or -1. */
+static long global_flushes(void)
+{
+	char buf[64];
+	long v = -1;
+	FILE *f = fopen(GLOBAL_FLUSHES, "re");
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * With every mm on a (pretend) global ASID: a discard that 3 linked mms
+ * see is one IPI round ending with 3 broadcasts, one per mm; a process's
+ * own unmap of its links (the unlink path's round for one mm) is one
+ * more; with the knob off, a round has none.  Needs the module's test
+ * build (make test-module); mshare.ko has no such knob.
+ */
+TEST_F(tlb, global_asid_mms_get_one_broadcast_each_per_round)
+{
+	enum { N = 2 };
+	int go[2], unmap0[2], done[2], i;
+	struct dstats s0, s1;
+	long g0, g1, g2, g3;
+	pid_t pids[N];
+	uint64_t off;
+	char c;
+
+	if (access(GLOBAL_ASID, F_OK))
+		SKIP(return, "mshare.ko has no debug_global_asid: the test build runs this");
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(unmap0));
+	ASSERT_EQ(0, pipe(done));
+	for (i = 0; i < N; i++) {
+		pids[i] = flush_fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			char *q;
+			int f2;
+
+			close(go[1]);
+			close(unmap0[1]);
+			q = attach_map(self->name, &f2);
+			if (!q)
+				_exit(1);
+			for (off = 0; off < DOM_SIZE; off += PAGE)
+				q[off] = 1;
+			if (write(done[1], "x", 1) != 1)
+				_exit(1);
+			/* Child 0 unmaps when told: its own unlink round. */
+			if (i == 0 && (read(unmap0[0], &c, 1) != 1 ||
+				       munmap(q, DOM_SIZE) ||
+				       write(done[1], "y", 1) != 1))
+				_exit(1);
+			if (read(go[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(unmap0[0]);
+	close(done[1]);
+	for (off = 0; off < DOM_SIZE; off += PAGE)
+		self->p[off] = 1;
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(1, read(done[0], &c, 1));
+
+	ASSERT_EQ(0, write_str(GLOBAL_ASID, "1"));
+	g0 = global_flushes();
+	ASSERT_LE(0, g0);
+	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s0));
+	ASSERT_EQ(0, discard(self->fd, 0, 16 * PAGE));
+	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s1));
+	g1 = global_flushes();
+	EXPECT_EQ(1, s1.shootdowns - s0.shootdowns);
+	EXPECT_EQ(N + 1, g1 - g0) TH_LOG("one broadcast per linked mm");
+
+	/* Child 0 unmaps its links: its notifier's round, one mm. */
+	ASSERT_EQ(1, write(unmap0[1], "u", 1));
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	g2 = global_flushes();
+	EXPECT_EQ(1, g2 - g1) TH_LOG("the unmap's round: one broadcast");
+
+	/* Knob off: no global ASID, no broadcast. */
+	ASSERT_EQ(0, write_str(GLOBAL_ASID, "0"));
+	ASSERT_EQ(0, discard(self->fd, 32 * PAGE, 16 * PAGE));
+	g3 = global_flushes();
+	EXPECT_EQ(0, g3 - g2);
+
+	close(go[1]);
+	close(unmap0[1]);
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, wait_exit_code(pids[i]));
+	close(done[0]);
 }
 
 /*

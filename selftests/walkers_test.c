@@ -13,8 +13,9 @@
  * "dmesg clean" is checked for every case.
  *
  * The domain is 1 GiB + 4 MiB, not prefaulted: its first GiB links at PUD
- * level (THP is not "never" on Debian), its tail as two PMD links, so each
- * walker crosses both kinds of link.  The fixture writes one page in each
+ * level where the kernel can (pud_links_possible(): THP built and not
+ * "never", 6.6 or later), else as 512 PMD links; its tail as two PMD
+ * links, so each walker crosses both kinds of link where there are two.  The fixture writes one page in each
  * of its 514 PTE tables (tpage()), so the domain holds 514 data pages,
  * each PTE table is linked and most leaf entries are empty.
  */
@@ -72,8 +73,7 @@
 #define PM_SOFT_DIRTY	(1ULL << 55)
 #define PM_PFN		((1ULL << 55) - 1)
 
-#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
-#define KHUGEPAGED	"/sys/kernel/mm/transparent_hugepage/khugepaged/"
+#define KHUGEPAGED	THP_SYSFS "/khugepaged/"
 #define NUMAB_SYSCTL	"/proc/sys/kernel/numa_balancing"
 #define NUMAB_DEBUGFS	"/sys/kernel/debug/sched/numa_balancing/"
 
@@ -315,19 +315,6 @@ static long numa_scan_seq(void)
 		}
 	fclose(f);
 	return v;
-}
-
-static int thp_never(void)
-{
-	char buf[128];
-	FILE *f = fopen(THP_ENABLED, "re");
-	int never = 0;
-
-	if (f && fgets(buf, sizeof(buf), f))
-		never = strstr(buf, "[never]") != NULL;
-	if (f)
-		fclose(f);
-	return never;
 }
 
 static double now_s(void)
@@ -863,15 +850,23 @@ TEST_F_TIMEOUT(walk, madvise_populate_write_fills_range, 120)
 
 /*
  * hugepage_madvise() sets VM_NOHUGEPAGE; thp_vma_allowable_order() then
- * refuses ->huge_fault, and ->fault links PMD tables only.
+ * refuses ->huge_fault, and ->fault links PMD tables only.  A kernel built
+ * without THP (PREEMPT_RT) refuses the madvise (EINVAL) and links PMD
+ * tables only anyway.
  */
 TEST_F_TIMEOUT(walk, madvise_nohugepage_makes_faults_link_pmd_tables, 120)
 {
 	struct mshare_domain_info info;
 
-	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_NOHUGEPAGE));
-	EXPECT_EQ(1, has_vmflag(self->p, "nh"));
-	EXPECT_EQ(0, has_vmflag(self->p, "hg"));
+	if (thp_built()) {
+		ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_NOHUGEPAGE));
+		EXPECT_EQ(1, has_vmflag(self->p, "nh"));
+		EXPECT_EQ(0, has_vmflag(self->p, "hg"));
+	} else {
+		EXPECT_EQ(-1, madvise(self->p, DSIZE, MADV_NOHUGEPAGE));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(0, has_vmflag(self->p, "nh"));
+	}
 	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_DONTNEED));
 	EXPECT_EQ(0, bad_tables(self->p, SEED));
 	dom_info(_metadata, self, &info);
@@ -880,21 +875,36 @@ TEST_F_TIMEOUT(walk, madvise_nohugepage_makes_faults_link_pmd_tables, 120)
 	check_data(_metadata, self);
 }
 
-TEST_F_TIMEOUT(walk, madvise_hugepage_makes_faults_link_pud_tables, 120)
+/*
+ * MADV_HUGEPAGE (back from NOHUGEPAGE) lets faults link the whole GiB at
+ * PUD level where the kernel can (pud_links_possible()); elsewhere they
+ * link PMD tables only: THP "never", 6.1 (no ->huge_fault for a
+ * VM_MIXEDMAP VMA), or no THP at all (PREEMPT_RT: the madvise fails
+ * EINVAL; the VMA keeps the VM_HUGEPAGE that mmap gave it).
+ */
+TEST_F_TIMEOUT(walk, madvise_hugepage_makes_faults_link_at_the_best_level, 120)
 {
 	struct mshare_domain_info info;
 
-	if (thp_never())
-		SKIP(return, "THP is 'never': no PUD faults at all");
-	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_NOHUGEPAGE));
-	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_HUGEPAGE));
+	if (thp_built()) {
+		ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_NOHUGEPAGE));
+		ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_HUGEPAGE));
+	} else {
+		EXPECT_EQ(-1, madvise(self->p, DSIZE, MADV_HUGEPAGE));
+		EXPECT_EQ(EINVAL, errno);
+	}
 	EXPECT_EQ(1, has_vmflag(self->p, "hg"));
 	EXPECT_EQ(0, has_vmflag(self->p, "nh"));
 	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_DONTNEED));
 	EXPECT_EQ(0, bad_tables(self->p, SEED));
 	dom_info(_metadata, self, &info);
-	EXPECT_EQ(1, info.links_pud);
-	EXPECT_EQ(2, info.links_pmd);
+	if (pud_links_possible()) {
+		EXPECT_EQ(1, info.links_pud);
+		EXPECT_EQ(2, info.links_pmd);
+	} else {
+		EXPECT_EQ(0, info.links_pud);
+		EXPECT_EQ(NTABLES, info.links_pmd);
+	}
 	check_data(_metadata, self);
 }
 
@@ -1054,7 +1064,9 @@ TEST_F_TIMEOUT(walk, khugepaged_skips_domain, 120)
 	double deadline;
 	char *a, *h;
 
-	if (thp_never())
+	if (!thp_built())
+		SKIP(return, "no THP in this kernel (PREEMPT_RT): no khugepaged");
+	if (!strcmp(thp_enabled(), "never"))
 		SKIP(return, "THP is 'never': khugepaged does not run");
 	if (access(KHUGEPAGED "scan_sleep_millisecs", W_OK))
 		SKIP(return, "no khugepaged knobs");

@@ -18,8 +18,24 @@
 #include <linux/pgtable.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #include "mshare_mmu_test.h"
+
+/*
+ * Kernel differences, kept here (this is a test module, not kmod/): until
+ * 6.6 the secondary-TLB hook was .invalidate_range, which
+ * mmu_notifier_invalidate_range_end() also called after every zap; 6.6
+ * renamed it .arch_invalidate_secondary_tlbs and calls it only from TLB
+ * flushes (kmod/compat.h has the sources).  pmdp_get_lockless() was
+ * pmd_read_atomic() before 6.2.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define arch_invalidate_secondary_tlbs	invalidate_range
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define pmdp_get_lockless(pmdp)		pmd_read_atomic(pmdp)
+#endif
 
 struct mmu_test {
 	struct mmu_notifier range_mn;	/* as KVM: range_start/end */
@@ -50,8 +66,10 @@ static u32 mmu_test_alive(struct mmu_test *t)
 		if (!(t->objs & BIT(i)) || !page_ref_count(page))
 			continue;
 		if (i == MSHARE_MMU_OBJ_PAGE) {
-			if (READ_ONCE(page->mapping) == t->mapping &&
-			    READ_ONCE(page->index) == t->index)
+			struct folio *folio = page_folio(page);
+
+			if (READ_ONCE(folio->mapping) == t->mapping &&
+			    READ_ONCE(folio->index) == t->index)
 				alive |= BIT(i);
 		} else if (PageTable(page)) {
 			alive |= BIT(i);
@@ -143,10 +161,11 @@ static int mmu_test_track(struct mmu_test *t, u64 va, u32 *objs)
 	pte = ptep_get((pte_t *)page_address(pmd_page(pmdv)) + pte_index(va));
 	if (pte_present(pte)) {
 		struct page *page = pte_page(pte);
+		struct folio *folio = page_folio(page);
 
 		obj[MSHARE_MMU_OBJ_PAGE] = page;
-		mapping = READ_ONCE(page->mapping);
-		index = READ_ONCE(page->index);
+		mapping = READ_ONCE(folio->mapping);
+		index = READ_ONCE(folio->index);
 		found |= BIT(MSHARE_MMU_OBJ_PAGE);
 	}
 out:

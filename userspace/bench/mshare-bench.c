@@ -86,6 +86,7 @@ enum touch {
 	TOUCH_POPULATE,	/* MADV_POPULATE_READ: every PTE present */
 };
 
+static const char *thp_dir = "/sys/kernel/mm/transparent_hugepage";
 static const char *thp_enabled = "/sys/kernel/mm/transparent_hugepage/enabled";
 static const char *thp_shmem = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
 static const char *nr_hugepages = "/proc/sys/vm/nr_hugepages";
@@ -420,10 +421,38 @@ struct region {
 static struct mshare_nl nl;
 static int have_nl;
 
+/*
+ * Whether the kernel has THP at all: PREEMPT_RT kernels are built without
+ * (no sysfs knobs): there mshare-pud links at PMD level like mshare-pmd,
+ * and memfd-thp cannot exist.
+ */
+static int thp_built(void)
+{
+	return !access(thp_dir, F_OK);
+}
+
+/*
+ * Whether faults can link whole GiBs at PUD level (selftests'
+ * pud_links_possible(), Documentation/design.rst "Link levels"): THP built
+ * (the variants set it to "madvise" or "never") and a 6.6 or later kernel.
+ */
+static int pud_links_possible(void)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (!thp_built() || uname(&u) ||
+	    sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 0;
+	return ma > 6 || (ma == 6 && mi >= 6);
+}
+
 static int set_var_sysctls(int var)
 {
 	int err;
 
+	if (!thp_built())
+		return 0;
 	err = write_file(thp_enabled, var == V_PMD ? "never" : "madvise");
 	if (!err)
 		err = write_file(thp_shmem, var == V_THP ? "always" : "never");
@@ -1847,8 +1876,14 @@ static void print_config(void)
 		printf("mshare-bench: cmdline: %s\n", buf);
 	printf("mshare-bench: region %zu MiB, repetitions %d (runs with N <= %d; 1 above)%s\n",
 	       size / MIB, reps, cheap_n, smoke ? ", SMOKE run" : "");
-	printf("mshare-bench: THP as found: enabled [%s], shmem_enabled [%s]; nr_hugepages %s\n",
-	       orig_thp, orig_shmem, orig_hp);
+	if (thp_built())
+		printf("mshare-bench: THP as found: enabled [%s], shmem_enabled [%s]; nr_hugepages %s\n",
+		       orig_thp, orig_shmem, orig_hp);
+	else
+		printf("mshare-bench: THP: not in this kernel (memfd-thp skipped); nr_hugepages %s\n",
+		       orig_hp);
+	if (!pud_links_possible())
+		printf("mshare-bench: this kernel links at PMD level only: mshare-pud measures what mshare-pmd does\n");
 	printf("mshare-bench: module: %s\n", tree ? tree : "this tree");
 	printf("MSHARE-BENCH-CSV,scenario,variant,n,metric,unit,median,min,max,runs,kind,tree\n");
 	fflush(stdout);
@@ -2036,6 +2071,10 @@ int main(int argc, char **argv)
 
 		if (!want_v[v] || !(want_b[1] || want_b[2] || want_b[3] || want_b[4]))
 			continue;
+		if (v == V_THP && !thp_built()) {
+			say("== %s: skipped, no THP in this kernel\n", var_name[v]);
+			continue;
+		}
 		say("== %s: B1-B4\n", var_name[v]);
 		if (region_create(&r, v)) {
 			failed = 1;
