@@ -23,7 +23,7 @@
 #include <linux/sched.h>
 #include <net/genetlink.h>
 
-#include "compat-genl.h"
+#include "compat.h"
 #include "internal.h"
 #include "netlink-gen.h"
 
