@@ -540,7 +540,7 @@ static inline bool mshare_fault_vma_locked(const struct vm_fault *vmf)
 #define genl_split_ops		genl_ops
 
 /* Replaced by the merged table in mshare_genl_ops_init(). */
-#define MSHARE_GENL_OPS(ops) .ops = (ops), .n_ops = ARRAY_SIZE(ops)
+#define MSHARE_GENL_OPS(table) .ops = (table), .n_ops = ARRAY_SIZE(table)
 
 static inline void mshare_genl_ops_init(struct genl_family *family,
 					const struct genl_ops *ops,
@@ -578,8 +578,8 @@ static inline void mshare_genl_ops_init(struct genl_family *family,
 
 #else
 
-#define MSHARE_GENL_OPS(ops) \
-	.split_ops = (ops), .n_split_ops = ARRAY_SIZE(ops)
+#define MSHARE_GENL_OPS(table) \
+	.split_ops = (table), .n_split_ops = ARRAY_SIZE(table)
 
 static inline void mshare_genl_ops_init(struct genl_family *family,
 					const struct genl_split_ops *ops,
@@ -588,5 +588,23 @@ static inline void mshare_genl_ops_init(struct genl_family *family,
 }
 
 #endif
+
+/*
+ * A dump's request as a struct genl_info (its attributes and extack):
+ * genl_info_dump() since 6.6 ("genetlink: add struct genl_info to struct
+ * genl_dumpit_info"); before, made in @buf from genl_dumpit_info().
+ */
+static inline const struct genl_info *
+mshare_genl_info_dump(struct netlink_callback *cb, struct genl_info *buf)
+{
+#if MSHARE_KERNEL_AT_LEAST(6, 6)
+	return genl_info_dump(cb);
+#else
+	memset(buf, 0, sizeof(*buf));
+	buf->attrs = genl_dumpit_info(cb)->attrs;
+	buf->extack = cb->extack;
+	return buf;
+#endif
+}
 
 #endif /* MSHARE_COMPAT_H */

@@ -852,7 +852,8 @@ int mshare_nl_domain_stats_dumpit(struct sk_buff *skb,
 int mshare_nl_domain_holders_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
-	const struct genl_info *info = genl_info_dump(cb);
+	struct genl_info buf;
+	const struct genl_info *info = mshare_genl_info_dump(cb, &buf);
 	struct mshare_holder *h;
 	struct mshare_domain *dom;
 	unsigned int nr, i;
