@@ -578,6 +578,7 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	case MSHARE_CMD_DOMAIN_DETACHED:
 	case MSHARE_CMD_DOMAIN_MIGRATE_PROGRESS:
 	case MSHARE_CMD_DOMAIN_MIGRATED:
+	case MSHARE_CMD_DOMAIN_FREED:
 		COUNT(events);
 		break;
 	default:

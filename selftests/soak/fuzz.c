@@ -588,7 +588,10 @@ static void ioctl_badptr(struct fz *f, int fd, int attached)
 	}
 }
 
-/* Attach @fd to a pool name; 0 if attached. */
+/*
+ * Attach @fd to a pool name; 0 if attached (read-only: 1, a valid flag
+ * the random flags may hold).
+ */
 static int fuzz_attach(struct fz *f, int fd, char *name)	/* NAMEBUF */
 {
 	struct mshare_attach at;
@@ -607,7 +610,7 @@ static int fuzz_attach(struct fz *f, int fd, char *name)	/* NAMEBUF */
 	COUNT(fuzz_ioctl);
 	if (ret)
 		return -1;
-	if (at.flags || at.reserved)
+	if ((at.flags & ~MSHARE_ATTACH_F_ALL) || at.reserved)
 		report("%s: MSHARE_IOC_ATTACH with flags %#x reserved %#x succeeded",
 		       as_name[f->as], at.flags, at.reserved);
 	/* Attaching needs read and write permission: never the checked
@@ -621,7 +624,7 @@ static int fuzz_attach(struct fz *f, int fd, char *name)	/* NAMEBUF */
 		       name);
 		return -1;
 	}
-	return 0;
+	return at.flags & MSHARE_ATTACH_F_RDONLY ? 1 : 0;
 }
 
 static void ioctl_random(struct fz *f, int fd, int attached)
@@ -863,14 +866,17 @@ static void ioctl_round(struct fz *f)
 {
 	char name[NAMEBUF];
 	struct mshare_info info;
-	int fd = open_dev(), attached = 0, k;
+	int fd = open_dev(), attached = 0, rdonly = 0, k, ret;
 
 	if (fd < 0) {
 		report("%s: open %s: %s", as_name[f->as], DEV_PATH, strerror(errno));
 		return;
 	}
-	if (rnd(&f->rs) % 4)
-		attached = fuzz_attach(f, fd, name) == 0;
+	if (rnd(&f->rs) % 4) {
+		ret = fuzz_attach(f, fd, name);
+		attached = ret >= 0;
+		rdonly = ret == 1;
+	}
 	for (k = 0; k < 4; k++) {
 		switch (rnd(&f->rs) % 5) {
 		case 0:
@@ -884,15 +890,17 @@ static void ioctl_round(struct fz *f)
 				ioctl_discard(f, fd, name);
 			break;
 		case 3:
-			if (attached && !ioctl(fd, MSHARE_IOC_INFO, &info))
+			/* Read-only attachments: rdonly_test, not the fuzzer. */
+			if (attached && !rdonly &&
+			    !ioctl(fd, MSHARE_IOC_INFO, &info))
 				mmap_fuzz(f, fd, info.size);
 			break;
 		default: {
 			/* Attaching an attached descriptor is EBUSY. */
 			char other[NAMEBUF];
-			int ret = attached ? fuzz_attach(f, fd, other) : 0;
+			ret = attached ? fuzz_attach(f, fd, other) : -1;
 
-			if (attached && ret == 0)
+			if (ret >= 0)
 				report("%s: a second MSHARE_IOC_ATTACH of one descriptor succeeded",
 				       as_name[f->as]);
 			break;
