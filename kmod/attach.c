@@ -368,6 +368,17 @@ out:
  * writing.  NULL when memory is short.  Cannot fail for an mm that already
  * maps @dom.
  */
+/*
+ * Remember a process of @mmm's mm, the caller if it is one, for the
+ * holders list where the kernel keeps no owner (mm->owner needs memory
+ * cgroups).  Caller holds the mmap lock for writing.
+ */
+static void mshare_mm_note_task(struct mshare_mm *mmm)
+{
+	if (!mmm->pid && current->mm == mmm->mm)
+		WRITE_ONCE(mmm->pid, get_pid(task_tgid(current)));
+}
+
 struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
 				struct mshare_domain *dom)
 {
@@ -428,6 +439,7 @@ int mshare_mm_register(struct mshare_mm *mmm)
 	int err;
 
 	mmap_assert_write_locked(mmm->mm);
+	mshare_mm_note_task(mmm);
 	if (mmm->registered)
 		return 0;
 	sigfillset(&all);
@@ -474,6 +486,7 @@ void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom)
 	WARN_ON_ONCE(!xa_empty(&mmm->links) || !xa_empty(&mmm->rss));
 	xa_destroy(&mmm->links);
 	xa_destroy(&mmm->rss);
+	put_pid(mmm->pid);
 	kfree(mmm);
 }
 
@@ -699,6 +712,39 @@ static u64 mshare_mm_linked(struct mshare_mm *mmm, struct mshare_domain *dom)
 }
 
 /*
+ * A process using @mmm's mm: its tgid as the caller sees it and its
+ * command; pid 0 and "?" once none is known to use it.  The mm's owner
+ * where the kernel keeps one (memory cgroups), else the process
+ * mshare_mm_note_task() saw, while it still uses the mm.
+ */
+static void mshare_mm_owner(struct mshare_mm *mmm, pid_t *pid,
+			    char comm[TASK_COMM_LEN])
+{
+	struct task_struct *t = NULL;
+	struct pid *p;
+
+	rcu_read_lock();
+#ifdef CONFIG_MEMCG
+	t = rcu_dereference(mmm->mm->owner);
+#endif
+	p = READ_ONCE(mmm->pid);
+	if (!t && p) {
+		t = pid_task(p, PIDTYPE_TGID);
+		if (t && READ_ONCE(t->mm) != mmm->mm)
+			t = NULL;
+	}
+	if (t) {
+		*pid = task_tgid_vnr(t);
+		/* As get_task_comm() since 6.13: a racy copy stays a string. */
+		strscpy_pad(comm, t->comm, TASK_COMM_LEN);
+	} else {
+		*pid = 0;
+		strscpy(comm, "?", TASK_COMM_LEN);
+	}
+	rcu_read_unlock();
+}
+
+/*
  * Who maps @dom: per mm, a process using it (pid as the caller sees it,
  * and command), its VMAs of @dom and the bytes its links cover; taken
  * under one hold of dom->mms_lock.  Release with kvfree(); *@nr holders.
@@ -720,7 +766,7 @@ struct mshare_holder *mshare_dom_holders(struct mshare_domain *dom,
 			list_for_each_entry(md, &dom->mms, dom_node) {
 				struct mshare_holder *o = &h[n++];
 
-				mshare_mm_owner(md->mmm->mm, &o->pid, o->comm);
+				mshare_mm_owner(md->mmm, &o->pid, o->comm);
 				o->mappings = md->nr;
 				spin_lock(&md->mmm->lock);
 				o->linked = mshare_mm_linked(md->mmm, dom);

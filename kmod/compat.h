@@ -455,32 +455,6 @@ static inline bool mshare_ipc_ns_dead(const struct mshare_ipc_ns_hold *h)
 /* ---- Accounting and holders (issue 14) ------------------------------- */
 
 /*
- * A process using @mm: its tgid as the caller sees it and its command
- * (pid 0, "?" without memory cgroups, which keep mm->owner, or once no
- * task uses the mm).
- */
-static inline void mshare_mm_owner(struct mm_struct *mm, pid_t *pid,
-				   char comm[TASK_COMM_LEN])
-{
-#ifdef CONFIG_MEMCG
-	struct task_struct *t;
-
-	rcu_read_lock();
-	t = rcu_dereference(mm->owner);
-	if (t) {
-		*pid = task_tgid_vnr(t);
-		/* As get_task_comm() since 6.13: a racy copy stays a string. */
-		strscpy_pad(comm, t->comm, TASK_COMM_LEN);
-	}
-	rcu_read_unlock();
-	if (t)
-		return;
-#endif
-	*pid = 0;
-	strscpy(comm, "?", TASK_COMM_LEN);
-}
-
-/*
  * Add @n pages to @mm's resident shared memory (RssShmem, part of VmRSS).
  * add_mm_counter() is no use: its tracepoint helper is not exported.  The
  * counters became per-CPU in 6.2 ("mm: convert mm's rss stats into

@@ -218,6 +218,7 @@ struct mshare_mm {
 	struct xarray links;
 	struct xarray rss;		/* per link: pages in the mm's RSS */
 	bool owes_pending;		/* raised mm->tlb_flush_pending; lock */
+	struct pid *pid;		/* a process of mm (holders) */
 };
 
 /* Module-wide counters, reported by MSHARE_CMD_GET_INFO. */
