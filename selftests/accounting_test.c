@@ -225,14 +225,14 @@ static long numa_sum(const char *line)
 
 static uint64_t module_data_pages(struct mshare_nl *nl)
 {
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 
 	return mshare_module_info(nl, &m) ? ~0ULL : m.data_pages;
 }
 
 static uint64_t module_orphan_pages(struct mshare_nl *nl)
 {
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 
 	return mshare_module_info(nl, &m) ? ~0ULL : m.orphan_pages;
 }
@@ -448,7 +448,7 @@ static int worker_stop(struct worker *w)
 /* ---- the two attachers ---- */
 
 FIXTURE(acct) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char cg_a[64], cg_b[64];
 	struct worker a, b;
@@ -461,7 +461,7 @@ FIXTURE_SETUP(acct)
 	signal(SIGPIPE, SIG_IGN);	/* a dead worker's pipe: EPIPE */
 	if (err)
 		SKIP(return, "no cgroup v2 memory controller: %s", strerror(-err));
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "acct-%d", (int)getpid());
 	snprintf(self->cg_a, sizeof(self->cg_a), CG_ROOT "/mshare-a-%d",
 		 (int)getpid());
@@ -477,10 +477,10 @@ FIXTURE_TEARDOWN(acct)
 		worker_stop(&self->a);
 	if (self->b.pid > 0)
 		worker_stop(&self->b);
-	mshare_domain_destroy(&self->nl, self->name);
+	mshare_domain_destroy(self->nl, self->name);
 	rmdir(self->cg_a);
 	rmdir(self->cg_b);
-	mshare_nl_close(&self->nl);
+	mshare_nl_close(self->nl);
 }
 
 /* kB within [@lo, @hi], logged either way. */
@@ -501,13 +501,13 @@ TEST_F_TIMEOUT(acct, two_attachers_every_counter, 300)
 	long shmem0, shared0, avail0, cached0, rss_a0, rss_b0;
 	long rss_shm_a0, rss_shm_b0, rss_file_a0;
 	long long cur_a0, cur_b0, shm_a0, kern_a0, file_a0, anon_a0;
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char entry[4096], line[1024], want[MSHARE_NAME_MAX + 16];
 	uint64_t data0;
 	long v;
 	int i;
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, &d));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &d));
 	ASSERT_EQ(0, worker_start(&self->a, self->name, self->cg_a));
 	ASSERT_EQ(0, worker_start(&self->b, self->name, self->cg_b));
 	ASSERT_LT(0, worker_do(&self->a, W_ATTACH));
@@ -529,7 +529,7 @@ TEST_F_TIMEOUT(acct, two_attachers_every_counter, 300)
 	kern_a0 = cg_key(self->cg_a, "memory.stat", "kernel");
 	file_a0 = cg_key(self->cg_a, "memory.stat", "file");
 	anon_a0 = cg_key(self->cg_a, "memory.stat", "anon");
-	data0 = module_data_pages(&self->nl);
+	data0 = module_data_pages(self->nl);
 
 	ASSERT_EQ(0, worker_do(&self->a, W_WRITE));
 	ASSERT_EQ(0, worker_do(&self->b, W_READ));
@@ -537,9 +537,9 @@ TEST_F_TIMEOUT(acct, two_attachers_every_counter, 300)
 	sleep(3);
 
 	/* The module: 16384 data pages, resident in the domain. */
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(DPAGES, d.resident);
-	EXPECT_EQ(DPAGES, module_data_pages(&self->nl) - data0);
+	EXPECT_EQ(DPAGES, module_data_pages(self->nl) - data0);
 
 	/* meminfo Shmem and free's shared: the domain once, not per attacher. */
 	EXPECT_KB_IN("meminfo Shmem", meminfo("Shmem") - shmem0,
@@ -654,9 +654,9 @@ TEST_F_TIMEOUT(acct, two_attachers_every_counter, 300)
 		     DKB - 256, DKB + 256);
 
 	/* The domain goes (deleted, B detaches): every count comes back. */
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	EXPECT_EQ(0, worker_stop(&self->b));
-	EXPECT_EQ(0, module_data_pages(&self->nl) - data0);
+	EXPECT_EQ(0, module_data_pages(self->nl) - data0);
 	EXPECT_KB_IN("meminfo Shmem, domain freed", meminfo("Shmem") - shmem0,
 		     -256, 256);
 	sleep(3);
@@ -683,11 +683,11 @@ TEST_F_TIMEOUT(acct, prefault_and_tables_charge_the_creator, 300)
 	pid = flush_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct mshare_nl nl;
+		struct mshare_nl *nl;
 
-		if (cg_enter(self->cg_a) || mshare_nl_open(&nl))
+		if (cg_enter(self->cg_a) || nl_open(&nl))
 			_exit(2);
-		_exit(create_domain(&nl, self->name, DSIZE,
+		_exit(create_domain(nl, self->name, DSIZE,
 				    MSHARE_DOMAIN_F_PREFAULT, NULL) ? 1 : 0);
 	}
 	ASSERT_EQ(0, wait_exit_code(pid));
@@ -703,7 +703,7 @@ TEST_F_TIMEOUT(acct, prefault_and_tables_charge_the_creator, 300)
 	EXPECT_KB_IN("creator's memory.stat pagetables",
 		     KB(cg_key(self->cg_a, "memory.stat", "pagetables") - pt0),
 		     132, 132);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	sleep(3);
 	EXPECT_KB_IN("creator's memory.current, domain freed",
 		     KB(cg_num(self->cg_a, "memory.current") - cur0),
@@ -717,15 +717,15 @@ TEST_F_TIMEOUT(acct, prefault_and_tables_charge_the_creator, 300)
  */
 TEST_F_TIMEOUT(acct, migration_keeps_the_charge, 300)
 {
-	struct mshare_migrate_result res;
-	struct mshare_domain_stats st;
+	struct mshare_migrate_result res = MSHARE_INIT(res);
+	struct mshare_domain_stats st = MSHARE_INIT(st);
 	long long cur0, cur1, shm1;
 	char line[1024];
 	int target;
 
 	if (access("/sys/devices/system/node/node1", F_OK))
 		SKIP(return, "one NUMA node");
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, NULL));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, NULL));
 	ASSERT_EQ(0, worker_start(&self->a, self->name, self->cg_a));
 	ASSERT_LT(0, worker_do(&self->a, W_ATTACH));
 	cur0 = cg_num(self->cg_a, "memory.current");
@@ -736,9 +736,9 @@ TEST_F_TIMEOUT(acct, migration_keeps_the_charge, 300)
 	EXPECT_KB_IN("toucher's memory.current", KB(cur1 - cur0),
 		     DKB, DKB + 2048);
 
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &st));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &st));
 	target = st.home_node == 0 ? 1 : 0;
-	ASSERT_EQ(0, mshare_domain_migrate(&self->nl, self->name, target, 0,
+	ASSERT_EQ(0, mshare_domain_migrate(self->nl, self->name, target, 0,
 					   0, &res));
 	EXPECT_EQ(DPAGES, res.total);
 	ASSERT_EQ(0, worker_do(&self->a, W_READ));
@@ -767,7 +767,7 @@ TEST_F_TIMEOUT(acct, migration_keeps_the_charge, 300)
 #define PPAGES		(PSIZE / PAGE)
 
 FIXTURE(limit) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char cg[64];
 	struct worker m;
@@ -782,7 +782,7 @@ FIXTURE_SETUP(limit)
 	self->pipe_fd[0] = self->pipe_fd[1] = -1;
 	if (err)
 		SKIP(return, "no cgroup v2 memory controller: %s", strerror(-err));
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "acct-max-%d", (int)getpid());
 	snprintf(self->cg, sizeof(self->cg), CG_ROOT "/mshare-max-%d",
 		 (int)getpid());
@@ -797,9 +797,9 @@ FIXTURE_TEARDOWN(limit)
 		close(self->pipe_fd[0]);
 	if (self->pipe_fd[1] >= 0)
 		close(self->pipe_fd[1]);
-	mshare_domain_destroy(&self->nl, self->name);
+	mshare_domain_destroy(self->nl, self->name);
 	rmdir(self->cg);
-	mshare_nl_close(&self->nl);
+	mshare_nl_close(self->nl);
 }
 
 /*
@@ -817,18 +817,18 @@ TEST_F_TIMEOUT(limit, pin_discard_refill_stays_within_memory_max, 300)
 {
 	uint64_t data0, orphan0;
 	long long peak, oom0;
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	int64_t r;
 	double end;
 	int status;
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, PSIZE, 0, NULL));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, PSIZE, 0, NULL));
 	ASSERT_EQ(0, pipe2(self->pipe_fd, O_CLOEXEC));
 	ASSERT_LE((int)PSIZE, fcntl(self->pipe_fd[1], F_SETPIPE_SZ, PSIZE));
 	/* the member's vmsplice() target */
 	ASSERT_EQ(SPLICE_FD, dup2(self->pipe_fd[1], SPLICE_FD));
-	data0 = module_data_pages(&self->nl);
-	orphan0 = module_orphan_pages(&self->nl);
+	data0 = module_data_pages(self->nl);
+	orphan0 = module_orphan_pages(self->nl);
 	oom0 = cg_key(self->cg, "memory.events", "oom_kill");
 
 	ASSERT_EQ(0, worker_start(&self->m, self->name, self->cg));
@@ -842,10 +842,10 @@ TEST_F_TIMEOUT(limit, pin_discard_refill_stays_within_memory_max, 300)
 	ASSERT_EQ((int64_t)PSIZE, worker_do(&self->m, W_SPLICE));
 	/* discard: the pages leave the domain, the pipe keeps them */
 	ASSERT_EQ(0, worker_do(&self->m, W_DISCARD));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0, d.resident);
-	EXPECT_EQ(PPAGES, module_orphan_pages(&self->nl) - orphan0);
-	EXPECT_EQ(PPAGES, module_data_pages(&self->nl) - data0);
+	EXPECT_EQ(PPAGES, module_orphan_pages(self->nl) - orphan0);
+	EXPECT_EQ(PPAGES, module_data_pages(self->nl) - data0);
 	EXPECT_KB_IN("member's memory.current, discarded while pinned",
 		     KB(cg_num(self->cg, "memory.current")),
 		     PSIZE / KiB, PSIZE / KiB + 4096);
@@ -871,12 +871,12 @@ TEST_F_TIMEOUT(limit, pin_discard_refill_stays_within_memory_max, 300)
 	EXPECT_LE((long long)(PSIZE + PSIZE / 2), peak);
 
 	/* the pins hold: the orphans are still counted and charged */
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	TH_LOG("refilled before the kill: %llu pages",
 	       (unsigned long long)d.resident);
 	EXPECT_GT(PPAGES, d.resident);
-	EXPECT_EQ(PPAGES, module_orphan_pages(&self->nl) - orphan0);
-	EXPECT_EQ(PPAGES + d.resident, module_data_pages(&self->nl) - data0);
+	EXPECT_EQ(PPAGES, module_orphan_pages(self->nl) - orphan0);
+	EXPECT_EQ(PPAGES + d.resident, module_data_pages(self->nl) - data0);
 	EXPECT_KB_IN("memory.current, member dead, pipe open",
 		     KB(cg_num(self->cg, "memory.current")),
 		     (PSIZE + d.resident * PAGE) / KiB,
@@ -887,10 +887,10 @@ TEST_F_TIMEOUT(limit, pin_discard_refill_stays_within_memory_max, 300)
 	close(self->pipe_fd[1]);
 	self->pipe_fd[0] = self->pipe_fd[1] = -1;
 	end = now() + 5;
-	while (module_orphan_pages(&self->nl) != orphan0 && now() < end)
+	while (module_orphan_pages(self->nl) != orphan0 && now() < end)
 		usleep(100 * 1000);
-	EXPECT_EQ(orphan0, module_orphan_pages(&self->nl));
-	EXPECT_EQ(d.resident, module_data_pages(&self->nl) - data0);
+	EXPECT_EQ(orphan0, module_orphan_pages(self->nl));
+	EXPECT_EQ(d.resident, module_data_pages(self->nl) - data0);
 	EXPECT_KB_IN("memory.current, pins released",
 		     KB(cg_num(self->cg, "memory.current")),
 		     d.resident * PAGE / KiB, d.resident * PAGE / KiB + 4096);

@@ -36,7 +36,7 @@ static int info_fd(int fd, struct mshare_info *info)
 }
 
 FIXTURE(att) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	struct mshare_domain_info dom;
 	int fd;
@@ -75,9 +75,10 @@ static int map_domain(FIXTURE_DATA(att) *self, void **out)
 FIXTURE_SETUP(att)
 {
 	self->fd = -1;
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "at-%d", (int)getpid());
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, DOM_SIZE,
+	self->dom.size = sizeof(self->dom);
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, DOM_SIZE,
 					  NULL, &self->dom));
 	self->fd = open_dev();
 	ASSERT_LE(0, self->fd);
@@ -91,8 +92,8 @@ FIXTURE_TEARDOWN(att)
 	}
 	if (self->fd >= 0)
 		close(self->fd);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 /* --- ATTACH errors ----------------------------------------------------- */
@@ -107,7 +108,7 @@ TEST_F(att, attach_unknown_name_fails_with_enoent)
 
 TEST_F(att, attach_after_destroy_fails_with_enoent)
 {
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	EXPECT_EQ(ENOENT, attach_fd(self->fd, self->name));
 }
 
@@ -207,14 +208,14 @@ TEST_F(att, info_before_attach_fails_with_einval)
 
 TEST_F(att, info_matches_domain_get)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct mshare_info info;
 
 	ASSERT_EQ(0, attach_fd(self->fd, self->name));
 	memset(&info, 0xa5, sizeof(info));
 	ASSERT_EQ(0, info_fd(self->fd, &info));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
-	EXPECT_EQ(d.size, info.size);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(d.bytes, info.size);
 	EXPECT_EQ(DOM_SIZE, info.size);
 	EXPECT_EQ(d.id, info.id);
 	EXPECT_EQ(d.flags, info.flags);
@@ -225,25 +226,25 @@ TEST_F(att, info_matches_domain_get)
 
 TEST_F(att, domain_attached_counts_attached_descriptors)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	int fd2;
 
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0, d.attached);
 	ASSERT_EQ(0, attach_fd(self->fd, self->name));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(1, d.attached);
 
 	fd2 = open_dev();
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(0, attach_fd(fd2, self->name));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(2, d.attached);
 	close(fd2);
 
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0, d.attached);
 }
 
@@ -552,7 +553,7 @@ TEST_F_TIMEOUT(att, two_processes_on_two_cpus_see_each_others_writes_at_once,
 /* --- permissions: table-driven ----------------------------------------- */
 
 FIXTURE(perm) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 };
 
@@ -594,21 +595,21 @@ FIXTURE_VARIANT_ADD(perm, mode_0060_owner_class_wins_over_group) {
 
 FIXTURE_SETUP(perm)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "at-%d-perm", (int)getpid());
 	opts.mode = variant->mode;
 	opts.uid = variant->uid;
 	opts.gid = variant->gid;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, 2 * MiB,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, 2 * MiB,
 					  &opts, NULL));
 }
 
 FIXTURE_TEARDOWN(perm)
 {
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 /* In a child with the given ids: attach, and if that works map and use it. */

@@ -100,15 +100,15 @@ static int as_nobody(int (*fn)(struct mshare_nl *nl, const char *name),
 	if (pid < 0)
 		return 255;
 	if (pid == 0) {
-		struct mshare_nl nl;
+		struct mshare_nl *nl;
 		int ret;
 
 		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
 			_exit(201);
-		if (mshare_nl_open(&nl))
+		if (nl_open(&nl))
 			_exit(202);
-		ret = fn(&nl, name);
-		mshare_nl_close(&nl);
+		ret = fn(nl, name);
+		mshare_nl_close(nl);
 		_exit(ret > 0 ? 203 : -ret);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -128,17 +128,17 @@ static int destroy(struct mshare_nl *nl, const char *name)
 
 static int get(struct mshare_nl *nl, const char *name)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	int ret = mshare_domain_get(nl, name, &d);
 
 	if (ret)
 		return ret;
-	return strcmp(d.name, name) || d.size != 2 * MiB ? -EBADMSG : 0;
+	return strcmp(d.name, name) || d.bytes != 2 * MiB ? -EBADMSG : 0;
 }
 
 static int info(struct mshare_nl *nl, const char *name)
 {
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 
 	return mshare_module_info(nl, &m);
 }
@@ -146,49 +146,51 @@ static int info(struct mshare_nl *nl, const char *name)
 /* --- the domain commands ---------------------------------------------- */
 
 FIXTURE(dom) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct names names;
 };
 
 FIXTURE_SETUP(dom)
 {
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 }
 
 FIXTURE_TEARDOWN(dom)
 {
-	destroy_all(&self->nl, &self->names);
-	mshare_nl_close(&self->nl);
+	destroy_all(self->nl, &self->names);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(dom, new_replies_with_the_new_domain)
 {
 	const char *name = new_name(&self->names, "new");
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	memset(&d, 0xa5, sizeof(d));
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 4 * MiB, NULL, &d));
+	d.size = sizeof(d);
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 4 * MiB, NULL, &d));
 	EXPECT_STREQ(name, d.name);
-	EXPECT_EQ(4 * MiB, d.size);
+	EXPECT_EQ(4 * MiB, d.bytes);
 	EXPECT_EQ(0, d.flags);
 	EXPECT_EQ(0600, d.mode);
 	EXPECT_EQ(geteuid(), d.uid);
 	EXPECT_EQ(getegid(), d.gid);
 	EXPECT_EQ(0, d.attached);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, get_reports_defaults_mode_0600_and_creator_ids)
 {
 	const char *name = new_name(&self->names, "get");
-	struct mshare_domain_info created, d;
+	struct mshare_domain_info created = MSHARE_INIT(created);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL,
 					  &created));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_STREQ(name, d.name);
 	EXPECT_EQ(created.id, d.id);
-	EXPECT_EQ(2 * MiB, d.size);
+	EXPECT_EQ(2 * MiB, d.bytes);
 	EXPECT_EQ(0, d.flags);
 	EXPECT_EQ(0600, d.mode);
 	EXPECT_EQ(geteuid(), d.uid);
@@ -196,77 +198,81 @@ TEST_F(dom, get_reports_defaults_mode_0600_and_creator_ids)
 	EXPECT_EQ(0, d.attached);
 	EXPECT_EQ(0, d.links_pud);
 	EXPECT_EQ(0, d.links_pmd);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, new_with_mode_uid_gid_reports_them)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	const char *name = new_name(&self->names, "ids");
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	opts.mode = 0640;
 	opts.uid = 1234;
 	opts.gid = 4321;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, &opts, NULL));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, &opts, NULL));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_EQ(0640, d.mode);
 	EXPECT_EQ(1234, d.uid);
 	EXPECT_EQ(4321, d.gid);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, dump_lists_each_domain_once_with_its_attributes)
 {
 	const char *a = new_name(&self->names, "dump-a");
 	const char *b = new_name(&self->names, "dump-b");
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_info da, db, d;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info da = MSHARE_INIT(da);
+	struct mshare_domain_info db = MSHARE_INIT(db);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct find_ctx c = { .name = a };
 	int n;
 
 	opts.mode = 0660;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, a, 2 * MiB, NULL, &da));
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, b, 6 * MiB, &opts, &db));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, a, 2 * MiB, NULL, &da));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, b, 6 * MiB, &opts, &db));
 	EXPECT_NE(da.id, db.id);
 
-	n = mshare_domain_dump(&self->nl, find_cb, &c);
+	n = mshare_domain_dump(self->nl, find_cb, &c);
 	EXPECT_GE(n, 2);
 	EXPECT_EQ(n, c.total);
 
-	ASSERT_EQ(1, dump_count(&self->nl, a, &d));
+	ASSERT_EQ(1, dump_count(self->nl, a, &d));
 	EXPECT_EQ(da.id, d.id);
-	EXPECT_EQ(2 * MiB, d.size);
+	EXPECT_EQ(2 * MiB, d.bytes);
 	EXPECT_EQ(0600, d.mode);
 	EXPECT_EQ(geteuid(), d.uid);
 	EXPECT_EQ(getegid(), d.gid);
 
-	ASSERT_EQ(1, dump_count(&self->nl, b, &d));
+	ASSERT_EQ(1, dump_count(self->nl, b, &d));
 	EXPECT_EQ(db.id, d.id);
-	EXPECT_EQ(6 * MiB, d.size);
+	EXPECT_EQ(6 * MiB, d.bytes);
 	EXPECT_EQ(0660, d.mode);
 	EXPECT_EQ(geteuid(), d.uid);
 	EXPECT_EQ(getegid(), d.gid);
 
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, a));
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, b));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, a));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, b));
 }
 
 TEST_F(dom, destroy_removes_the_domain)
 {
 	const char *name = new_name(&self->names, "del");
-	struct mshare_module_info before, mid, after;
-	struct mshare_domain_info d;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info mid = MSHARE_INIT(mid);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL, NULL));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &mid));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &mid));
 	EXPECT_EQ(before.domains + 1, mid.domains);
 
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, name));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, name, &d));
-	EXPECT_EQ(0, dump_count(&self->nl, name, NULL));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, name));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
+	EXPECT_EQ(0, dump_count(self->nl, name, NULL));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 }
 
@@ -274,141 +280,148 @@ TEST_F(dom, destroy_twice_fails_with_enoent)
 {
 	const char *name = new_name(&self->names, "del2");
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL, NULL));
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, name));
-	EXPECT_EQ(-ENOENT, mshare_domain_destroy(&self->nl, name));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, name));
+	EXPECT_EQ(-ENOENT, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, destroy_unknown_fails_with_enoent)
 {
 	const char *name = new_name(&self->names, "never-made");
-	struct mshare_module_info before, after;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	EXPECT_EQ(-ENOENT, mshare_domain_destroy(&self->nl, name));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	EXPECT_EQ(-ENOENT, mshare_domain_destroy(self->nl, name));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 }
 
 TEST_F(dom, destroy_invalid_name_fails_with_einval)
 {
-	EXPECT_EQ(-EINVAL, mshare_domain_destroy(&self->nl, "a/b"));
-	EXPECT_NE(0, self->nl.extack[0]);
-	EXPECT_EQ(-EINVAL, mshare_domain_destroy(&self->nl, ""));
-	EXPECT_NE(0, self->nl.extack[0]);
+	EXPECT_EQ(-EINVAL, mshare_domain_destroy(self->nl, "a/b"));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
+	EXPECT_EQ(-EINVAL, mshare_domain_destroy(self->nl, ""));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
 }
 
 TEST_F(dom, get_unknown_fails_with_enoent)
 {
 	const char *name = new_name(&self->names, "never-made");
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
 }
 
 TEST_F(dom, get_invalid_name_fails_with_einval)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	EXPECT_EQ(-EINVAL, mshare_domain_get(&self->nl, "a b", &d));
-	EXPECT_NE(0, self->nl.extack[0]);
+	EXPECT_EQ(-EINVAL, mshare_domain_get(self->nl, "a b", &d));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
 }
 
 TEST_F(dom, duplicate_name_fails_with_eexist)
 {
 	const char *name = new_name(&self->names, "dup");
-	struct mshare_module_info before, after;
-	struct mshare_domain_info first, d;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info first = MSHARE_INIT(first);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL, &first));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	EXPECT_EQ(-EEXIST, mshare_domain_create(&self->nl, name, 4 * MiB, NULL, NULL));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL, &first));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	EXPECT_EQ(-EEXIST, mshare_domain_create(self->nl, name, 4 * MiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.table_pages, after.table_pages);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	/* the first domain is untouched */
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_EQ(first.id, d.id);
-	EXPECT_EQ(2 * MiB, d.size);
-	EXPECT_EQ(1, dump_count(&self->nl, name, NULL));
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(2 * MiB, d.bytes);
+	EXPECT_EQ(1, dump_count(self->nl, name, NULL));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, name_is_reusable_after_destroy)
 {
 	const char *name = new_name(&self->names, "reuse");
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL, NULL));
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, name));
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 4 * MiB, NULL, NULL));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
-	EXPECT_EQ(4 * MiB, d.size);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, name));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 4 * MiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
+	EXPECT_EQ(4 * MiB, d.bytes);
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, name_of_63_chars_from_the_whole_alphabet_is_accepted)
 {
 	char *name = new_name(&self->names, "AZaz09._-");
 	size_t len = strlen(name);
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	memset(name + len, 'x', MSHARE_NAME_MAX - 1 - len);
 	name[MSHARE_NAME_MAX - 1] = 0;
 	ASSERT_EQ(MSHARE_NAME_MAX - 1, strlen(name));
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL, NULL));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_STREQ(name, d.name);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, without_prefault_nothing_is_resident)
 {
 	const char *name = new_name(&self->names, "lazy");
-	struct mshare_domain_info created, d;
+	struct mshare_domain_info created = MSHARE_INIT(created);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 4 * MiB, NULL, &created));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 4 * MiB, NULL, &created));
 	EXPECT_EQ(0, created.resident);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_EQ(0, d.flags);
 	EXPECT_EQ(0, d.resident);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, prefault_makes_every_page_resident)
 {
 	const char *name = new_name(&self->names, "prefault");
-	struct mshare_domain_info created, d;
+	struct mshare_domain_info created = MSHARE_INIT(created);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, create_domain(&self->nl, name, 4 * MiB,
+	ASSERT_EQ(0, create_domain(self->nl, name, 4 * MiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &created));
 	EXPECT_EQ(4 * MiB / PAGE, created.resident);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_EQ(MSHARE_DOMAIN_F_PREFAULT, d.flags);
 	EXPECT_EQ(4 * MiB / PAGE, d.resident);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, module_pages_count_a_prefaulted_2mib_domain_and_return_after_destroy)
 {
 	const char *name = new_name(&self->names, "count2m");
-	struct mshare_module_info before, mid, after;
-	struct mshare_domain_info d;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info mid = MSHARE_INIT(mid);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	ASSERT_EQ(0, create_domain(&self->nl, name, 2 * MiB,
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, create_domain(self->nl, name, 2 * MiB,
 				   MSHARE_DOMAIN_F_PREFAULT, NULL));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &mid));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &mid));
 	EXPECT_EQ(before.domains + 1, mid.domains);
 	EXPECT_EQ(before.data_pages + 2 * MiB / PAGE, mid.data_pages);
 	/* one PMD table and one PTE table */
 	EXPECT_EQ(before.table_pages + 2, mid.table_pages);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_EQ(2, d.table_pages);
 
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, name));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, name));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
@@ -417,26 +430,28 @@ TEST_F(dom, module_pages_count_a_prefaulted_2mib_domain_and_return_after_destroy
 TEST_F(dom, module_pages_count_a_1gib_domain_and_return_after_destroy)
 {
 	const char *name = new_name(&self->names, "count1g");
-	struct mshare_module_info before, mid, after;
-	struct mshare_domain_info d;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info mid = MSHARE_INIT(mid);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
 	ASSERT_LE(GiB, before.max_size) {
 		TH_LOG("max_domain_size is %llu",
 		       (unsigned long long)before.max_size);
 	}
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, GiB, NULL, NULL));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &mid));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, GiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &mid));
 	EXPECT_EQ(before.domains + 1, mid.domains);
 	EXPECT_EQ(before.data_pages, mid.data_pages);	/* not prefaulted */
 	/* one PMD table and 512 PTE tables */
 	EXPECT_EQ(before.table_pages + 1 + 512, mid.table_pages);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_EQ(1 + 512, d.table_pages);
 	EXPECT_EQ(0, d.resident);
 
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, name));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, name));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
@@ -447,42 +462,44 @@ TEST_F(dom, module_pages_count_a_1gib_domain_and_return_after_destroy)
 TEST_F(dom, unprivileged_new_fails_with_eperm)
 {
 	const char *name = new_name(&self->names, "eperm-new");
-	struct mshare_module_info before, after;
-	struct mshare_domain_info d;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
 	EXPECT_EQ(EPERM, as_nobody(create_2mib, name));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
 }
 
 TEST_F(dom, unprivileged_destroy_fails_with_eperm)
 {
 	const char *name = new_name(&self->names, "eperm-del");
-	struct mshare_domain_info created, d;
+	struct mshare_domain_info created = MSHARE_INIT(created);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL, &created));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL, &created));
 	EXPECT_EQ(EPERM, as_nobody(destroy, name));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name, &d));
 	EXPECT_EQ(created.id, d.id);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, unprivileged_get_and_info_work)
 {
 	const char *name = new_name(&self->names, "unpriv-get");
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB, NULL, NULL));
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB, NULL, NULL));
 	EXPECT_EQ(0, as_nobody(get, name));
 	EXPECT_EQ(0, as_nobody(info, name));
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 /* --- DOMAIN_NEW with bad values: table-driven -------------------------- */
 
 FIXTURE(bad_new) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct names names;
 };
 
@@ -551,21 +568,22 @@ FIXTURE_VARIANT_ADD(bad_new, mode_04600) {
 
 FIXTURE_SETUP(bad_new)
 {
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 }
 
 FIXTURE_TEARDOWN(bad_new)
 {
-	destroy_all(&self->nl, &self->names);
-	mshare_nl_close(&self->nl);
+	destroy_all(self->nl, &self->names);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(bad_new, fails_with_exact_errno_and_creates_nothing)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_module_info before, after;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
 	char buf[MSHARE_NAME_MAX + 8];
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	const char *name = variant->name;
 	uint64_t size = variant->size;
 
@@ -581,33 +599,33 @@ TEST_F(bad_new, fails_with_exact_errno_and_creates_nothing)
 	if (variant->mode)
 		opts.mode = variant->mode;
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
 	if (variant->above_max)
 		size = (before.max_size & ~(MSHARE_SIZE_ALIGN - 1)) + 2 * MiB;
 
 	EXPECT_EQ(-variant->err,
-		  mshare_domain_create(&self->nl, name, size, &opts, NULL));
+		  mshare_domain_create(self->nl, name, size, &opts, NULL));
 	if (variant->err == EINVAL) {
-		EXPECT_NE(0, self->nl.extack[0]);
+		EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
 	}
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
 	/* a valid name is unknown; an invalid one cannot be found either */
 	if (variant->name || variant->name_len) {
-		EXPECT_NE(0, mshare_domain_get(&self->nl, name, &d));
+		EXPECT_NE(0, mshare_domain_get(self->nl, name, &d));
 	} else {
-		EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, name, &d));
+		EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
 	}
-	EXPECT_EQ(0, dump_count(&self->nl, name, NULL));
+	EXPECT_EQ(0, dump_count(self->nl, name, NULL));
 }
 
 /* --- malformed requests, built by hand: table-driven ------------------- */
 
 FIXTURE(raw) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct names names;
 };
 
@@ -758,36 +776,37 @@ FIXTURE_VARIANT_ADD(raw, get_do_missing_name) {
 
 FIXTURE_SETUP(raw)
 {
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 }
 
 FIXTURE_TEARDOWN(raw)
 {
-	destroy_all(&self->nl, &self->names);
-	mshare_nl_close(&self->nl);
+	destroy_all(self->nl, &self->names);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(raw, is_rejected_with_extack_and_changes_nothing)
 {
 	const char *name = new_name(&self->names, "raw");
-	struct mshare_module_info before, after;
-	struct mshare_domain_info d;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct nl_msg *msg;
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	msg = mshare_nl_msg(&self->nl, variant->cmd, 0);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	msg = mshare_nl_msg(self->nl, variant->cmd, 0);
 	ASSERT_NE(NULL, msg);
 	ASSERT_EQ(0, variant->build(msg, name));
-	EXPECT_EQ(-variant->err, mshare_nl_run(&self->nl, msg, NULL, NULL));
-	EXPECT_NE(0, self->nl.extack[0]);
-	if (self->nl.extack[0])
-		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_EQ(-variant->err, mshare_nl_run(self->nl, msg, NULL, NULL));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
+	if (mshare_nl_extack(self->nl)[0])
+		TH_LOG("extack: %s", mshare_nl_extack(self->nl));
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
 }
 
 /*
@@ -797,20 +816,21 @@ TEST_F(raw, is_rejected_with_extack_and_changes_nothing)
  */
 TEST(domains_of_a_dead_ipc_namespace_go_within_seconds)
 {
-	struct mshare_module_info before, now;
-	struct mshare_nl nl;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info now = MSHARE_INIT(now);
+	struct mshare_nl *nl;
 	int i, status;
 	pid_t pid;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, mshare_module_info(&nl, &before));
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, mshare_module_info(nl, &before));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct mshare_nl cnl;
+		struct mshare_nl *cnl;
 
-		if (unshare(CLONE_NEWIPC) || mshare_nl_open(&cnl) ||
-		    mshare_domain_create(&cnl, "dt-in-a-dying-ns", 4 * MiB, NULL,
+		if (unshare(CLONE_NEWIPC) || nl_open(&cnl) ||
+		    mshare_domain_create(cnl, "dt-in-a-dying-ns", 4 * MiB, NULL,
 					 NULL))
 			_exit(1);
 		_exit(0);
@@ -818,7 +838,7 @@ TEST(domains_of_a_dead_ipc_namespace_go_within_seconds)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
 	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, mshare_module_info(&nl, &now));
+		ASSERT_EQ(0, mshare_module_info(nl, &now));
 		if (now.domains == before.domains)
 			break;
 		usleep(100000);
@@ -826,7 +846,7 @@ TEST(domains_of_a_dead_ipc_namespace_go_within_seconds)
 	TH_LOG("gone after %d ms", i * 100);
 	EXPECT_EQ(before.domains, now.domains);
 	EXPECT_EQ(before.table_pages, now.table_pages);
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 }
 
 TEST_HARNESS_MAIN

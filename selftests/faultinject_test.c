@@ -33,25 +33,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mshare.h"
+#include "mshare_util.h"
 #include "kselftest_harness.h"
 
 #define DBG		"/sys/kernel/debug/"
 #define WORKERS		2
 #define ROUNDS		150
 #define DOMAIN_SIZE	(4UL << 20)
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
 
 static int set_attr(const char *type, const char *attr, const char *val)
 {
@@ -105,11 +93,13 @@ static int clean_nl_error(int err)
 	return err == -ENOMEM || err == -ENOBUFS || err == -EIO;
 }
 
-static void one_round(struct mshare_nl *nl, const char *name, int prefault,
+/* One round on *@nlp, which it reopens (NULL if that failed). */
+static void one_round(struct mshare_nl **nlp, const char *name, int prefault,
 		      struct tally *t)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_info info;
+	struct mshare_nl *nl = *nlp;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	struct mshare_attach at = { 0 };
 	volatile char *p = MAP_FAILED;
 	unsigned long off;
@@ -124,7 +114,8 @@ static void one_round(struct mshare_nl *nl, const char *name, int prefault,
 		t->unexpected++;
 	}
 	mshare_nl_close(nl);
-	if (mshare_nl_open(nl)) {
+	*nlp = nl = mshare_nl_open();
+	if (!nl) {
 		fprintf(stderr, "%s: cannot reopen the netlink socket\n", name);
 		t->unexpected++;
 		return;
@@ -183,18 +174,18 @@ static void one_round(struct mshare_nl *nl, const char *name, int prefault,
 static int worker(int id)
 {
 	struct tally t = { 0 };
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[64];
 	int i;
 
 	signal(SIGBUS, on_sigbus);
-	if (mshare_nl_open(&nl))
+	if (nl_open(&nl))
 		return 2;
-	for (i = 0; i < ROUNDS && nl.sk; i++) {
+	for (i = 0; i < ROUNDS && nl; i++) {
 		snprintf(name, sizeof(name), "fi-%d-%d-%d", getpid(), id, i);
 		one_round(&nl, name, i & 1, &t);
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	printf("# worker %d: %d created, %d creates failed, %d attaches failed, %d SIGBUS, %d unexpected\n",
 	       id, t.created, t.create_failed, t.attach_failed, t.sigbus,
 	       t.unexpected);
@@ -205,7 +196,7 @@ static int worker(int id)
 }
 
 FIXTURE(fi) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 };
 
 FIXTURE_SETUP(fi)
@@ -219,8 +210,9 @@ FIXTURE_TEARDOWN(fi)
 
 TEST_F_TIMEOUT(fi, create_attach_and_faults_fail_cleanly_and_leak_nothing, 600)
 {
-	struct mshare_module_info before, after;
-	struct mshare_nl nl;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_nl *nl;
 	int i, status, failed = 0;
 	pid_t pids[WORKERS];
 
@@ -229,8 +221,8 @@ TEST_F_TIMEOUT(fi, create_attach_and_faults_fail_cleanly_and_leak_nothing, 600)
 	    access("/proc/self/make-it-fail", W_OK))
 		SKIP(return, "this kernel has no fault injection");
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, mshare_module_info(&nl, &before));
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, mshare_module_info(nl, &before));
 	ASSERT_EQ(0, arm("5"));
 
 	for (i = 0; i < WORKERS; i++) {
@@ -248,11 +240,11 @@ TEST_F_TIMEOUT(fi, create_attach_and_faults_fail_cleanly_and_leak_nothing, 600)
 	arm("0");
 	EXPECT_EQ(0, failed);
 
-	ASSERT_EQ(0, mshare_module_info(&nl, &after));
+	ASSERT_EQ(0, mshare_module_info(nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 }
 
 /*
@@ -308,9 +300,9 @@ static void *link_unlinker(void *arg)
 static int link_worker(const char *name)
 {
 	struct link_race r = { 0 };
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct mshare_attach at = { 0 };
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	pthread_t t[3];
 	unsigned long off;
 	int fd, i, bad = 0;
@@ -339,9 +331,9 @@ static int link_worker(const char *name)
 		bad += r.p[off] != (char)(off >> 12);
 	munmap((void *)r.p, LINK_DOMAIN);
 	close(fd);
-	if (mshare_nl_open(&nl) || mshare_domain_get(&nl, name, &d))
+	if (nl_open(&nl) || mshare_domain_get(nl, name, &d))
 		return 2;
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	printf("# after munmap: %u PMD and %u PUD links, %d bad pages\n",
 	       d.links_pmd, d.links_pud, bad);
 	return bad || d.links_pmd || d.links_pud ? 1 : 0;
@@ -349,7 +341,7 @@ static int link_worker(const char *name)
 
 TEST_F_TIMEOUT(fi, link_faults_under_failing_allocations_lose_no_link, 300)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[64];
 	int status;
 	pid_t pid;
@@ -358,9 +350,9 @@ TEST_F_TIMEOUT(fi, link_faults_under_failing_allocations_lose_no_link, 300)
 	    access(DBG "fail_page_alloc/probability", W_OK) ||
 	    access("/proc/thread-self/make-it-fail", W_OK))
 		SKIP(return, "this kernel has no fault injection");
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "fi-link-%d", getpid());
-	ASSERT_EQ(0, mshare_domain_create(&nl, name, LINK_DOMAIN, NULL, NULL));
+	ASSERT_EQ(0, mshare_domain_create(nl, name, LINK_DOMAIN, NULL, NULL));
 	ASSERT_EQ(0, arm("10"));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -370,8 +362,8 @@ TEST_F_TIMEOUT(fi, link_faults_under_failing_allocations_lose_no_link, 300)
 	arm("0");
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 TEST_HARNESS_MAIN

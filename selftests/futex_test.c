@@ -72,7 +72,7 @@ static long futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *
 /* ---- the fixture: the domain and the children ---- */
 
 FIXTURE(fx) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char *p;			/* this process's mapping */
 	struct shared *sh;
@@ -84,15 +84,15 @@ FIXTURE(fx) {
 
 FIXTURE_SETUP(fx)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	memset(self->kid, 0, sizeof(self->kid));
 	self->nkids = 0;
 	self->p = NULL;
 	self->sh = NULL;
 	snprintf(self->name, sizeof(self->name), "futex-%d", getpid());
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, &info));
+	ASSERT_EQ(0, nl_open(&self->nl));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &info));
 }
 
 FIXTURE_TEARDOWN(fx)
@@ -111,8 +111,8 @@ FIXTURE_TEARDOWN(fx)
 	}
 	if (self->p)
 		munmap(self->p, DSIZE);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 typedef int (*role_fn)(struct shared *sh, int idx, int rep_fd);

@@ -123,7 +123,7 @@ static int other_attacher_verifies(const char *name, uint64_t seed)
 /* ---- the fixture ---- */
 
 FIXTURE(gup) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct mshare_module_info base;	/* before the domain existed */
 	char name[MSHARE_NAME_MAX];
 	char other[MSHARE_NAME_MAX];	/* a second domain, when a test makes one */
@@ -138,7 +138,7 @@ FIXTURE(gup) {
 
 FIXTURE_SETUP(gup)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	self->p = NULL;
 	self->child = 0;
@@ -148,9 +148,10 @@ FIXTURE_SETUP(gup)
 	self->pipe_fd[0] = self->pipe_fd[1] = -1;
 	memset(&self->ring, 0, sizeof(self->ring));
 	snprintf(self->name, sizeof(self->name), "gup-%d", getpid());
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &self->base));
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, &info));
+	ASSERT_EQ(0, nl_open(&self->nl));
+	self->base.size = sizeof(self->base);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &self->base));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &info));
 }
 
 static void close_fd(int *fd)
@@ -183,10 +184,10 @@ FIXTURE_TEARDOWN(gup)
 		unlink(self->img);
 	if (self->p)
 		munmap(self->p, DSIZE);
-	mshare_domain_destroy(&self->nl, self->name);
+	mshare_domain_destroy(self->nl, self->name);
 	if (self->other[0])
-		mshare_domain_destroy(&self->nl, self->other);
-	mshare_nl_close(&self->nl);
+		mshare_domain_destroy(self->nl, self->other);
+	mshare_nl_close(self->nl);
 }
 
 static void gup_attach(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self)
@@ -201,9 +202,9 @@ static void gup_attach(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *sel
 
 static uint64_t resident(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &info));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &info));
 	return info.resident;
 }
 
@@ -390,7 +391,7 @@ static void wait_orphans_gone(struct __test_metadata *_metadata,
 	int i;
 
 	for (i = 0; i < secs * 10; i++) {
-		ASSERT_EQ(0, mshare_module_info(&self->nl, out));
+		ASSERT_EQ(0, mshare_module_info(self->nl, out));
 		if (out->orphan_pages == self->base.orphan_pages)
 			break;
 		usleep(100 * 1000);
@@ -442,8 +443,9 @@ TEST_F_TIMEOUT(gup, vmsplice_pin_outlives_domain_destroy, 120)
 {
 	const uint64_t len = 256 * KiB, off = R[0].off + 1 * MiB - len / 2;
 	struct iovec iov;
-	struct mshare_module_info mid, after;
-	struct mshare_domain_info info;
+	struct mshare_module_info mid = MSHARE_INIT(mid);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	size_t size;
 	char *buf, *q;
 	void *addr;
@@ -459,13 +461,13 @@ TEST_F_TIMEOUT(gup, vmsplice_pin_outlives_domain_destroy, 120)
 	ASSERT_EQ(len, vmsplice(self->pipe_fd[1], &iov, 1, SPLICE_F_NONBLOCK));
 	/* (attach_dom() closed its descriptor: the mapping is the last user.) */
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &mid));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &mid));
 	EXPECT_EQ(self->base.domains + 1, mid.domains);
 	EXPECT_EQ(self->base.data_pages + len / PAGE, mid.data_pages);
 	ASSERT_EQ(0, munmap(self->p, DSIZE));
 	self->p = NULL;
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(self->base.domains, after.domains);
 	EXPECT_EQ(self->base.data_pages + len / PAGE, after.data_pages);
 	EXPECT_EQ(self->base.orphan_pages + len / PAGE, after.orphan_pages);
@@ -473,13 +475,13 @@ TEST_F_TIMEOUT(gup, vmsplice_pin_outlives_domain_destroy, 120)
 
 	/* Take fresh memory and write over all of it. */
 	snprintf(self->other, sizeof(self->other), "gup-%d-churn", getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->other, 64 * MiB,
+	ASSERT_EQ(0, create_domain(self->nl, self->other, 64 * MiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &info));
 	ASSERT_EQ(0, attach_dom(self->other, 0, &addr, &size));
 	q = addr;
 	memset(q, 0xa5, size);
 	ASSERT_EQ(0, munmap(q, size));
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->other));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->other));
 	self->other[0] = 0;
 
 	memset(buf, 0, len);
@@ -688,7 +690,7 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_in_domain_reads_and_writes, 120)
 TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_outlives_domain_destroy, 120)
 {
 	const uint64_t len = 1 * MiB, off = R[1].off;
-	struct mshare_module_info after;
+	struct mshare_module_info after = MSHARE_INIT(after);
 	struct iovec iov;
 	char *buf, *base;
 	int ret;
@@ -710,8 +712,8 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_outlives_domain_destroy, 120)
 		EXPECT_EQ(EOPNOTSUPP, errno);
 		ASSERT_EQ(0, munmap(self->p, DSIZE));
 		self->p = NULL;
-		ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
-		ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+		ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
+		ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 		EXPECT_EQ(self->base.domains, after.domains);
 		EXPECT_EQ(self->base.data_pages, after.data_pages);
 		return;
@@ -721,8 +723,8 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_outlives_domain_destroy, 120)
 	base = self->p;
 	ASSERT_EQ(0, munmap(self->p, DSIZE));
 	self->p = NULL;
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(self->base.domains, after.domains);
 	/* the registration pins them: orphans, counted until unregistered */
 	EXPECT_EQ(self->base.data_pages + len / PAGE, after.data_pages);

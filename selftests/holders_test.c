@@ -187,7 +187,7 @@ static int dump_state(struct mshare_nl *nl, uint32_t id)
 }
 
 FIXTURE(hold) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char key[16];			/* "#ID" */
 	struct mshare_domain_info d;
@@ -197,9 +197,10 @@ FIXTURE(hold) {
 FIXTURE_SETUP(hold)
 {
 	signal(SIGPIPE, SIG_IGN);
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "hold-%d", (int)getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, &self->d));
+	self->d.size = sizeof(self->d);
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &self->d));
 	mshare_id_key(self->d.id, self->key);
 }
 
@@ -209,8 +210,8 @@ FIXTURE_TEARDOWN(hold)
 		holder_stop(&self->h1);
 	if (self->h2.pid > 0)
 		holder_stop(&self->h2);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 /*
@@ -226,7 +227,7 @@ TEST_F(hold, lists_each_process_that_maps_the_domain)
 	struct holders hs;
 	int i;
 
-	EXPECT_EQ(0, get_holders(&self->nl, self->name, &hs));
+	EXPECT_EQ(0, get_holders(self->nl, self->name, &hs));
 	ASSERT_EQ(0, holder_start(&self->h1, self->name, "holder-one"));
 	ASSERT_EQ(0, holder_start(&self->h2, self->name, "holder-two"));
 	ASSERT_EQ(0, holder_do(&self->h1, H_ATTACH));
@@ -239,7 +240,7 @@ TEST_F(hold, lists_each_process_that_maps_the_domain)
 	for (i = 0; i < 2; i++) {
 		const char *key = i ? self->key : self->name;
 
-		ASSERT_EQ(2, get_holders(&self->nl, key, &hs)) TH_LOG("%s", key);
+		ASSERT_EQ(2, get_holders(self->nl, key, &hs)) TH_LOG("%s", key);
 		a = find_holder(&hs, self->h1.pid);
 		b = find_holder(&hs, self->h2.pid);
 		ASSERT_NE(NULL, a);
@@ -254,10 +255,10 @@ TEST_F(hold, lists_each_process_that_maps_the_domain)
 
 	/* the first goes: one holder left */
 	EXPECT_EQ(0, holder_stop(&self->h1));
-	ASSERT_EQ(1, get_holders(&self->nl, self->name, &hs));
+	ASSERT_EQ(1, get_holders(self->nl, self->name, &hs));
 	EXPECT_EQ((uint32_t)self->h2.pid, hs.h[0].pid);
 	EXPECT_EQ(0, holder_stop(&self->h2));
-	EXPECT_EQ(0, get_holders(&self->nl, self->name, &hs));
+	EXPECT_EQ(0, get_holders(self->nl, self->name, &hs));
 }
 
 /*
@@ -268,67 +269,67 @@ TEST_F(hold, lists_each_process_that_maps_the_domain)
  */
 TEST_F(hold, deleted_domain_is_reached_by_its_id)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_migrate_result mr;
-	struct mshare_domain_stats st;
-	struct mshare_domain_info d;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_migrate_result mr = MSHARE_INIT(mr);
+	struct mshare_domain_stats st = MSHARE_INIT(st);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct holders hs;
 
 	ASSERT_EQ(0, holder_start(&self->h1, self->name, "holder-del"));
 	ASSERT_EQ(0, holder_do(&self->h1, H_ATTACH));
 	ASSERT_EQ(0, holder_do(&self->h1, H_TOUCH_TAIL));
-	EXPECT_EQ(0, dump_state(&self->nl, self->d.id));
+	EXPECT_EQ(0, dump_state(self->nl, self->d.id));
 
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->name, &d));
-	EXPECT_EQ(-ENOENT, get_holders(&self->nl, self->name, &hs));
-	EXPECT_EQ(-ENOENT, mshare_domain_destroy(&self->nl, self->name));
-	EXPECT_EQ(1, dump_state(&self->nl, self->d.id));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(-ENOENT, get_holders(self->nl, self->name, &hs));
+	EXPECT_EQ(-ENOENT, mshare_domain_destroy(self->nl, self->name));
+	EXPECT_EQ(1, dump_state(self->nl, self->d.id));
 
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->key, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->key, &d));
 	EXPECT_TRUE(d.deleted);
 	EXPECT_EQ(self->d.id, d.id);
 	EXPECT_STREQ(self->name, d.name);
 	EXPECT_EQ(1, d.resident);
-	ASSERT_EQ(1, get_holders(&self->nl, self->key, &hs));
+	ASSERT_EQ(1, get_holders(self->nl, self->key, &hs));
 	EXPECT_EQ((uint32_t)self->h1.pid, hs.h[0].pid);
 	EXPECT_STREQ("holder-del", hs.h[0].comm);
 	EXPECT_EQ(1, hs.h[0].mappings);
 	/* the deletion unlinked every attacher; a touch links again */
 	EXPECT_EQ(0, hs.h[0].linked);
 	ASSERT_EQ(0, holder_do(&self->h1, H_TOUCH_TAIL));
-	ASSERT_EQ(1, get_holders(&self->nl, self->key, &hs));
+	ASSERT_EQ(1, get_holders(self->nl, self->key, &hs));
 	EXPECT_EQ(2 * MiB, hs.h[0].linked);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->key, &st));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->key, &st));
 	EXPECT_EQ(1, st.processes);
 	o.mode = 0640;
-	ASSERT_EQ(0, mshare_domain_set(&self->nl, self->key, &o, &d));
+	ASSERT_EQ(0, mshare_domain_set(self->nl, self->key, &o, &d));
 	EXPECT_EQ(0640, d.mode);
 	EXPECT_TRUE(d.deleted);
-	EXPECT_EQ(0, mshare_domain_migrate(&self->nl, self->key, 0, 0, 0, &mr));
+	EXPECT_EQ(0, mshare_domain_migrate(self->nl, self->key, 0, 0, 0, &mr));
 	EXPECT_EQ(1, mr.total);
-	EXPECT_EQ(0, mshare_domain_discard(&self->nl, self->key, DSIZE - 2 * MiB,
+	EXPECT_EQ(0, mshare_domain_discard(self->nl, self->key, DSIZE - 2 * MiB,
 					   2 * MiB));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->key, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->key, &d));
 	EXPECT_EQ(0, d.resident);
 	/* deleted already */
-	EXPECT_EQ(-ENOENT, mshare_domain_destroy(&self->nl, self->key));
-	TH_LOG("del of a deleted domain: %s", self->nl.extack);
-	EXPECT_NE(0, self->nl.extack[0]);
+	EXPECT_EQ(-ENOENT, mshare_domain_destroy(self->nl, self->key));
+	TH_LOG("del of a deleted domain: %s", mshare_nl_extack(self->nl));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
 
 	EXPECT_EQ(0, holder_stop(&self->h1));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->key, &d));
-	EXPECT_EQ(-ENOENT, get_holders(&self->nl, self->key, &hs));
-	EXPECT_EQ(-1, dump_state(&self->nl, self->d.id));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->key, &d));
+	EXPECT_EQ(-ENOENT, get_holders(self->nl, self->key, &hs));
+	EXPECT_EQ(-1, dump_state(self->nl, self->d.id));
 }
 
 /* Every per-domain command by id, on a named domain; del by id deletes. */
 TEST_F(hold, every_command_takes_the_id_of_a_named_domain)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_migrate_result mr;
-	struct mshare_domain_stats st;
-	struct mshare_domain_info d;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_migrate_result mr = MSHARE_INIT(mr);
+	struct mshare_domain_stats st = MSHARE_INIT(st);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct holders hs;
 	size_t size;
 	char *p;
@@ -336,29 +337,29 @@ TEST_F(hold, every_command_takes_the_id_of_a_named_domain)
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&p, &size));
 	p[0] = 1;
 	p[PAGE] = 1;
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->key, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->key, &d));
 	EXPECT_STREQ(self->name, d.name);
 	EXPECT_FALSE(d.deleted);
 	EXPECT_EQ(2, d.resident);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->key, &st));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->key, &st));
 	EXPECT_EQ(1, st.mappings);
-	EXPECT_EQ(1, get_holders(&self->nl, self->key, &hs));
+	EXPECT_EQ(1, get_holders(self->nl, self->key, &hs));
 	EXPECT_EQ((uint32_t)getpid(), hs.h[0].pid);
 	o.mode = 0604;
-	ASSERT_EQ(0, mshare_domain_set(&self->nl, self->key, &o, NULL));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_set(self->nl, self->key, &o, NULL));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0604, d.mode);
-	ASSERT_EQ(0, mshare_domain_discard(&self->nl, self->key, PAGE, PAGE));
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->key, PAGE, PAGE));
 	EXPECT_EQ(0, p[PAGE]);
 	EXPECT_EQ(1, p[0]);
-	ASSERT_EQ(0, mshare_domain_migrate(&self->nl, self->key, 0, 0, PAGE,
+	ASSERT_EQ(0, mshare_domain_migrate(self->nl, self->key, 0, 0, PAGE,
 					   &mr));
 	EXPECT_EQ(1, mr.total);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, self->key));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, self->key));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(1, p[0]);
 	mshare_detach(p, size);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->key, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->key, &d));
 }
 
 /* The id belongs to the namespace: another IPC namespace cannot reach it. */
@@ -368,12 +369,12 @@ TEST_F(hold, id_of_another_ipc_namespace_is_enoent)
 
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct mshare_domain_info d;
-		struct mshare_nl nl;
+		struct mshare_domain_info d = MSHARE_INIT(d);
+		struct mshare_nl *nl;
 
-		if (unshare(CLONE_NEWIPC) || mshare_nl_open(&nl))
+		if (unshare(CLONE_NEWIPC) || nl_open(&nl))
 			_exit(2);
-		_exit(mshare_domain_get(&nl, self->key, &d) == -ENOENT ? 0 : 1);
+		_exit(mshare_domain_get(nl, self->key, &d) == -ENOENT ? 0 : 1);
 	}
 	EXPECT_EQ(0, wait_exit_code(pid));
 }
@@ -386,24 +387,24 @@ TEST_F(hold, id_of_another_ipc_namespace_is_enoent)
  */
 TEST(creator_pid_and_ctime)
 {
-	struct mshare_domain_info d, g;
+	struct mshare_domain_info d = MSHARE_INIT(d), g = MSHARE_INIT(g);
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	time_t t0, t1;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "hold-ctime-%d", (int)getpid());
 	t0 = time(NULL);
-	ASSERT_EQ(0, create_domain(&nl, name, 2 * MiB, 0, &d));
+	ASSERT_EQ(0, create_domain(nl, name, 2 * MiB, 0, &d));
 	t1 = time(NULL);
 	EXPECT_EQ((uint32_t)getpid(), d.creator_pid);
 	EXPECT_LE((uint64_t)t0, d.ctime);
 	EXPECT_GE((uint64_t)t1, d.ctime);
-	ASSERT_EQ(0, mshare_domain_get(&nl, name, &g));
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &g));
 	EXPECT_EQ(d.creator_pid, g.creator_pid);
 	EXPECT_EQ(d.ctime, g.ctime);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /*
@@ -413,25 +414,25 @@ TEST(creator_pid_and_ctime)
  */
 TEST(creator_pid_as_the_caller_sees_it)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int status, rep[2];
 	uint32_t inner = 0;
 	pid_t pid;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "hold-pidns-%d", (int)getpid());
 	ASSERT_EQ(0, pipe(rep));
 	ASSERT_EQ(0, unshare(CLONE_NEWPID));	/* for our next child */
 	pid = flush_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct mshare_domain_info cd;
-		struct mshare_nl cnl;
+		struct mshare_domain_info cd = MSHARE_INIT(cd);
+		struct mshare_nl *cnl;
 
-		if (getpid() != 1 || mshare_nl_open(&cnl) ||
-		    create_domain(&cnl, name, 2 * MiB, 0, &cd))
+		if (getpid() != 1 || nl_open(&cnl) ||
+		    create_domain(cnl, name, 2 * MiB, 0, &cd))
 			_exit(2);
 		if (write(rep[1], &cd.creator_pid, 4) != 4)
 			_exit(3);
@@ -442,10 +443,10 @@ TEST(creator_pid_as_the_caller_sees_it)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(4, read(rep[0], &inner, 4));
 	EXPECT_EQ(1, inner);
-	ASSERT_EQ(0, mshare_domain_get(&nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &d));
 	EXPECT_EQ((uint32_t)pid, d.creator_pid);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /* ---- the freed event ---- */
@@ -525,7 +526,7 @@ TEST_F(hold, freed_event_when_the_last_holder_goes)
 	ASSERT_EQ(0, holder_start(&self->h1, self->name, "holder-free"));
 	ASSERT_EQ(0, holder_do(&self->h1, H_ATTACH));
 	ASSERT_EQ(0, holder_do(&self->h1, H_TOUCH_FIRST));
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	events_read(&e, 1500);
 	EXPECT_EQ(1, e.destroyed);
 	EXPECT_EQ(0, e.freed);
@@ -541,7 +542,7 @@ TEST_F(hold, freed_event_at_del_without_holders)
 	struct events e;
 
 	ASSERT_EQ(0, events_open(&e, self->d.id));
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	events_read(&e, 5000);
 	EXPECT_EQ(1, e.destroyed);
 	EXPECT_EQ(1, e.freed);

@@ -116,16 +116,15 @@ static long first_nonzero(const void *p, size_t size)
 static struct mshare_module_info minfo(struct __test_metadata *_metadata,
 				       struct mshare_nl *nl)
 {
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 
-	memset(&m, 0, sizeof(m));
 	EXPECT_EQ(0, mshare_module_info(nl, &m));
 	return m;
 }
 
 /* Poll module info (1 s at most) until @field == @want; the last value. */
 #define POLL_INFO(nl, field, want) ({					\
-	struct mshare_module_info __m;					\
+	struct mshare_module_info __m = MSHARE_INIT(__m);		\
 	int __i;							\
 	for (__i = 0; __i < 100; __i++) {				\
 		__m = minfo(_metadata, nl);				\
@@ -174,77 +173,77 @@ FIXTURE_SETUP(lifetime)
 FIXTURE_TEARDOWN(lifetime)
 {
 	struct leftovers l = { .prefix = "lifetime-" };
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char suffix[16];
 	int i;
 
-	if (mshare_nl_open(&nl))
+	if (nl_open(&nl))
 		return;
 	snprintf(suffix, sizeof(suffix), "-%d", (int)getpid());
 	l.suffix = suffix;
-	if (find_leftovers(&nl, &l) >= 0)
+	if (find_leftovers(nl, &l) >= 0)
 		for (i = 0; i < l.n; i++) {
 			TH_LOG("destroying leftover domain %s", l.names[i]);
-			mshare_domain_destroy(&nl, l.names[i]);
+			mshare_domain_destroy(nl, l.names[i]);
 		}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 }
 
 /* --- (a) destroy with live attachers ------------------------------------ */
 
 TEST_F(lifetime, destroy_with_attachers_removes_the_name_at_once)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct dump_match dm;
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	size_t size;
 	void *p, *q;
 	int fd, fd2;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	domain_name(name, "gone");
-	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, NULL));
+	ASSERT_EQ(0, create_domain(nl, name, 4 * MiB, 0, NULL));
 	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
 	fd = open_attached(name);
 	ASSERT_GE(fd, 0);
 
-	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
 
 	EXPECT_EQ(-ENOENT, attach_dom(name, 0, &q, &size));
 	fd2 = open_attached(name);
 	EXPECT_EQ(-ENOENT, fd2);
 	if (fd2 >= 0)
 		close(fd2);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&nl, name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(nl, name, &d));
 	dm.name = name;
 	dm.found = 0;
 	dm.deleted = 0;
-	EXPECT_LE(0, mshare_domain_dump(&nl, dump_cb, &dm));
+	EXPECT_LE(0, mshare_domain_dump(nl, dump_cb, &dm));
 	EXPECT_EQ(0, dm.found);
 	EXPECT_EQ(1, dm.deleted);
-	EXPECT_EQ(-ENOENT, mshare_domain_destroy(&nl, name));
+	EXPECT_EQ(-ENOENT, mshare_domain_destroy(nl, name));
 
 	close(fd);
 	EXPECT_EQ(0, munmap(p, size));
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 }
 
 TEST_F(lifetime, attacher_keeps_reading_and_writing_after_destroy)
 {
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	size_t size, half;
 	void *p;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	domain_name(name, "keep");
-	ASSERT_EQ(0, create_domain(&nl, name, 8 * MiB, 0, NULL));
+	ASSERT_EQ(0, create_domain(nl, name, 8 * MiB, 0, NULL));
 	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
 	half = size / 2;
 	fill(p, half, 1);
 
-	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
 
 	/* Pages written before the destroy keep their data... */
 	EXPECT_EQ(-1, check(p, half, 1));
@@ -257,24 +256,24 @@ TEST_F(lifetime, attacher_keeps_reading_and_writing_after_destroy)
 	EXPECT_EQ(-1, check(p, half, 3));
 
 	EXPECT_EQ(0, munmap(p, size));
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 }
 
 TEST_F(lifetime, forked_child_of_attacher_uses_destroyed_domain)
 {
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	size_t size;
 	int status;
 	pid_t pid;
 	void *p;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	domain_name(name, "forked");
-	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, NULL));
+	ASSERT_EQ(0, create_domain(nl, name, 4 * MiB, 0, NULL));
 	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
 	fill(p, size, 4);
-	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
 
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -291,24 +290,24 @@ TEST_F(lifetime, forked_child_of_attacher_uses_destroyed_domain)
 	EXPECT_EQ(-1, check(p, size, 5));
 
 	EXPECT_EQ(0, munmap(p, size));
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 }
 
 TEST_F(lifetime, data_pages_stay_until_the_last_attachment_goes)
 {
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 	char name[MSHARE_NAME_MAX];
 	uint64_t base, held;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	void *p1, *p2;
 	size_t size;
 	int fd;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	domain_name(name, "pages");
-	base = minfo(_metadata, &nl).data_pages;
-	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
-	m = minfo(_metadata, &nl);
+	base = minfo(_metadata, nl).data_pages;
+	ASSERT_EQ(0, create_domain(nl, name, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	m = minfo(_metadata, nl);
 	ASSERT_GT(m.data_pages, base);
 	held = m.data_pages - base;
 
@@ -320,45 +319,47 @@ TEST_F(lifetime, data_pages_stay_until_the_last_attachment_goes)
 	ASSERT_EQ(0, attach_dom(name, 0, &p2, &size));
 	fill(p1, size, 6);
 
-	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
-	EXPECT_EQ(base + held, minfo(_metadata, &nl).data_pages);
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
+	EXPECT_EQ(base + held, minfo(_metadata, nl).data_pages);
 
 	EXPECT_EQ(0, munmap(p2, size));
-	EXPECT_EQ(base + held, minfo(_metadata, &nl).data_pages);
+	EXPECT_EQ(base + held, minfo(_metadata, nl).data_pages);
 	EXPECT_EQ(-1, check(p1, size, 6));
 
 	EXPECT_EQ(0, munmap(p1, size));
 	/* The attached descriptor alone still holds the domain. */
-	EXPECT_EQ(base + held, minfo(_metadata, &nl).data_pages);
+	EXPECT_EQ(base + held, minfo(_metadata, nl).data_pages);
 
 	close(fd);
-	EXPECT_EQ(base, POLL_INFO(&nl, data_pages, base));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(base, POLL_INFO(nl, data_pages, base));
+	mshare_nl_close(nl);
 }
 
 TEST_F(lifetime, same_name_recreated_while_old_is_mapped_is_independent)
 {
-	struct mshare_domain_info d1, d2, g;
+	struct mshare_domain_info d1 = MSHARE_INIT(d1);
+	struct mshare_domain_info d2 = MSHARE_INIT(d2);
+	struct mshare_domain_info g = MSHARE_INIT(g);
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	size_t s1, s2;
 	uint32_t base;
 	void *p1, *p2;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	domain_name(name, "again");
-	base = minfo(_metadata, &nl).domains;
-	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, &d1));
+	base = minfo(_metadata, nl).domains;
+	ASSERT_EQ(0, create_domain(nl, name, 4 * MiB, 0, &d1));
 	ASSERT_EQ(0, attach_dom(name, 0, &p1, &s1));
 	fill(p1, s1, 7);
-	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
 
-	ASSERT_EQ(0, create_domain(&nl, name, 8 * MiB, 0, &d2));
+	ASSERT_EQ(0, create_domain(nl, name, 8 * MiB, 0, &d2));
 	EXPECT_NE(d1.id, d2.id);
-	EXPECT_EQ(base + 2, minfo(_metadata, &nl).domains);
-	ASSERT_EQ(0, mshare_domain_get(&nl, name, &g));
+	EXPECT_EQ(base + 2, minfo(_metadata, nl).domains);
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &g));
 	EXPECT_EQ(d2.id, g.id);
-	EXPECT_EQ(8 * MiB, g.size);
+	EXPECT_EQ(8 * MiB, g.bytes);
 
 	ASSERT_EQ(0, attach_dom(name, 0, &p2, &s2));
 	EXPECT_EQ(8 * MiB, s2);
@@ -373,12 +374,12 @@ TEST_F(lifetime, same_name_recreated_while_old_is_mapped_is_independent)
 	EXPECT_EQ(-1, check(p1, s1, 9));
 
 	EXPECT_EQ(0, munmap(p1, s1));
-	EXPECT_EQ(base + 1, POLL_INFO(&nl, domains, base + 1));
+	EXPECT_EQ(base + 1, POLL_INFO(nl, domains, base + 1));
 	EXPECT_EQ(-1, check(p2, s2, 8));
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
 	EXPECT_EQ(0, munmap(p2, s2));
-	EXPECT_EQ(base, POLL_INFO(&nl, domains, base));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(base, POLL_INFO(nl, domains, base));
+	mshare_nl_close(nl);
 }
 
 /* --- (c) nothing held once everything is released ------------------------ */
@@ -386,18 +387,18 @@ TEST_F(lifetime, same_name_recreated_while_old_is_mapped_is_independent)
 TEST_F(lifetime, data_and_table_pages_are_zero_after_everything_is_released)
 {
 	char a[MSHARE_NAME_MAX], b[MSHARE_NAME_MAX];
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 	size_t sa, sb;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	void *pa, *pb;
 	int fd, status;
 	pid_t pid;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	domain_name(a, "zero-a");
 	domain_name(b, "zero-b");
-	ASSERT_EQ(0, create_domain(&nl, a, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
-	ASSERT_EQ(0, create_domain(&nl, b, 6 * MiB, 0, NULL));
+	ASSERT_EQ(0, create_domain(nl, a, 4 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	ASSERT_EQ(0, create_domain(nl, b, 6 * MiB, 0, NULL));
 	ASSERT_EQ(0, attach_dom(a, 0, &pa, &sa));
 	ASSERT_EQ(0, attach_dom(b, 0, &pb, &sb));
 	fd = open_attached(b);
@@ -424,20 +425,20 @@ TEST_F(lifetime, data_and_table_pages_are_zero_after_everything_is_released)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(-1, check(pa, sa, 12));
 
-	m = minfo(_metadata, &nl);
+	m = minfo(_metadata, nl);
 	EXPECT_GT(m.data_pages, 0);
 	EXPECT_GT(m.table_pages, 0);
 
 	/* a: destroyed while mapped; b: destroyed while a descriptor is open. */
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, a));
+	EXPECT_EQ(0, mshare_domain_destroy(nl, a));
 	EXPECT_EQ(0, munmap(pa, sa));
 	EXPECT_EQ(0, munmap(pb, sb));
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, b));
+	EXPECT_EQ(0, mshare_domain_destroy(nl, b));
 	close(fd);
 
-	EXPECT_EQ(0, POLL_INFO(&nl, data_pages, 0));
-	EXPECT_EQ(0, POLL_INFO(&nl, table_pages, 0));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, POLL_INFO(nl, data_pages, 0));
+	EXPECT_EQ(0, POLL_INFO(nl, table_pages, 0));
+	mshare_nl_close(nl);
 }
 
 /* --- (b) what pins the module ------------------------------------------- */
@@ -466,35 +467,35 @@ TEST_F(lifetime, data_and_table_pages_are_zero_after_everything_is_released)
 TEST_F(lifetime, rmmod_fails_while_a_domain_exists)
 {
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 
 	domain_name(name, "pin-domain");
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create_domain(&nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
-	mshare_nl_close(&nl);
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, create_domain(nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	mshare_nl_close(nl);
 
 	/* No descriptor, no mapping, no socket: only the domain. */
 	EXPECT_PINNED();
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	ASSERT_EQ(0, nl_open(&nl));
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 	EXPECT_UNPINNED_AND_RELOAD();
 }
 
 TEST_F(lifetime, rmmod_fails_while_an_attached_fd_of_a_destroyed_domain_is_open)
 {
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int fd;
 
 	domain_name(name, "pin-fd");
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create_domain(&nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, create_domain(nl, name, 2 * MiB, MSHARE_DOMAIN_F_PREFAULT, NULL));
 	fd = open_attached(name);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 
 	EXPECT_PINNED();
 
@@ -505,18 +506,18 @@ TEST_F(lifetime, rmmod_fails_while_an_attached_fd_of_a_destroyed_domain_is_open)
 TEST_F(lifetime, rmmod_fails_while_a_mapping_of_a_destroyed_domain_exists)
 {
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	size_t size;
 	void *p;
 
 	domain_name(name, "pin-map");
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create_domain(&nl, name, 4 * MiB, 0, NULL));
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, create_domain(nl, name, 4 * MiB, 0, NULL));
 	/* mshare_attach() closes its descriptor: only the mapping is left. */
 	ASSERT_EQ(0, attach_dom(name, 0, &p, &size));
 	fill(p, size, 13);
-	ASSERT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 
 	EXPECT_PINNED();
 	EXPECT_EQ(-1, check(p, size, 13));
@@ -679,18 +680,18 @@ TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 	int ready[2], release[2], i, status, ok = 0;
 	long long own_pte, dfree = 0, dpgt = 0, held_kb, drop_kb = 0;
 	const int kpt = kernel_page_tables_counted();
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	char name[MSHARE_NAME_MAX], c;
 	struct mem base, held, now;
 	pid_t pids[ATTACHERS];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 
 	if (read_baseline(&base))
 		SKIP(return, "no " BASELINE " (written by scripts/guest/check.sh before insmod)");
 
 	domain_name(name, "memory");
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	ASSERT_EQ(0, create_domain(&nl, name, MEM_SIZE, MSHARE_DOMAIN_F_PREFAULT, NULL));
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, create_domain(nl, name, MEM_SIZE, MSHARE_DOMAIN_F_PREFAULT, NULL));
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(release));
 
@@ -734,12 +735,12 @@ TEST_F(lifetime, memory_returns_to_the_pre_insmod_baseline)
 		}
 	}
 	/* Only the domain is left (the registry's name): its tables. */
-	ASSERT_EQ(0, mshare_domain_get(&nl, name, &info));
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &info));
 	held_kb = (long long)info.table_pages * 4;
 	settle();
 	ASSERT_EQ(0, read_mem(&held));
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 
 	/*
 	 * Settle as check.sh did for the baseline: drop the caches, shrink

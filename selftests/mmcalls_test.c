@@ -39,7 +39,7 @@
 #define SEED	17
 
 FIXTURE(mm) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char *p;
 	size_t size;
@@ -49,9 +49,9 @@ FIXTURE_SETUP(mm)
 {
 	void *p;
 
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "mmc-%d", (int)getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, NULL));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, NULL));
 	ASSERT_EQ(0, attach_dom(self->name, 0, &p, &self->size));
 	ASSERT_EQ(DSIZE, self->size);
 	self->p = p;
@@ -62,8 +62,8 @@ FIXTURE_TEARDOWN(mm)
 {
 	if (self->p)
 		munmap(self->p, self->size);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 /* Every page holds its pattern, here and in a fresh attacher. */

@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mshare.h"
+#include "mshare_nl.h"
 
 #define KiB	(1ULL << 10)
 #define MiB	(1ULL << 20)
@@ -56,15 +56,20 @@ static inline int attach_fd(int fd, const char *name)
 
 /*
  * mshare_attach() in the form most tests want: 0 or -errno, the mapping in
- * *@addr and *@size.
+ * *@addr (NULL on failure) and *@size.
  */
 static inline int attach_dom(const char *name, unsigned int flags,
 			     void **addr, size_t *size)
 {
-	void *p = mshare_attach(name, flags, size);
+	*addr = mshare_attach(name, flags, size);
+	return *addr ? 0 : -errno;
+}
 
-	*addr = MSHARE_IS_ERR(p) ? NULL : p;
-	return MSHARE_IS_ERR(p) ? MSHARE_PTR_ERR(p) : 0;
+/* mshare_nl_open() as 0 or -errno; the handle (NULL on failure) in *@nl. */
+static inline int nl_open(struct mshare_nl **nl)
+{
+	*nl = mshare_nl_open();
+	return *nl ? 0 : -errno;
 }
 
 /* Create domain @name with default options but @flags: 0 or -errno. */
@@ -72,7 +77,7 @@ static inline int create_domain(struct mshare_nl *nl, const char *name,
 				uint64_t size, unsigned int flags,
 				struct mshare_domain_info *out)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 
 	opts.flags = flags;
 	return mshare_domain_create(nl, name, size, &opts, out);

@@ -318,7 +318,7 @@ static bool one_line(const char *s)
 }
 
 FIXTURE(ctl) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char out[OUT_MAX], err[OUT_MAX];
 };
@@ -327,7 +327,7 @@ FIXTURE_SETUP(ctl)
 {
 	if (!find_ctl())
 		SKIP(return, "msharectl not found");
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "ctl-%d", (int)getpid());
 }
 
@@ -349,20 +349,20 @@ FIXTURE_TEARDOWN(ctl)
 {
 	if (!ctl[0])
 		return;
-	destroy_prefixed(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	destroy_prefixed(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F_TIMEOUT(ctl, add_show_set_stats_discard_del, 120)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char *o = self->out;
 
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
 			 "4M", "mode", "0640", "owner", "1000", "group", "2000",
 			 "prefault"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
-	EXPECT_EQ(4 * MiB, d.size);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(4 * MiB, d.bytes);
 	EXPECT_EQ(0640, d.mode);
 	EXPECT_EQ(1000, d.uid);
 	EXPECT_EQ(2000, d.gid);
@@ -405,7 +405,7 @@ TEST_F_TIMEOUT(ctl, add_show_set_stats_discard_del, 120)
 	/* set */
 	ASSERT_EQ(0, CTL(NULL, NULL, "domain", "set", self->name, "mode",
 			 "0600", "group", "3000"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0600, d.mode);
 	EXPECT_EQ(3000, d.gid);
 
@@ -426,12 +426,12 @@ TEST_F_TIMEOUT(ctl, add_show_set_stats_discard_del, 120)
 	/* discard 1M at 1M: 256 pages go */
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "discard", self->name,
 			 "1M", "1M"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(768, d.resident);
 
 	/* del, then it is gone and the kernel says so, on one line */
 	ASSERT_EQ(0, CTL(NULL, NULL, "domain", "del", self->name));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "show", self->name));
 	EXPECT_NE(NULL, strstr(self->err, "no domain of this name"));
 	EXPECT_TRUE(one_line(self->err));
@@ -540,25 +540,25 @@ TEST_F_TIMEOUT(ctl, human_sizes, 120)
 /* k/K, m/M, g/G, t/T and 0x, as the preload accepts them. */
 TEST_F(ctl, size_suffixes_in_any_case)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char name2[MSHARE_NAME_MAX + 8];
 
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
 			 "2m", "prefault"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
-	EXPECT_EQ(2 * MiB, d.size);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(2 * MiB, d.bytes);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "discard", self->name,
 			 "4k", "8K"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(512 - 2, d.resident);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "discard", self->name,
 			 "0x100000", "1m"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(256 - 2, d.resident);
 	snprintf(name2, sizeof(name2), "%s-g", self->name);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", name2, "size", "1g"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, name2, &d));
-	EXPECT_EQ(GiB, d.size);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name2, &d));
+	EXPECT_EQ(GiB, d.bytes);
 	/* 1t is a size msharectl accepts; the kernel refuses it (E2BIG) */
 	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "add", name2, "size", "1t"));
 	EXPECT_NE(NULL, strstr(self->err, "Argument list too long"));
@@ -567,7 +567,7 @@ TEST_F(ctl, size_suffixes_in_any_case)
 /* owner and group take names as well as ids. */
 TEST_F(ctl, owner_and_group_take_names)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct passwd *pw = getpwnam("nobody");
 	struct group *gr = getgrnam("nogroup");
 
@@ -575,17 +575,17 @@ TEST_F(ctl, owner_and_group_take_names)
 	ASSERT_NE(NULL, gr);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
 			 "2M", "owner", "nobody", "group", "nogroup"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(pw->pw_uid, d.uid);
 	EXPECT_EQ(gr->gr_gid, d.gid);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "set", self->name,
 			 "owner", "root", "group", "root"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0, d.uid);
 	EXPECT_EQ(0, d.gid);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "set", self->name,
 			 "owner", "1234", "group", "4321"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(1234, d.uid);
 	EXPECT_EQ(4321, d.gid);
 }
@@ -617,7 +617,7 @@ TEST_F(ctl, list_ls_and_no_verb_are_show)
 /* "--" ends the option check: a domain whose name starts with "-". */
 TEST_F(ctl, double_dash_allows_a_name_that_looks_like_an_option)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char dash[MSHARE_NAME_MAX + 2];
 
 	snprintf(dash, sizeof(dash), "-%s", self->name);
@@ -625,11 +625,11 @@ TEST_F(ctl, double_dash_allows_a_name_that_looks_like_an_option)
 	EXPECT_NE(NULL, strstr(self->err, "after the object"));
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", "--", dash, "size",
 			 "2M"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, dash, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, dash, &d));
 	ASSERT_EQ(0, CTL(self->out, NULL, "domain", "show", "--", dash));
 	EXPECT_NE(NULL, strstr(self->out, dash));
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "del", "--", dash));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, dash, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, dash, &d));
 }
 
 /* help at every level: stdout, exit 0, only what the level covers. */
@@ -734,7 +734,7 @@ static void write_file(char *path, size_t len, const char *tag,
 /* -batch FILE: a command per line, comments and blank lines skipped. */
 TEST_F_TIMEOUT(ctl, batch_runs_each_line, 120)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char path[128], text[512];
 	char *o = self->out;
 
@@ -752,7 +752,7 @@ TEST_F_TIMEOUT(ctl, batch_runs_each_line, 120)
 	EXPECT_NE(NULL, strstr(o, "mode 0644"));
 	EXPECT_TRUE(one_line(self->err));
 	EXPECT_NE(NULL, strstr(self->err, ":6: option \"-j\"")) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0600, d.mode);
 	EXPECT_EQ(getpwnam("nobody")->pw_uid, d.uid);
 	unlink(path);
@@ -763,7 +763,7 @@ TEST_F_TIMEOUT(ctl, batch_runs_each_line, 120)
 	EXPECT_EQ(0, CTL_IN(text, o, self->err, "-j", "-b", "-"));
 	EXPECT_EQ(0, self->err[0]);
 	EXPECT_NE(NULL, strstr(o, "\"mode\":\"0600\""));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->name, &d));
 }
 
 /*
@@ -773,7 +773,7 @@ TEST_F_TIMEOUT(ctl, batch_runs_each_line, 120)
  */
 TEST_F_TIMEOUT(ctl, batch_stops_at_an_error_and_says_where, 120)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char path[128], text[512], want[256];
 	char second[MSHARE_NAME_MAX + 8];
 
@@ -787,8 +787,8 @@ TEST_F_TIMEOUT(ctl, batch_stops_at_an_error_and_says_where, 120)
 	snprintf(want, sizeof(want), "msharectl: %s:2: domain add: bad size \"3X\"\n",
 		 path);
 	EXPECT_STREQ(want, self->err);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, second, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, second, &d));
 
 	/* -force: line 1 fails now (EEXIST), lines 2 and 3 still run */
 	EXPECT_EQ(1, CTL(NULL, self->err, "-force", "-batch", path));
@@ -797,7 +797,7 @@ TEST_F_TIMEOUT(ctl, batch_stops_at_an_error_and_says_where, 120)
 	EXPECT_NE(NULL, strstr(self->err, want)) TH_LOG("%s", self->err);
 	snprintf(want, sizeof(want), "%s:2: domain add: bad size", path);
 	EXPECT_NE(NULL, strstr(self->err, want)) TH_LOG("%s", self->err);
-	EXPECT_EQ(0, mshare_domain_get(&self->nl, second, &d));
+	EXPECT_EQ(0, mshare_domain_get(self->nl, second, &d));
 	unlink(path);
 
 	/* stdin is "stdin" in messages; a kernel error is status 1 */
@@ -922,7 +922,7 @@ TEST_F(ctl, monitor_sees_another_process_attach_and_detach)
 
 	mon = start_monitor(&r, NULL);
 	ASSERT_LT(0, mon);
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, 2 * MiB, NULL,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, 2 * MiB, NULL,
 					  NULL));
 	att = fork();
 	ASSERT_LE(0, att);
@@ -936,7 +936,7 @@ TEST_F(ctl, monitor_sees_another_process_attach_and_detach)
 	}
 	ASSERT_EQ(att, waitpid(att, &status, 0));
 	ASSERT_EQ(0, status);
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 
 	snprintf(pat, sizeof(pat), "created %s ", self->name);
 	EXPECT_TRUE(wait_for(&r, pat, line, sizeof(line)));
@@ -962,7 +962,7 @@ static void event_attributes(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(ctl) *self, bool js)
 {
 	static const char *const opts[] = { "-j", NULL };
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char line[2048], pat[128];
 	struct reader r;
 	pid_t mon, att;
@@ -973,7 +973,7 @@ static void event_attributes(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
 			 "4M", "mode", "0640", "owner", "1000", "group", "2000",
 			 "prefault", "policy", "bind", "0"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 
 	snprintf(pat, sizeof(pat), js ? "\"event\":\"created\",\"name\":\"%s\"" :
 		 "created %s ", self->name);
@@ -1056,7 +1056,7 @@ TEST_F_TIMEOUT(ctl, monitor_timestamps, 120)
 
 	mon = start_monitor(&r, topt);
 	ASSERT_LT(0, mon);
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, 2 * MiB, NULL,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, 2 * MiB, NULL,
 					  NULL));
 	snprintf(pat, sizeof(pat), "created %s ", self->name);
 	ASSERT_TRUE(wait_for(&r, pat, line, sizeof(line)));
@@ -1065,11 +1065,11 @@ TEST_F_TIMEOUT(ctl, monitor_timestamps, 120)
 			     REG_EXTENDED | REG_NOSUB));
 	EXPECT_EQ(0, regexec(&re, line, 0, NULL, 0)) TH_LOG("%s", line);
 	EXPECT_EQ(0, stop_monitor(mon, &r));
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 
 	mon = start_monitor(&r, tjopt);
 	ASSERT_LT(0, mon);
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, 2 * MiB, NULL,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, 2 * MiB, NULL,
 					  NULL));
 	snprintf(pat, sizeof(pat), "\"name\":\"%s\"", self->name);
 	ASSERT_TRUE(wait_for(&r, pat, line, sizeof(line)));
@@ -1105,16 +1105,16 @@ static void storm(struct __test_metadata *_metadata, FIXTURE_DATA(ctl) *self,
 	ASSERT_TRUE(WIFSTOPPED(status));
 	for (k = 0; k < STORM; k++) {
 		snprintf(name, sizeof(name), "%s-s%d", self->name, k);
-		ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB,
+		ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB,
 						  NULL, NULL));
-		ASSERT_EQ(0, mshare_domain_destroy(&self->nl, name));
+		ASSERT_EQ(0, mshare_domain_destroy(self->nl, name));
 	}
 	ASSERT_EQ(0, kill(mon, SIGCONT));
 
 	snprintf(spat, sizeof(spat), js ? "\"name\":\"%s-s" : " %s-s", self->name);
 	while (!*markers_seen && *markers < 20) {
 		snprintf(name, sizeof(name), "%s-m%d", self->name, (*markers)++);
-		ASSERT_EQ(0, mshare_domain_create(&self->nl, name, 2 * MiB,
+		ASSERT_EQ(0, mshare_domain_create(self->nl, name, 2 * MiB,
 						  NULL, NULL));
 		snprintf(pat, sizeof(pat), js ? "\"name\":\"%s\"" : " %s ", name);
 		while (read_line(r, line, sizeof(line), 2000)) {
@@ -1208,8 +1208,8 @@ TEST_F_TIMEOUT(ctl, numa_policy_migrate_and_stats, 120)
 {
 	static const char *const opts[] = { "-j", NULL };
 	char mig[MSHARE_NAME_MAX + 8], line[2048], pat[160];
-	struct mshare_domain_stats st;
-	struct mshare_domain_info d;
+	struct mshare_domain_stats st = MSHARE_INIT(st);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char *o = self->out;
 	struct reader r;
 	pid_t mon;
@@ -1218,7 +1218,7 @@ TEST_F_TIMEOUT(ctl, numa_policy_migrate_and_stats, 120)
 		SKIP(return, "one NUMA node");
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
 			 "4M", "prefault", "policy", "bind", "0"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(MSHARE_NUMA_BIND, d.numa.policy);
 	EXPECT_EQ(1, d.numa.nr_nodes);
 	EXPECT_EQ(0, d.numa.nodes[0]);
@@ -1234,7 +1234,7 @@ TEST_F_TIMEOUT(ctl, numa_policy_migrate_and_stats, 120)
 
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "set", self->name,
 			 "policy", "interleave", "1,0"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(MSHARE_NUMA_INTERLEAVE, d.numa.policy);
 	EXPECT_EQ(2, d.numa.nr_nodes);
 	EXPECT_EQ(1, d.numa.nodes[0]);
@@ -1259,7 +1259,7 @@ TEST_F_TIMEOUT(ctl, numa_policy_migrate_and_stats, 120)
 		 self->name, d.id);
 	EXPECT_STREQ(pat, o);
 
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &st));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &st));
 	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "stats", self->name));
 	EXPECT_TRUE(json_valid(o));
 	EXPECT_EQ(2, json_num(o, "migrations"));
@@ -1503,14 +1503,14 @@ static int stop_holder(pid_t pid, int go)
  */
 TEST_F_TIMEOUT(ctl, show_lists_holders_creator_and_deleted_domains, 120)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char *o = self->out, want[160], id[16];
 	time_t t0, t1;
 	pid_t holder;
 	int go;
 
 	t0 = time(NULL);
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 4 * MiB, 0, &d));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 4 * MiB, 0, &d));
 	t1 = time(NULL);
 	snprintf(id, sizeof(id), "%u", d.id);
 	holder = start_holder(self->name, &go);
@@ -1576,12 +1576,12 @@ TEST_F_TIMEOUT(ctl, show_lists_holders_creator_and_deleted_domains, 120)
  */
 TEST_F_TIMEOUT(ctl, every_domain_verb_takes_an_id, 120)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char *o = self->out, id[16], hid[16];
 	pid_t holder;
 	int go;
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 4 * MiB,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 4 * MiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &d));
 	snprintf(id, sizeof(id), "%u", d.id);
 	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", "id", id));
@@ -1600,11 +1600,11 @@ TEST_F_TIMEOUT(ctl, every_domain_verb_takes_an_id, 120)
 	EXPECT_EQ(d.id, json_num(o, "id"));
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "set", hid, "mode",
 			 "0640"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(0640, d.mode);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "discard", "id", id, "0",
 			 "8K"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(1022, d.resident);
 	ASSERT_EQ(0, CTL(o, self->err, "-j", "domain", "migrate", "id", id,
 			 "node", "0"));
@@ -1614,7 +1614,7 @@ TEST_F_TIMEOUT(ctl, every_domain_verb_takes_an_id, 120)
 	holder = start_holder(self->name, &go);
 	ASSERT_LT(0, holder);
 	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "del", "id", id));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->name, &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(1, CTL(NULL, self->err, "domain", "del", "id", id));
 	EXPECT_NE(NULL, strstr(self->err, "domain del: No such file or directory"))
 		TH_LOG("%s", self->err);
@@ -1643,17 +1643,17 @@ TEST_F_TIMEOUT(ctl, every_domain_verb_takes_an_id, 120)
 TEST_F_TIMEOUT(ctl, monitor_prints_freed_when_the_last_holder_goes, 120)
 {
 	char line[1024], pat[128];
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct reader r;
 	pid_t mon, holder;
 	int go;
 
 	mon = start_monitor(&r, NULL);
 	ASSERT_LT(0, mon);
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 2 * MiB, 0, &d));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 2 * MiB, 0, &d));
 	holder = start_holder(self->name, &go);
 	ASSERT_LT(0, holder);
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	snprintf(pat, sizeof(pat), "destroyed %s ", self->name);
 	EXPECT_TRUE(wait_for(&r, pat, line, sizeof(line)));
 	EXPECT_NE(NULL, strstr(line, " deleted"));
@@ -1799,7 +1799,7 @@ TEST_F_TIMEOUT(ctl, bash_completion_follows_msharectl, 300)
 /* ---- malformed command lines ---- */
 
 FIXTURE(bad) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char err[OUT_MAX];
 };
@@ -1947,9 +1947,9 @@ FIXTURE_SETUP(bad)
 {
 	if (!find_ctl())
 		SKIP(return, "msharectl not found");
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "ctl-bad-%d", (int)getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 2 * MiB,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 2 * MiB,
 				   MSHARE_DOMAIN_F_PREFAULT, NULL));
 }
 
@@ -1957,15 +1957,16 @@ FIXTURE_TEARDOWN(bad)
 {
 	if (!ctl[0])
 		return;
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_domain_destroy(&self->nl, "ctl-new");
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_domain_destroy(self->nl, "ctl-new");
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(bad, exits_with_exact_status_one_line_and_changes_nothing)
 {
-	struct mshare_module_info before, after;
-	struct mshare_domain_info d0, d1;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d0 = MSHARE_INIT(d0), d1 = MSHARE_INIT(d1);
 	const char *args[15];
 	int i;
 
@@ -1973,8 +1974,8 @@ TEST_F(bad, exits_with_exact_status_one_line_and_changes_nothing)
 		args[i] = strcmp(variant->args[i], "@") ? variant->args[i] :
 							   self->name;
 	args[i] = NULL;
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d0));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d0));
 
 	EXPECT_EQ(variant->status, ctl_run(NULL, self->err, args));
 	/* one line of message, nothing else */
@@ -1982,15 +1983,15 @@ TEST_F(bad, exits_with_exact_status_one_line_and_changes_nothing)
 	EXPECT_TRUE(one_line(self->err));
 	TH_LOG("%s", self->err);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d1));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d1));
 	EXPECT_EQ(d0.id, d1.id);
 	EXPECT_EQ(d0.mode, d1.mode);
 	EXPECT_EQ(d0.uid, d1.uid);
 	EXPECT_EQ(d0.resident, d1.resident);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, "ctl-new", &d1));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, "ctl-new", &d1));
 }
 
 TEST_HARNESS_MAIN

@@ -269,7 +269,7 @@ static int b_lim_get_kind(struct nl_msg *m, const char *n)
 }
 
 FIXTURE(nl) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 };
 
@@ -380,16 +380,16 @@ FIXTURE_SETUP(nl)
 	 * goes with it instead of binding the next tests.
 	 */
 	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "nl-%d", (int)getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE,
 				   MSHARE_DOMAIN_F_PREFAULT, NULL));
 }
 
 FIXTURE_TEARDOWN(nl)
 {
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 /* A digest of the namespace's limits (LIMIT_GET), to compare. */
@@ -408,36 +408,37 @@ static void limits_cb(const struct mshare_limit_info *l, void *arg)
 
 TEST_F(nl, fails_with_exact_errno_and_changes_nothing)
 {
-	struct mshare_module_info before, after;
-	struct mshare_domain_info d0, d1;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d0 = MSHARE_INIT(d0), d1 = MSHARE_INIT(d1);
 	struct limits_sum l0 = { 0 }, l1 = { 0 };
 	struct nl_msg *msg;
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d0));
-	ASSERT_LE(0, mshare_limit_dump(&self->nl, limits_cb, &l0));
-	msg = mshare_nl_msg(&self->nl, variant->cmd,
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d0));
+	ASSERT_LE(0, mshare_limit_dump(self->nl, limits_cb, &l0));
+	msg = mshare_nl_msg(self->nl, variant->cmd,
 			    variant->dump ? NLM_F_DUMP : 0);
 	ASSERT_NE(NULL, msg);
 	ASSERT_EQ(0, variant->build(msg, self->name));
-	EXPECT_EQ(-variant->err, mshare_nl_run(&self->nl, msg, NULL, NULL));
+	EXPECT_EQ(-variant->err, mshare_nl_run(self->nl, msg, NULL, NULL));
 	if (!variant->no_extack) {
-		EXPECT_NE(0, self->nl.extack[0]);
+		EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
 	}
-	if (self->nl.extack[0])
-		TH_LOG("extack: %s", self->nl.extack);
+	if (mshare_nl_extack(self->nl)[0])
+		TH_LOG("extack: %s", mshare_nl_extack(self->nl));
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d1));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d1));
 	EXPECT_EQ(d0.id, d1.id);
 	EXPECT_EQ(d0.mode, d1.mode);
 	EXPECT_EQ(d0.uid, d1.uid);
 	EXPECT_EQ(d0.gid, d1.gid);
 	EXPECT_EQ(DSIZE / PAGE, d1.resident);
-	ASSERT_LE(0, mshare_limit_dump(&self->nl, limits_cb, &l1));
+	ASSERT_LE(0, mshare_limit_dump(self->nl, limits_cb, &l1));
 	EXPECT_EQ(l0.n, l1.n);
 	EXPECT_EQ(l0.sum, l1.sum);
 }
@@ -445,16 +446,16 @@ TEST_F(nl, fails_with_exact_errno_and_changes_nothing)
 /* ---- MSHARE_IOC_DISCARD ---- */
 
 FIXTURE(ioc) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	int fd;
 };
 
 FIXTURE_SETUP(ioc)
 {
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "nl-ioc-%d", (int)getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE,
 				   MSHARE_DOMAIN_F_PREFAULT, NULL));
 	self->fd = open_dev();
 	ASSERT_LE(0, self->fd);
@@ -463,8 +464,8 @@ FIXTURE_SETUP(ioc)
 FIXTURE_TEARDOWN(ioc)
 {
 	close(self->fd);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 static int discard(int fd, uint64_t off, uint64_t len)
@@ -481,7 +482,7 @@ TEST_F(ioc, discard_needs_an_attached_descriptor)
 
 TEST_F(ioc, discard_rejects_bad_ranges_and_keeps_the_data)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	ASSERT_EQ(0, attach_fd(self->fd, self->name));
 	EXPECT_EQ(EINVAL, discard(self->fd, 1, PAGE));
@@ -491,13 +492,13 @@ TEST_F(ioc, discard_rejects_bad_ranges_and_keeps_the_data)
 	EXPECT_EQ(EINVAL, discard(self->fd, DSIZE - PAGE, 2 * PAGE));
 	EXPECT_EQ(EINVAL, discard(self->fd, -(uint64_t)PAGE, 2 * PAGE));
 	EXPECT_EQ(EFAULT, ioctl(self->fd, MSHARE_IOC_DISCARD, NULL) ? errno : 0);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(DSIZE / PAGE, d.resident);
 }
 
 TEST_F(ioc, discard_frees_the_range_and_it_reads_zero)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct mshare_info info;
 	char *p;
 
@@ -507,14 +508,14 @@ TEST_F(ioc, discard_frees_the_range_and_it_reads_zero)
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 0x5a, DSIZE);
 	EXPECT_EQ(0, discard(self->fd, MiB, 2 * MiB));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ((DSIZE - 2 * MiB) / PAGE, d.resident);
 	EXPECT_EQ(0, p[MiB]);
 	EXPECT_EQ(0, p[3 * MiB - 1]);
 	EXPECT_EQ(0x5a, p[MiB - 1]);
 	EXPECT_EQ(0x5a, p[3 * MiB]);
 	/* the netlink form, as the owner (root) */
-	EXPECT_EQ(0, mshare_domain_discard(&self->nl, self->name, 0, PAGE));
+	EXPECT_EQ(0, mshare_domain_discard(self->nl, self->name, 0, PAGE));
 	EXPECT_EQ(0, p[0]);
 	munmap(p, DSIZE);
 }

@@ -174,7 +174,7 @@ static int create_numa(struct mshare_nl *nl, const char *name, uint64_t size,
 		       unsigned int flags, int policy, const uint32_t *nodes,
 		       unsigned int nr)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 
 	opts.flags = flags;
 	opts.numa.policy = policy;
@@ -225,7 +225,7 @@ static int events_cb(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *tb[MSHARE_A_MAX + 1];
-	struct mshare_migrate_result r;
+	struct mshare_migrate_result r = MSHARE_INIT(r);
 	struct events *e = arg;
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MSHARE_A_MAX, NULL) ||
@@ -310,7 +310,7 @@ static void events_close(struct events *e)
 /* ---- placement per policy ---- */
 
 FIXTURE(place) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char *p;
 	size_t size;
@@ -359,13 +359,13 @@ FIXTURE_SETUP(place)
 {
 	if (!two_nodes())
 		SKIP(return, "needs exactly 2 NUMA nodes");
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "numa-pl-%d", (int)getpid());
 	if (variant->cpu >= 0)
 		ASSERT_EQ(0, pin_cpu(variant->cpu));
-	ASSERT_EQ(0, create_numa(&self->nl, self->name, PLACE_SIZE, 0,
+	ASSERT_EQ(0, create_numa(self->nl, self->name, PLACE_SIZE, 0,
 				 variant->policy, variant->nodes, variant->nr))
-		TH_LOG("create: %s", self->nl.extack);
+		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 }
 
@@ -374,27 +374,27 @@ FIXTURE_TEARDOWN(place)
 	unpin();
 	if (self->p)
 		munmap(self->p, self->size);
-	if (self->nl.sk) {
+	if (mshare_nl_sock(self->nl)) {
 		char fill[MSHARE_NAME_MAX];
 
 		/* bind_to_a_full_node_faults_with_sigbus's filler, if left */
 		snprintf(fill, sizeof(fill), "numa-fill-%d", (int)getpid());
-		mshare_domain_destroy(&self->nl, fill);
-		mshare_domain_destroy(&self->nl, self->name);
-		mshare_nl_close(&self->nl);
+		mshare_domain_destroy(self->nl, fill);
+		mshare_domain_destroy(self->nl, self->name);
+		mshare_nl_close(self->nl);
 	}
 }
 
 TEST_F_TIMEOUT(place, pages_and_tables_where_the_policy_says, 120)
 {
-	struct mshare_domain_stats s;
-	struct mshare_domain_info d;
+	struct mshare_domain_stats s = MSHARE_INIT(s);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct where w;
 	long n0 = -1, n1 = -1;
 	int *st;
 	uint64_t i;
 
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(variant->policy, d.numa.policy);
 	ASSERT_EQ(variant->nr, d.numa.nr_nodes);
 	for (i = 0; i < variant->nr; i++)
@@ -432,7 +432,7 @@ TEST_F_TIMEOUT(place, pages_and_tables_where_the_policy_says, 120)
 	}
 
 	/* the module says the same, and its tables are on the home node */
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
 	EXPECT_EQ(PLACE_PAGES, s.resident);
 	EXPECT_EQ(w.n0, s.node_pages[0]);
 	EXPECT_EQ(w.n1, s.node_pages[1]);
@@ -448,8 +448,8 @@ TEST_F_TIMEOUT(place, pages_and_tables_where_the_policy_says, 120)
 /* DOMAIN_SET changes the policy: pages allocated later follow it. */
 TEST_F_TIMEOUT(place, set_policy_places_later_pages, 120)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_info d;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct where w;
 	int target = variant->expect == 1 ? 0 : 1;
 
@@ -457,8 +457,8 @@ TEST_F_TIMEOUT(place, set_policy_places_later_pages, 120)
 	opts.numa.policy = MSHARE_NUMA_BIND;
 	opts.numa.nr_nodes = 1;
 	opts.numa.nodes[0] = target;
-	ASSERT_EQ(0, mshare_domain_set(&self->nl, self->name, &opts, &d))
-		TH_LOG("set: %s", self->nl.extack);
+	ASSERT_EQ(0, mshare_domain_set(self->nl, self->name, &opts, &d))
+		TH_LOG("set: %s", mshare_nl_extack(self->nl));
 	EXPECT_EQ(MSHARE_NUMA_BIND, d.numa.policy);
 	ASSERT_EQ(1, d.numa.nr_nodes);
 	EXPECT_EQ(target, d.numa.nodes[0]);
@@ -473,8 +473,8 @@ TEST_F_TIMEOUT(place, set_policy_places_later_pages, 120)
  */
 TEST(default_policy_is_local)
 {
-	struct mshare_domain_info d;
-	struct mshare_nl nl;
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	struct where w;
 	long n0 = -1, n1 = -1;
@@ -483,9 +483,9 @@ TEST(default_policy_is_local)
 
 	if (!two_nodes())
 		SKIP(return, "needs exactly 2 NUMA nodes");
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "numa-def-%d", (int)getpid());
-	ASSERT_EQ(0, create_domain(&nl, name, PLACE_SIZE, 0, &d));
+	ASSERT_EQ(0, create_domain(nl, name, PLACE_SIZE, 0, &d));
 	ASSERT_EQ(0, attach_dom(name, 0, (void **)&p, &size));
 	ASSERT_EQ(0, pin_cpu(1));
 	touch_all(p, PLACE_PAGES);
@@ -495,12 +495,12 @@ TEST(default_policy_is_local)
 	ASSERT_EQ(0, numa_maps_nodes(p, &n0, &n1));
 	EXPECT_EQ(0, n0);
 	EXPECT_EQ(PLACE_PAGES, n1);
-	ASSERT_EQ(0, mshare_domain_get(&nl, name, &d));
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &d));
 	EXPECT_EQ(MSHARE_NUMA_LOCAL, d.numa.policy);
 	EXPECT_EQ(0, d.numa.nr_nodes);
 	munmap(p, size);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /* ---- malformed requests: EINVAL and nothing changed ---- */
@@ -666,7 +666,7 @@ static int b_mig_unknown(struct nl_msg *m, const char *name)
 }
 
 FIXTURE(bad) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 };
 
@@ -734,58 +734,59 @@ FIXTURE_SETUP(bad)
 		SKIP(return, "needs exactly 2 NUMA nodes");
 	for (i = 0; i < MSHARE_NUMA_NODES_MAX + 1; i++)
 		N65[i] = i;
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "numa-bad-%d", (int)getpid());
-	ASSERT_EQ(0, create_numa(&self->nl, self->name, BAD_SIZE,
+	ASSERT_EQ(0, create_numa(self->nl, self->name, BAD_SIZE,
 				 MSHARE_DOMAIN_F_PREFAULT, MSHARE_NUMA_BIND,
 				 N0, 1))
-		TH_LOG("create: %s", self->nl.extack);
+		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 }
 
 FIXTURE_TEARDOWN(bad)
 {
 	char nn[MSHARE_NAME_MAX];
 
-	if (!self->nl.sk)
+	if (!mshare_nl_sock(self->nl))
 		return;
 	snprintf(nn, sizeof(nn), "%.50s-new", self->name);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_domain_destroy(&self->nl, nn);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_domain_destroy(self->nl, nn);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(bad, fails_with_exact_errno_and_changes_nothing)
 {
-	struct mshare_domain_stats s0, s1;
-	struct mshare_module_info before, after;
-	struct mshare_domain_info d0, d1;
+	struct mshare_domain_stats s0 = MSHARE_INIT(s0), s1 = MSHARE_INIT(s1);
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d0 = MSHARE_INIT(d0), d1 = MSHARE_INIT(d1);
 	char nn[MSHARE_NAME_MAX];
 	struct nl_msg *msg;
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d0));
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s0));
-	msg = mshare_nl_msg(&self->nl, variant->cmd, 0);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d0));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s0));
+	msg = mshare_nl_msg(self->nl, variant->cmd, 0);
 	ASSERT_NE(NULL, msg);
 	ASSERT_EQ(0, variant->build(msg, self->name));
-	EXPECT_EQ(-variant->err, mshare_nl_run(&self->nl, msg, NULL, NULL));
-	EXPECT_NE(0, self->nl.extack[0]);
-	if (self->nl.extack[0])
-		TH_LOG("extack: %s", self->nl.extack);
+	EXPECT_EQ(-variant->err, mshare_nl_run(self->nl, msg, NULL, NULL));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
+	if (mshare_nl_extack(self->nl)[0])
+		TH_LOG("extack: %s", mshare_nl_extack(self->nl));
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);
 	snprintf(nn, sizeof(nn), "%.50s-new", self->name);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, nn, &d1));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d1));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, nn, &d1));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d1));
 	EXPECT_EQ(MSHARE_NUMA_BIND, d1.numa.policy);
 	EXPECT_EQ(1, d1.numa.nr_nodes);
 	EXPECT_EQ(0, d1.numa.nodes[0]);
 	EXPECT_EQ(0, d1.home_node);
 	EXPECT_EQ(d0.resident, d1.resident);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s1));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s1));
 	EXPECT_EQ(BAD_SIZE / PAGE, s1.node_pages[0]);
 	EXPECT_EQ(0, s1.node_pages[1]);
 	EXPECT_EQ(s0.node_table_pages[0], s1.node_table_pages[0]);
@@ -796,7 +797,7 @@ TEST_F(bad, fails_with_exact_errno_and_changes_nothing)
 /* ---- migration ---- */
 
 FIXTURE(mig) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char *p;
 	size_t size;
@@ -807,7 +808,7 @@ FIXTURE_SETUP(mig)
 {
 	if (!two_nodes())
 		SKIP(return, "needs exactly 2 NUMA nodes");
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "numa-mig-%d", (int)getpid());
 	ASSERT_EQ(0, events_open(&self->ev, self->name));
 }
@@ -817,9 +818,9 @@ FIXTURE_TEARDOWN(mig)
 	events_close(&self->ev);
 	if (self->p)
 		munmap(self->p, self->size);
-	if (self->nl.sk) {
-		mshare_domain_destroy(&self->nl, self->name);
-		mshare_nl_close(&self->nl);
+	if (mshare_nl_sock(self->nl)) {
+		mshare_domain_destroy(self->nl, self->name);
+		mshare_nl_close(self->nl);
 	}
 }
 
@@ -827,10 +828,10 @@ FIXTURE_TEARDOWN(mig)
 static void mig_domain(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(mig) *self, uint64_t size)
 {
-	ASSERT_EQ(0, create_numa(&self->nl, self->name, size,
+	ASSERT_EQ(0, create_numa(self->nl, self->name, size,
 				 MSHARE_DOMAIN_F_PREFAULT, MSHARE_NUMA_BIND,
 				 N0, 1))
-		TH_LOG("create: %s", self->nl.extack);
+		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	ASSERT_EQ(size, self->size);
 }
@@ -897,8 +898,8 @@ static int read_full(int fd, void *buf, size_t len)
 
 TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
 {
-	struct mshare_domain_stats s0, s1;
-	struct mshare_migrate_result r;
+	struct mshare_domain_stats s0 = MSHARE_INIT(s0), s1 = MSHARE_INIT(s1);
+	struct mshare_migrate_result r = MSHARE_INIT(r);
 	struct wctl *ctl;
 	uint32_t *counts[WRITERS];
 	pid_t pids[WRITERS];
@@ -931,10 +932,10 @@ TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
 		       now() - t0 < 120)
 			usleep(10000);
 
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s0));
-	ret = mshare_domain_migrate(&self->nl, self->name, 1, 0, 0, &r);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s0));
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
 	EXPECT_EQ(0, ret)
-		TH_LOG("migrate: %s: %s", strerror(-ret), self->nl.extack);
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
 	usleep(300000);
 	__atomic_store_n(&ctl->stop, 1, __ATOMIC_RELEASE);
 
@@ -979,7 +980,7 @@ TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
 	ASSERT_EQ(0, count_nodes(self->p, 0, MIG_PAGES, &w));
 	EXPECT_EQ(MIG_PAGES, w.n1);
 	EXPECT_EQ(0, w.n0);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s1));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s1));
 	EXPECT_EQ(MIG_PAGES, s1.resident);
 	EXPECT_EQ(MIG_PAGES, s1.node_pages[1]);
 	EXPECT_EQ(0, s1.node_pages[0]);
@@ -1012,12 +1013,12 @@ TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
  */
 TEST_F_TIMEOUT(mig, pages_filled_during_the_move_count_in_its_total, 300)
 {
-	struct mshare_migrate_result r;
+	struct mshare_migrate_result r = MSHARE_INIT(r);
 	uint64_t i;
 	pid_t pid;
 	int ret;
 
-	ASSERT_EQ(0, create_numa(&self->nl, self->name, MIG_SIZE, 0,
+	ASSERT_EQ(0, create_numa(self->nl, self->name, MIG_SIZE, 0,
 				 MSHARE_NUMA_BIND, N0, 1));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	touch_all(self->p, MIG_PAGES / 4);
@@ -1029,10 +1030,10 @@ TEST_F_TIMEOUT(mig, pages_filled_during_the_move_count_in_its_total, 300)
 			*(volatile uint64_t *)(self->p + i * PAGE) = i;
 		pause();
 	}
-	ret = mshare_domain_migrate(&self->nl, self->name, 1, 0, 0, &r);
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	ASSERT_EQ(0, ret) TH_LOG("migrate: %s", self->nl.extack);
+	ASSERT_EQ(0, ret) TH_LOG("migrate: %s", mshare_nl_extack(self->nl));
 	TH_LOG("total %lu done %lu skipped %lu", (unsigned long)r.total,
 	       (unsigned long)r.done, (unsigned long)r.skipped);
 	EXPECT_LE(r.done + r.skipped, r.total);
@@ -1091,19 +1092,19 @@ TEST_F_TIMEOUT(mig, bind_to_a_full_node_faults_with_sigbus, 300)
 	snprintf(big, sizeof(big), "numa-fill-%d", (int)getpid());
 	for (fill = ((uint64_t)kb * 1024 - 160 * MiB) & ~(2 * MiB - 1);;
 	     fill -= 64 * MiB) {
-		ret = create_numa(&self->nl, big, fill, MSHARE_DOMAIN_F_PREFAULT,
+		ret = create_numa(self->nl, big, fill, MSHARE_DOMAIN_F_PREFAULT,
 				  MSHARE_NUMA_BIND, n1, 1);
 		if (ret != -ENOSPC || fill < 512 * MiB)
 			break;
 	}
-	ASSERT_EQ(0, ret) TH_LOG("fill node 1: %s", self->nl.extack);
+	ASSERT_EQ(0, ret) TH_LOG("fill node 1: %s", mshare_nl_extack(self->nl));
 	TH_LOG("%lu MiB of node 1 held, %ld MiB free now",
 	       (unsigned long)(fill >> 20), node_free_kb(1) >> 10);
 	/* More than what is left, prefaulted: cannot be made. */
-	EXPECT_EQ(-ENOSPC, create_numa(&self->nl, self->name, 512 * MiB,
+	EXPECT_EQ(-ENOSPC, create_numa(self->nl, self->name, 512 * MiB,
 				       MSHARE_DOMAIN_F_PREFAULT,
 				       MSHARE_NUMA_BIND, n1, 1));
-	ASSERT_EQ(0, create_numa(&self->nl, self->name, 512 * MiB, 0,
+	ASSERT_EQ(0, create_numa(self->nl, self->name, 512 * MiB, 0,
 				 MSHARE_NUMA_BIND, n1, 1));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	signal(SIGBUS, on_bus);
@@ -1118,23 +1119,23 @@ TEST_F_TIMEOUT(mig, bind_to_a_full_node_faults_with_sigbus, 300)
 	EXPECT_EQ(1, bus);
 	EXPECT_LT(0, off);
 	EXPECT_GT(512 * MiB, off);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, big));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, big));
 }
 
 TEST_F_TIMEOUT(mig, range_moves_only_the_range, 300)
 {
 	const uint64_t size = 8 * MiB, pages = size / PAGE;
 	const uint64_t from = 2 * MiB / PAGE, to = 3 * MiB / PAGE;
-	struct mshare_domain_stats s;
-	struct mshare_migrate_result r;
+	struct mshare_domain_stats s = MSHARE_INIT(s);
+	struct mshare_migrate_result r = MSHARE_INIT(r);
 	struct where w;
 	int ret;
 
 	mig_domain(_metadata, self, size);
 	fill_pattern(self->p, 0, pages, 7);
-	ret = mshare_domain_migrate(&self->nl, self->name, 1, 2 * MiB, MiB, &r);
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 2 * MiB, MiB, &r);
 	ASSERT_EQ(0, ret)
-		TH_LOG("migrate: %s: %s", strerror(-ret), self->nl.extack);
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
 	EXPECT_EQ(1, r.node);
 	EXPECT_EQ(to - from, r.total);
 	EXPECT_EQ(to - from, r.done);
@@ -1148,7 +1149,7 @@ TEST_F_TIMEOUT(mig, range_moves_only_the_range, 300)
 	ASSERT_EQ(0, count_nodes(self->p, to, pages, &w));
 	EXPECT_EQ(pages - to, w.n0);
 
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
 	EXPECT_EQ(to - from, s.node_pages[1]);
 	EXPECT_EQ(pages - (to - from), s.node_pages[0]);
 	EXPECT_EQ(1, s.migrations);
@@ -1160,10 +1161,10 @@ TEST_F_TIMEOUT(mig, range_moves_only_the_range, 300)
 	check_stats_sums(_metadata, &s);
 
 	/* and back: the node holds nothing any more */
-	ASSERT_EQ(0, mshare_domain_migrate(&self->nl, self->name, 0, 2 * MiB,
+	ASSERT_EQ(0, mshare_domain_migrate(self->nl, self->name, 0, 2 * MiB,
 					   MiB, &r));
 	EXPECT_EQ(to - from, r.done);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
 	EXPECT_EQ(pages, s.node_pages[0]);
 	EXPECT_EQ(0, s.node_pages[1]);
 	EXPECT_EQ(0, count_bad(self->p, 0, pages, 7));
@@ -1184,10 +1185,10 @@ static void on_usr1(int sig)
  */
 TEST_F_TIMEOUT(mig, pending_signal_cancels_between_batches, 600)
 {
-	struct mshare_module_info mi;
+	struct mshare_module_info mi = MSHARE_INIT(mi);
 	double t0, worst;
 	int i;
-	struct mshare_domain_stats s;
+	struct mshare_domain_stats s = MSHARE_INIT(s);
 	struct where w;
 	int pipefd[2], res[2] = { 1, 0 };
 	pid_t pid;
@@ -1200,17 +1201,17 @@ TEST_F_TIMEOUT(mig, pending_signal_cancels_between_batches, 600)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = on_usr1 };
-		struct mshare_migrate_result r;
-		struct mshare_nl nl;
+		struct mshare_migrate_result r = MSHARE_INIT(r);
+		struct mshare_nl *nl;
 		int ret;
 
 		close(pipefd[0]);
 		sigaction(SIGUSR1, &sa, NULL);
-		if (mshare_nl_open(&nl))
+		if (nl_open(&nl))
 			_exit(1);
 		if (write(pipefd[1], "r", 1) != 1)
 			_exit(1);
-		ret = mshare_domain_migrate(&nl, self->name, 1, 0, 0, &r);
+		ret = mshare_domain_migrate(nl, self->name, 1, 0, 0, &r);
 		res[0] = ret;
 		res[1] = (int)r.done;
 		if (write(pipefd[1], res, sizeof(res)) != sizeof(res))
@@ -1228,7 +1229,7 @@ TEST_F_TIMEOUT(mig, pending_signal_cancels_between_batches, 600)
 	worst = 0;
 	for (i = 0; i < 5; i++) {
 		t0 = now();
-		ASSERT_EQ(0, mshare_module_info(&self->nl, &mi));
+		ASSERT_EQ(0, mshare_module_info(self->nl, &mi));
 		if (now() - t0 > worst)
 			worst = now() - t0;
 	}
@@ -1249,7 +1250,7 @@ TEST_F_TIMEOUT(mig, pending_signal_cancels_between_batches, 600)
 	EXPECT_EQ(CANCEL_PAGES, w.n0 + w.n1);
 	EXPECT_LT(0, w.n0);
 	EXPECT_LT(0, w.n1);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
 	EXPECT_EQ(CANCEL_PAGES, s.resident);
 	EXPECT_EQ(w.n0, s.node_pages[0]);
 	EXPECT_EQ(w.n1, s.node_pages[1]);
@@ -1280,8 +1281,8 @@ TEST_F_TIMEOUT(mig, pinned_page_is_skipped_and_keeps_its_data, 300)
 {
 	const uint64_t size = 4 * MiB, pages = size / PAGE;
 	const int uring_pins = uring_file_buffers();
-	struct mshare_migrate_result r;
-	struct mshare_domain_stats s;
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	struct mshare_domain_stats s = MSHARE_INIT(s);
 	struct uring ring;
 	struct iovec iov;
 	int pfd[2], mfd, st = -1, ret;
@@ -1309,9 +1310,9 @@ TEST_F_TIMEOUT(mig, pinned_page_is_skipped_and_keeps_its_data, 300)
 	iov.iov_base = self->p + 9 * PAGE;
 	ASSERT_EQ(PAGE, vmsplice(pfd[1], &iov, 1, SPLICE_F_NONBLOCK));
 
-	ret = mshare_domain_migrate(&self->nl, self->name, 1, 0, 0, &r);
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
 	ASSERT_EQ(0, ret)
-		TH_LOG("migrate: %s: %s", strerror(-ret), self->nl.extack);
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
 	TH_LOG("total %lu done %lu skipped %lu", (unsigned long)r.total,
 	       (unsigned long)r.done, (unsigned long)r.skipped);
 	EXPECT_EQ(pages, r.total);
@@ -1320,7 +1321,7 @@ TEST_F_TIMEOUT(mig, pinned_page_is_skipped_and_keeps_its_data, 300)
 	EXPECT_EQ(0, count_bad(self->p, 0, pages, 13));
 	ASSERT_EQ(0, page_status(self->p + 5 * PAGE, 1, &st));
 	EXPECT_EQ(uring_pins ? 0 : 1, st);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
 	EXPECT_EQ(r.skipped, s.migrate_skipped);
 	EXPECT_EQ(r.skipped, s.node_pages[0]);
 	EXPECT_EQ(r.done, s.node_pages[1]);
@@ -1395,7 +1396,7 @@ static void run_touchers(struct __test_metadata *_metadata,
 	t0 = now();
 	while (now() - t0 < secs) {
 		usleep(500000);
-		ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, s));
+		ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, s));
 		/*
 		 * The migration counts itself after it moved the pages and
 		 * the tables: wait for the count too.
@@ -1416,16 +1417,16 @@ static void run_touchers(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
 {
 	const int cpus[] = { 1, 1 };
-	struct mshare_domain_stats s;
+	struct mshare_domain_stats s = MSHARE_INIT(s);
 	struct where w;
 
-	ASSERT_EQ(0, create_numa(&self->nl, self->name, AUTO_SIZE,
+	ASSERT_EQ(0, create_numa(self->nl, self->name, AUTO_SIZE,
 				 MSHARE_DOMAIN_F_PREFAULT, MSHARE_NUMA_AUTO,
 				 N0, 1))
-		TH_LOG("create: %s", self->nl.extack);
+		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	fill_pattern(self->p, 0, AUTO_PAGES, 17);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, self->name, &s));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
 	ASSERT_EQ(0, s.home_node);
 	ASSERT_EQ(AUTO_PAGES, s.node_pages[0]);
 
@@ -1453,12 +1454,12 @@ TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
 TEST_F_TIMEOUT(mig, auto_does_not_flap_with_split_attachers, 120)
 {
 	const int cpus[] = { 0, 1 };
-	struct mshare_domain_stats s;
+	struct mshare_domain_stats s = MSHARE_INIT(s);
 
-	ASSERT_EQ(0, create_numa(&self->nl, self->name, AUTO_SIZE,
+	ASSERT_EQ(0, create_numa(self->nl, self->name, AUTO_SIZE,
 				 MSHARE_DOMAIN_F_PREFAULT, MSHARE_NUMA_AUTO,
 				 N0, 1))
-		TH_LOG("create: %s", self->nl.extack);
+		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	run_touchers(_metadata, self, cpus, 2, 15, false, &s);
 	EXPECT_EQ(0, s.migrations);

@@ -111,15 +111,15 @@ static int run_as(const struct who *w, op_fn fn, const char *name)
 	if (pid < 0)
 		return 255;
 	if (pid == 0) {
-		struct mshare_nl nl;
+		struct mshare_nl *nl;
 		int ret;
 
 		if (become(w))
 			_exit(201);
-		if (mshare_nl_open(&nl))
+		if (nl_open(&nl))
 			_exit(202);
-		ret = fn(&nl, name);
-		mshare_nl_close(&nl);
+		ret = fn(nl, name);
+		mshare_nl_close(nl);
 		_exit(ret > 0 ? 203 : -ret);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -132,10 +132,10 @@ static int op_attach(struct mshare_nl *nl, const char *name)
 	size_t size;
 	void *p = mshare_attach(name, 0, &size);
 
-	if (MSHARE_IS_ERR(p))
-		return MSHARE_PTR_ERR(p);
+	if (!p)
+		return -errno;
 	((volatile char *)p)[0] = 1;
-	return mshare_detach(p, size);
+	return mshare_detach(p, size) ? -errno : 0;
 }
 
 static int op_create(struct mshare_nl *nl, const char *name)
@@ -150,14 +150,14 @@ static int op_del(struct mshare_nl *nl, const char *name)
 
 static int op_get(struct mshare_nl *nl, const char *name)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	return mshare_domain_get(nl, name, &d);
 }
 
 static int op_stats(struct mshare_nl *nl, const char *name)
 {
-	struct mshare_domain_stats s;
+	struct mshare_domain_stats s = MSHARE_INIT(s);
 
 	return mshare_domain_stats(nl, name, &s);
 }
@@ -165,7 +165,7 @@ static int op_stats(struct mshare_nl *nl, const char *name)
 static int set_one(struct mshare_nl *nl, const char *name, int mode, int uid,
 		   int gid)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 
 	o.mode = mode;
 	o.uid = uid;
@@ -209,18 +209,18 @@ static int op_listed(struct mshare_nl *nl, const char *name)
 
 static int op_join_events(struct mshare_nl *nl, const char *name)
 {
-	int grp = genl_ctrl_resolve_grp(nl->sk, MSHARE_GENL_NAME,
+	int grp = genl_ctrl_resolve_grp(mshare_nl_sock(nl), MSHARE_GENL_NAME,
 					MSHARE_MCGRP_EVENTS);
 
 	if (grp < 0)
 		return -ENOENT;
-	return nl_socket_add_membership(nl->sk, grp) ? -EPERM : 0;
+	return nl_socket_add_membership(mshare_nl_sock(nl), grp) ? -EPERM : 0;
 }
 
 /* Creates a domain of its own in a new IPC namespace and attaches it. */
 static int op_create_attach_own(struct mshare_nl *nl, const char *name)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	int err = mshare_domain_create(nl, name, 2 * MiB, NULL, &d);
 
 	if (err)
@@ -237,7 +237,7 @@ static int op_create_attach_own(struct mshare_nl *nl, const char *name)
 /* ---- the matrix ---- */
 
 FIXTURE(perm) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	struct mshare_domain_info created;
 };
@@ -292,30 +292,32 @@ CASE(ipcns_has_its_own_names, ipcns, op_create_attach_own, 0666, 0);
 
 FIXTURE_SETUP(perm)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "perm-%d", (int)getpid());
 	o.mode = variant->mode;
 	o.uid = OWNER;
 	o.gid = GROUP;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, 2 * MiB, &o,
+	self->created.size = sizeof(self->created);
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, 2 * MiB, &o,
 					  &self->created));
 }
 
 FIXTURE_TEARDOWN(perm)
 {
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(perm, has_exact_result)
 {
-	struct mshare_module_info before, after;
-	struct mshare_domain_info d;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	int ret;
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
 	ret = run_as(variant->who, variant->op, self->name);
 	EXPECT_EQ(variant->err, ret);
 
@@ -324,13 +326,13 @@ TEST_F(perm, has_exact_result)
 	 * at the next registry operation (this get).
 	 */
 	if (variant->op == op_del && !variant->err) {
-		EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, self->name, &d));
-		ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+		EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->name, &d));
+		ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 		EXPECT_EQ(before.domains - 1, after.domains);
 		return;
 	}
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &d));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.domains, after.domains);
 	EXPECT_EQ(self->created.id, d.id);
 	if (variant->err) {
@@ -345,25 +347,25 @@ TEST_F(perm, has_exact_result)
 /* DOMAIN_SET changes what the next attach is checked against. */
 TEST(set_mode_and_group_take_effect)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_nl nl;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "perm-set-%d", (int)getpid());
 	o.mode = 0600;
 	o.uid = OWNER;
 	o.gid = OWNER;
-	ASSERT_EQ(0, mshare_domain_create(&nl, name, 2 * MiB, &o, NULL));
+	ASSERT_EQ(0, mshare_domain_create(nl, name, 2 * MiB, &o, NULL));
 	EXPECT_EQ(EACCES, run_as(&member, op_attach, name));
-	EXPECT_EQ(0, set_one(&nl, name, 0660, -1, GROUP));
+	EXPECT_EQ(0, set_one(nl, name, 0660, -1, GROUP));
 	EXPECT_EQ(0, run_as(&member, op_attach, name));
 	EXPECT_EQ(EACCES, run_as(&other, op_attach, name));
-	EXPECT_EQ(0, set_one(&nl, name, -1, OTHER, -1));
+	EXPECT_EQ(0, set_one(nl, name, -1, OTHER, -1));
 	EXPECT_EQ(0, run_as(&other, op_attach, name));
 	EXPECT_EQ(EACCES, run_as(&owner, op_attach, name));
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /* ---- who a netlink request is judged by ---- */
@@ -410,13 +412,13 @@ static int recv_fd(int sock)
 /* The "mshare" family id, or -1. */
 static int family_id(void)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int id;
 
-	if (mshare_nl_open(&nl))
+	if (nl_open(&nl))
 		return -1;
-	id = nl.family;
-	mshare_nl_close(&nl);
+	id = mshare_nl_family(nl);
+	mshare_nl_close(nl);
 	return id;
 }
 
@@ -471,7 +473,7 @@ static int raw_socket(void)
 /* A domain of OWNER, GROUP, @mode for the tests below: 0 or -errno. */
 static int owned_domain(struct mshare_nl *nl, const char *name, int mode)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 
 	o.mode = mode;
 	o.uid = OWNER;
@@ -481,7 +483,7 @@ static int owned_domain(struct mshare_nl *nl, const char *name, int mode)
 
 static int domain_mode(struct mshare_nl *nl, const char *name)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	return mshare_domain_get(nl, name, &d) ? -1 : (int)d.mode;
 }
@@ -494,15 +496,15 @@ static int domain_mode(struct mshare_nl *nl, const char *name)
  */
 TEST(capability_of_opener_counts_only_without_address)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	int sv[2], fd, family;
 	pid_t pid;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	family = nl.family;
+	ASSERT_EQ(0, nl_open(&nl));
+	family = mshare_nl_family(nl);
 	snprintf(name, sizeof(name), "perm-nl-%d", (int)getpid());
-	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	ASSERT_EQ(0, owned_domain(nl, name, 0600));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	pid = flush_fork();
 	ASSERT_LE(0, pid);
@@ -520,22 +522,22 @@ TEST(capability_of_opener_counts_only_without_address)
 
 	/* written: the opener (uid OTHER, no capability) is checked too */
 	EXPECT_EQ(EPERM, raw_set_mode(fd, family, name, 0640, false));
-	EXPECT_EQ(0600, domain_mode(&nl, name));
+	EXPECT_EQ(0600, domain_mode(nl, name));
 	/* addressed: only the sender (root) is checked */
 	EXPECT_EQ(0, raw_set_mode(fd, family, name, 0640, true));
-	EXPECT_EQ(0640, domain_mode(&nl, name));
+	EXPECT_EQ(0640, domain_mode(nl, name));
 	/* and root's own socket, either way */
 	close(fd);
 	fd = raw_socket();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, raw_set_mode(fd, family, name, 0604, false));
-	EXPECT_EQ(0604, domain_mode(&nl, name));
+	EXPECT_EQ(0604, domain_mode(nl, name));
 
 	close(fd);
 	close(sv[0]);
 	close(sv[1]);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /*
@@ -545,15 +547,15 @@ TEST(capability_of_opener_counts_only_without_address)
  */
 TEST(owner_test_needs_sender_and_opener)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	int fd, family = family_id();
 	pid_t pid;
 
 	ASSERT_LE(0, family);
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "perm-own-%d", (int)getpid());
-	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	ASSERT_EQ(0, owned_domain(nl, name, 0600));
 	fd = raw_socket();		/* opened by root */
 	ASSERT_LE(0, fd);
 	pid = flush_fork();
@@ -575,10 +577,10 @@ TEST(owner_test_needs_sender_and_opener)
 		_exit(0);
 	}
 	EXPECT_EQ(0, wait_exit_code(pid));
-	EXPECT_EQ(0660, domain_mode(&nl, name));
+	EXPECT_EQ(0660, domain_mode(nl, name));
 	close(fd);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /* ---- what an attached descriptor carries ---- */
@@ -668,14 +670,14 @@ static bool receiver_wrote(const char *name)
 /* Passed with SCM_RIGHTS to a process of another uid, it still works. */
 TEST(attached_descriptor_passed_by_scm_rights_carries_access)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	int sv[2], fd;
 	pid_t pid;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "perm-scm-%d", (int)getpid());
-	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	ASSERT_EQ(0, owned_domain(nl, name, 0600));
 	ASSERT_EQ(0, attach_and_mark(name, &fd));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	pid = flush_fork();
@@ -695,8 +697,8 @@ TEST(attached_descriptor_passed_by_scm_rights_carries_access)
 	EXPECT_TRUE(receiver_wrote(name));
 	close(sv[0]);
 	close(sv[1]);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /*
@@ -706,7 +708,7 @@ TEST(attached_descriptor_passed_by_scm_rights_carries_access)
 TEST(attached_descriptor_inherited_across_setuid_exec_carries_access)
 {
 	char name[MSHARE_NAME_MAX], copy[64], self_exe[PATH_MAX], fdstr[16];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int fd, in, out;
 	char buf[65536];
 	ssize_t n;
@@ -728,9 +730,9 @@ TEST(attached_descriptor_inherited_across_setuid_exec_carries_access)
 	ASSERT_EQ(0, chown(copy, OTHER, OTHER));
 	ASSERT_EQ(0, chmod(copy, 04755));
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "perm-exec-%d", (int)getpid());
-	ASSERT_EQ(0, owned_domain(&nl, name, 0600));
+	ASSERT_EQ(0, owned_domain(nl, name, 0600));
 	ASSERT_EQ(0, attach_and_mark(name, &fd));
 	snprintf(fdstr, sizeof(fdstr), "%d", fd);
 	pid = flush_fork();
@@ -744,8 +746,8 @@ TEST(attached_descriptor_inherited_across_setuid_exec_carries_access)
 	close(fd);
 	EXPECT_TRUE(receiver_wrote(name));
 	unlink(copy);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /* ---- delegated creation: grants and limits (kmod/quota.c) ---- */
@@ -768,7 +770,7 @@ static uint64_t lim_bytes;
 
 static int op_new(struct mshare_nl *nl, const char *name)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 
 	o.uid = new_uid;
 	o.gid = new_gid;
@@ -818,16 +820,16 @@ static int run_nl_as(const struct who *w, op_fn fn, const char *name)
 	if (pid < 0)
 		return 255;
 	if (pid == 0) {
-		struct mshare_nl nl;
+		struct mshare_nl *nl;
 		int ret;
 
 		if (become(w))
 			_exit(201);
-		if (mshare_nl_open(&nl))
+		if (nl_open(&nl))
 			_exit(202);
-		ret = fn(&nl, name);
-		snprintf(nl_msg, 4096, "%s", nl.extack);
-		mshare_nl_close(&nl);
+		ret = fn(nl, name);
+		snprintf(nl_msg, 4096, "%s", mshare_nl_extack(nl));
+		mshare_nl_close(nl);
 		if (ret < 0 && !nl_msg[0])
 			_exit(204);
 		_exit(ret > 0 ? 203 : -ret);
@@ -909,7 +911,7 @@ static int limit_get(struct mshare_nl *nl, uint32_t kind, uint32_t id,
  * with it; the teardown deletes them anyway.
  */
 FIXTURE(grant) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char prefix[32];
 	char names[8][MSHARE_NAME_MAX];
 	struct mshare_module_info before;
@@ -920,14 +922,15 @@ FIXTURE_SETUP(grant)
 	int i;
 
 	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->prefix, sizeof(self->prefix), "grant-%d", (int)getpid());
 	for (i = 0; i < 8; i++)
 		snprintf(self->names[i], MSHARE_NAME_MAX, "%s-%d", self->prefix, i);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &self->before));
+	self->before.size = sizeof(self->before);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &self->before));
 	/* a namespace of our own: no limit, no domain */
-	ASSERT_EQ(0, mshare_limit_dump(&self->nl, NULL, NULL));
-	ASSERT_EQ(0, mshare_domain_dump(&self->nl, NULL, NULL));
+	ASSERT_EQ(0, mshare_limit_dump(self->nl, NULL, NULL));
+	ASSERT_EQ(0, mshare_domain_dump(self->nl, NULL, NULL));
 }
 
 FIXTURE_TEARDOWN(grant)
@@ -936,11 +939,11 @@ FIXTURE_TEARDOWN(grant)
 	int i;
 
 	for (i = 0; i < 8; i++)
-		mshare_domain_destroy(&self->nl, self->names[i]);
-	if (mshare_limit_dump(&self->nl, limit_cb, &ls) > 0)
+		mshare_domain_destroy(self->nl, self->names[i]);
+	if (mshare_limit_dump(self->nl, limit_cb, &ls) > 0)
 		for (i = 0; i < ls.n; i++)
-			mshare_limit_del(&self->nl, ls.l[i].kind, ls.l[i].id);
-	mshare_nl_close(&self->nl);
+			mshare_limit_del(self->nl, ls.l[i].kind, ls.l[i].id);
+	mshare_nl_close(self->nl);
 }
 
 #define N(i)	(self->names[i])
@@ -967,35 +970,35 @@ FIXTURE_TEARDOWN(grant)
  */
 TEST_F(grant, user_creates_within_its_limit_and_no_further)
 {
-	struct mshare_module_info m;
-	struct mshare_domain_info d;
+	struct mshare_module_info m = MSHARE_INIT(m);
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, OWNER, 6 * MiB, 2));
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 0, 0);
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 0, 0);
 	EXPECT_EQ(0, new_as(&owner, N(0), 2 * MiB));
 	EXPECT_EQ(0, new_as(&owner, N(1), 4 * MiB));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, N(0), &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, N(0), &d));
 	EXPECT_EQ(OWNER, d.uid);
 	EXPECT_EQ(OWNER, d.gid);
 	EXPECT_EQ(0600, d.mode);
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 6 * MiB, 2);
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 6 * MiB, 2);
 
 	/* a third domain: the count is used up */
 	EXPECT_EQ(EDQUOT, new_as(&owner, N(2), 2 * MiB));
 	EXPECT_STREQ(MSG_OVER_USER, nl_msg);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, N(2), &d));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &m));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, N(2), &d));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &m));
 	EXPECT_EQ(self->before.domains + 2, m.domains);
 
 	/* deleted (unattached): count and bytes come back at once */
 	EXPECT_EQ(0, run_as(&owner, op_del, N(0)));
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 1);
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 1);
 	/* 4 + 4 MiB > 6 MiB: the bytes are used up */
 	EXPECT_EQ(EDQUOT, new_as(&owner, N(2), 4 * MiB));
 	EXPECT_NE(0, nl_msg[0]);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, N(2), &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, N(2), &d));
 	EXPECT_EQ(0, new_as(&owner, N(2), 2 * MiB));
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 6 * MiB, 2);
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 6 * MiB, 2);
 	/* and it attaches what it made */
 	EXPECT_EQ(0, run_as(&owner, op_attach, N(2)));
 }
@@ -1007,7 +1010,7 @@ TEST_F(grant, user_creates_within_its_limit_and_no_further)
  */
 TEST_F(grant, deleted_domain_counts_until_its_last_detach)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char key[16];
 	int go[2], ready[2];
 	pid_t holder;
@@ -1015,7 +1018,7 @@ TEST_F(grant, deleted_domain_counts_until_its_last_detach)
 
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, OWNER, 2 * MiB, 1));
 	ASSERT_EQ(0, new_as(&owner, N(0), 2 * MiB));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, N(0), &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, N(0), &d));
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(ready));
 	holder = flush_fork();
@@ -1038,11 +1041,11 @@ TEST_F(grant, deleted_domain_counts_until_its_last_detach)
 
 	EXPECT_EQ(0, run_as(&owner, op_del, N(0)));
 	/* the name is free, the charge is not */
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 2 * MiB, 1);
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 2 * MiB, 1);
 	EXPECT_EQ(EDQUOT, new_as(&owner, N(1), 2 * MiB));
 	EXPECT_EQ(EDQUOT, new_as(&owner, N(0), 2 * MiB));
 	/* it is listed, as deleted, and reachable by its id */
-	EXPECT_EQ(0, mshare_domain_get(&self->nl, mshare_id_key(d.id, key), &d));
+	EXPECT_EQ(0, mshare_domain_get(self->nl, mshare_id_key(d.id, key), &d));
 	EXPECT_TRUE(d.deleted);
 	EXPECT_EQ(OWNER, d.uid);
 
@@ -1050,8 +1053,8 @@ TEST_F(grant, deleted_domain_counts_until_its_last_detach)
 	close(go[1]);
 	EXPECT_EQ(0, wait_exit_code(holder));
 	close(ready[0]);
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 0, 0);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, key, &d));
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 0, 0);
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, key, &d));
 	EXPECT_EQ(0, new_as(&owner, N(1), 2 * MiB));
 }
 
@@ -1064,7 +1067,7 @@ TEST_F(grant, deleted_domain_counts_until_its_last_detach)
  */
 TEST_F(grant, group_grant_covers_each_member)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_GROUP, GROUP, 4 * MiB, 2));
 	EXPECT_EQ(0, new_as(&member, N(0), 2 * MiB));
@@ -1073,12 +1076,12 @@ TEST_F(grant, group_grant_covers_each_member)
 	EXPECT_STREQ(MSG_OVER_GROUP, nl_msg);
 	/* another member has its own count */
 	EXPECT_EQ(0, new_as(&member2, N(2), 2 * MiB));
-	USED(&self->nl, MSHARE_LIMIT_GROUP, GROUP, 6 * MiB, 3);
+	USED(self->nl, MSHARE_LIMIT_GROUP, GROUP, 6 * MiB, 3);
 	/* not a member */
 	EXPECT_EQ(EPERM, new_as(&other, N(3), 2 * MiB));
 	EXPECT_STREQ(MSG_NO_GRANT, nl_msg);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, N(3), &d));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, N(2), &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, N(3), &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, N(2), &d));
 	EXPECT_EQ(MEMBER2, d.uid);
 	EXPECT_EQ(MEMBER2, d.gid);
 
@@ -1088,7 +1091,7 @@ TEST_F(grant, group_grant_covers_each_member)
 	new_uid = -1;
 	new_gid = GROUP;
 	EXPECT_EQ(0, run_nl_as(&member, op_new, N(0)));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, N(0), &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, N(0), &d));
 	EXPECT_EQ(GROUP, d.gid);
 	EXPECT_EQ(0, run_as(&member, op_del, N(0)));
 	new_gid = NOTGROUP;
@@ -1098,7 +1101,7 @@ TEST_F(grant, group_grant_covers_each_member)
 	new_uid = MEMBER2;
 	EXPECT_EQ(EPERM, run_nl_as(&member, op_new, N(0)));
 	EXPECT_STREQ(MSG_OTHER_OWNER, nl_msg);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, N(0), &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, N(0), &d));
 
 	/* the member's own user grant comes first, even when smaller */
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, MEMBER2, 2 * MiB, 1));
@@ -1111,7 +1114,7 @@ TEST_F(grant, group_grant_covers_each_member)
 /* Without a grant: EPERM with a message; removing a grant keeps domains. */
 TEST_F(grant, not_granted_is_eperm)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	EXPECT_EQ(EPERM, new_as(&owner, N(0), 2 * MiB));
 	EXPECT_STREQ(MSG_NO_GRANT, nl_msg);
@@ -1122,7 +1125,7 @@ TEST_F(grant, not_granted_is_eperm)
 	ASSERT_EQ(0, limit_del_as(&root, MSHARE_LIMIT_USER, OWNER));
 	EXPECT_EQ(EPERM, new_as(&owner, N(1), 2 * MiB));
 	/* what it made stays, and stays its own */
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, N(0), &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, N(0), &d));
 	EXPECT_EQ(OWNER, d.uid);
 	EXPECT_EQ(0, run_as(&owner, op_attach, N(0)));
 	EXPECT_EQ(0, run_as(&owner, op_del, N(0)));
@@ -1137,23 +1140,23 @@ TEST_F(grant, not_granted_is_eperm)
  */
 TEST_F(grant, namespace_total_binds_root_too)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_NAMESPACE, 0, 8 * MiB, 3));
-	USED(&self->nl, MSHARE_LIMIT_NAMESPACE, 0, 0, 0);
+	USED(self->nl, MSHARE_LIMIT_NAMESPACE, 0, 0, 0);
 	EXPECT_EQ(0, new_as(&root, N(0), 2 * MiB));
 	EXPECT_EQ(0, new_as(&root, N(1), 2 * MiB));
 	EXPECT_EQ(0, new_as(&root, N(2), 2 * MiB));
-	USED(&self->nl, MSHARE_LIMIT_NAMESPACE, 0, 6 * MiB, 3);
+	USED(self->nl, MSHARE_LIMIT_NAMESPACE, 0, 6 * MiB, 3);
 	/* the count */
 	EXPECT_EQ(ENOSPC, new_as(&root, N(3), 2 * MiB));
 	EXPECT_STREQ(MSG_OVER_NS, nl_msg);
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, N(3), &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, N(3), &d));
 	/* the bytes: 4 + 4 fit, then 4 + 4 + 4 does not */
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, N(0)));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, N(0)));
 	EXPECT_EQ(0, new_as(&root, N(3), 4 * MiB));
-	USED(&self->nl, MSHARE_LIMIT_NAMESPACE, 0, 8 * MiB, 3);
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, N(1)));
+	USED(self->nl, MSHARE_LIMIT_NAMESPACE, 0, 8 * MiB, 3);
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, N(1)));
 	EXPECT_EQ(ENOSPC, new_as(&root, N(4), 4 * MiB));
 	EXPECT_NE(0, nl_msg[0]);
 	EXPECT_EQ(0, new_as(&root, N(4), 2 * MiB));
@@ -1213,14 +1216,14 @@ TEST_F(grant, unprivileged_cannot_set_or_delete_limits)
 	EXPECT_EQ(EPERM, limit_set_as(&owner, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 2));
 	EXPECT_STREQ(MSG_NOT_NS_ADMIN, nl_msg);
 	EXPECT_EQ(EPERM, limit_set_as(&owner, MSHARE_LIMIT_NAMESPACE, 0, 4 * MiB, 2));
-	EXPECT_EQ(-ENOENT, limit_get(&self->nl, MSHARE_LIMIT_USER, OWNER, &l));
+	EXPECT_EQ(-ENOENT, limit_get(self->nl, MSHARE_LIMIT_USER, OWNER, &l));
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 2));
 	/* not even its own grant */
 	EXPECT_EQ(EPERM, limit_set_as(&owner, MSHARE_LIMIT_USER, OWNER, 64 * MiB, 20));
 	EXPECT_EQ(EPERM, limit_del_as(&owner, MSHARE_LIMIT_USER, OWNER));
 	EXPECT_EQ(EPERM, limit_del_as(&other, MSHARE_LIMIT_USER, OWNER));
 	EXPECT_STREQ(MSG_NOT_NS_ADMIN, nl_msg);
-	ASSERT_EQ(0, limit_get(&self->nl, MSHARE_LIMIT_USER, OWNER, &l));
+	ASSERT_EQ(0, limit_get(self->nl, MSHARE_LIMIT_USER, OWNER, &l));
 	EXPECT_EQ(4 * MiB, l.bytes);
 	EXPECT_EQ(2, l.domains);
 	EXPECT_EQ(0, run_as(&other, op_limit_listed, NULL));
@@ -1229,25 +1232,25 @@ TEST_F(grant, unprivileged_cannot_set_or_delete_limits)
 /* A new owner (DOMAIN_SET uid, by the ns-admin) takes the charge over. */
 TEST_F(grant, owner_change_moves_the_charge)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 2));
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, OTHER, 2 * MiB, 1));
 	ASSERT_EQ(0, new_as(&owner, N(0), 2 * MiB));
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 2 * MiB, 1);
-	USED(&self->nl, MSHARE_LIMIT_USER, OTHER, 0, 0);
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 2 * MiB, 1);
+	USED(self->nl, MSHARE_LIMIT_USER, OTHER, 0, 0);
 
 	o.uid = OTHER;
-	ASSERT_EQ(0, mshare_domain_set(&self->nl, N(0), &o, NULL));
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 0, 0);
-	USED(&self->nl, MSHARE_LIMIT_USER, OTHER, 2 * MiB, 1);
+	ASSERT_EQ(0, mshare_domain_set(self->nl, N(0), &o, NULL));
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 0, 0);
+	USED(self->nl, MSHARE_LIMIT_USER, OTHER, 2 * MiB, 1);
 	/* OTHER's grant is used up by what it was given; OWNER's is free */
 	EXPECT_EQ(EDQUOT, new_as(&other, N(1), 2 * MiB));
 	EXPECT_EQ(0, new_as(&owner, N(1), 4 * MiB));
 	/* the new owner deletes it: the charge goes */
 	EXPECT_EQ(0, run_as(&other, op_del, N(0)));
-	USED(&self->nl, MSHARE_LIMIT_USER, OTHER, 0, 0);
-	USED(&self->nl, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 1);
+	USED(self->nl, MSHARE_LIMIT_USER, OTHER, 0, 0);
+	USED(self->nl, MSHARE_LIMIT_USER, OWNER, 4 * MiB, 1);
 }
 
 /*
@@ -1266,7 +1269,7 @@ TEST_F(grant, limit_get_lists_every_limit_with_its_usage)
 	ASSERT_EQ(0, new_as(&member, N(1), 2 * MiB));
 	ASSERT_EQ(0, new_as(&root, N(2), 2 * MiB));
 
-	ASSERT_EQ(3, mshare_limit_dump(&self->nl, limit_cb, &ls));
+	ASSERT_EQ(3, mshare_limit_dump(self->nl, limit_cb, &ls));
 	EXPECT_EQ(MSHARE_LIMIT_NAMESPACE, ls.l[0].kind);
 	EXPECT_EQ(64 * GiB, ls.l[0].bytes);
 	EXPECT_EQ(100, ls.l[0].domains);
@@ -1288,7 +1291,7 @@ TEST_F(grant, limit_get_lists_every_limit_with_its_usage)
 	/* set again: changed in place */
 	ASSERT_EQ(0, limit_set_as(&root, MSHARE_LIMIT_USER, OWNER, 8 * MiB, 4));
 	ls.n = 0;
-	ASSERT_EQ(3, mshare_limit_dump(&self->nl, limit_cb, &ls));
+	ASSERT_EQ(3, mshare_limit_dump(self->nl, limit_cb, &ls));
 	EXPECT_EQ(MSHARE_LIMIT_USER, ls.l[1].kind);
 	EXPECT_EQ(8 * MiB, ls.l[1].bytes);
 	EXPECT_EQ(4, ls.l[1].domains);
@@ -1296,7 +1299,7 @@ TEST_F(grant, limit_get_lists_every_limit_with_its_usage)
 
 	ASSERT_EQ(0, limit_del_as(&root, MSHARE_LIMIT_USER, OWNER));
 	ls.n = 0;
-	ASSERT_EQ(2, mshare_limit_dump(&self->nl, limit_cb, &ls));
+	ASSERT_EQ(2, mshare_limit_dump(self->nl, limit_cb, &ls));
 	EXPECT_EQ(MSHARE_LIMIT_NAMESPACE, ls.l[0].kind);
 	EXPECT_EQ(MSHARE_LIMIT_GROUP, ls.l[1].kind);
 }
@@ -1308,30 +1311,30 @@ static int *userns_res;
 static void userns_steps(const char *name)
 {
 	struct mshare_limit_info l;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int i = 0;
 
-	if (mshare_nl_open(&nl))
+	if (nl_open(&nl))
 		_exit(202);
 	/* 0: no grant yet, no CAP_SYS_ADMIN over the initial namespace */
-	userns_res[i++] = -mshare_domain_create(&nl, name, 2 * MiB, NULL, NULL);
+	userns_res[i++] = -mshare_domain_create(nl, name, 2 * MiB, NULL, NULL);
 	/* 1: its own namespace's ns-admin grants itself (uid 0 here) */
-	userns_res[i++] = -mshare_limit_set(&nl, MSHARE_LIMIT_USER, 0,
+	userns_res[i++] = -mshare_limit_set(nl, MSHARE_LIMIT_USER, 0,
 					    4 * MiB, 1);
 	/* 2, 3: creates within the grant and attaches */
-	userns_res[i++] = -mshare_domain_create(&nl, name, 2 * MiB, NULL, NULL);
-	userns_res[i++] = -op_attach(&nl, name);
+	userns_res[i++] = -mshare_domain_create(nl, name, 2 * MiB, NULL, NULL);
+	userns_res[i++] = -op_attach(nl, name);
 	/* 4: one domain is all the grant allows */
-	userns_res[i++] = -mshare_domain_create(&nl, "second", 2 * MiB, NULL,
+	userns_res[i++] = -mshare_domain_create(nl, "second", 2 * MiB, NULL,
 						NULL);
 	/* 5: listed as uid 0, charged 2 MiB */
-	userns_res[i++] = -limit_get(&nl, MSHARE_LIMIT_USER, 0, &l);
+	userns_res[i++] = -limit_get(nl, MSHARE_LIMIT_USER, 0, &l);
 	userns_res[i++] = l.used_bytes == 2 * MiB && l.used_domains == 1 ?
 			  0 : EIO;
 	/* 7, 8: deletes its domain and its grant */
-	userns_res[i++] = -mshare_domain_destroy(&nl, name);
-	userns_res[i++] = -mshare_limit_del(&nl, MSHARE_LIMIT_USER, 0);
-	mshare_nl_close(&nl);
+	userns_res[i++] = -mshare_domain_destroy(nl, name);
+	userns_res[i++] = -mshare_limit_del(nl, MSHARE_LIMIT_USER, 0);
+	mshare_nl_close(nl);
 	_exit(0);
 }
 
@@ -1378,11 +1381,11 @@ TEST(user_namespace_root_cannot_limit_the_initial_namespace)
 {
 	static const struct who nsroot = { OWNER, OWNER, 0, CLONE_NEWUSER };
 	struct mshare_limit_info l;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int before;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
-	before = mshare_limit_dump(&nl, NULL, NULL);
+	ASSERT_EQ(0, nl_open(&nl));
+	before = mshare_limit_dump(nl, NULL, NULL);
 	ASSERT_LE(0, before);
 	EXPECT_EQ(EPERM, limit_set_as(&nsroot, MSHARE_LIMIT_USER, 0, 4 * MiB, 1));
 	EXPECT_STREQ(MSG_NOT_NS_ADMIN, nl_msg);
@@ -1390,14 +1393,14 @@ TEST(user_namespace_root_cannot_limit_the_initial_namespace)
 				      4 * MiB, 1));
 	EXPECT_EQ(EPERM, new_as(&nsroot, "perm-userns-init", 2 * MiB));
 	EXPECT_STREQ(MSG_NO_GRANT, nl_msg);
-	EXPECT_EQ(before, mshare_limit_dump(&nl, NULL, NULL));
+	EXPECT_EQ(before, mshare_limit_dump(nl, NULL, NULL));
 	/* as seen from here, its uid 0 is OWNER: no grant for it appeared */
-	if (limit_get(&nl, MSHARE_LIMIT_USER, OWNER, &l) == 0)
-		mshare_limit_del(&nl, MSHARE_LIMIT_USER, OWNER);
+	if (limit_get(nl, MSHARE_LIMIT_USER, OWNER, &l) == 0)
+		mshare_limit_del(nl, MSHARE_LIMIT_USER, OWNER);
 	if (before == 0 &&
-	    limit_get(&nl, MSHARE_LIMIT_NAMESPACE, 0, &l) == 0)
-		mshare_limit_del(&nl, MSHARE_LIMIT_NAMESPACE, 0);
-	mshare_nl_close(&nl);
+	    limit_get(nl, MSHARE_LIMIT_NAMESPACE, 0, &l) == 0)
+		mshare_limit_del(nl, MSHARE_LIMIT_NAMESPACE, 0);
+	mshare_nl_close(nl);
 }
 
 TEST_HARNESS_MAIN

@@ -94,7 +94,7 @@ static int leftovers(struct mshare_nl *nl, const char *prefix)
 #define GROUP	1500		/* granted in the tests that say so */
 
 FIXTURE(pre) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int grant;
 	struct mshare_module_info base;
 	struct victim v;
@@ -109,8 +109,9 @@ FIXTURE_SETUP(pre)
 	self->grant = 0;
 	if (access(next_to_self("libmshare-preload.so", lib, sizeof(lib)), R_OK))
 		SKIP(return, "libmshare-preload.so not next to this program");
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &self->base));
+	ASSERT_EQ(0, nl_open(&self->nl));
+	self->base.size = sizeof(self->base);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &self->base));
 }
 
 FIXTURE_TEARDOWN(pre)
@@ -120,16 +121,16 @@ FIXTURE_TEARDOWN(pre)
 		waitpid(self->v.pid, NULL, 0);
 	}
 	if (self->grant)
-		mshare_limit_del(&self->nl, MSHARE_LIMIT_GROUP, GROUP);
-	mshare_nl_close(&self->nl);
+		mshare_limit_del(self->nl, MSHARE_LIMIT_GROUP, GROUP);
+	mshare_nl_close(self->nl);
 }
 
 /* The module's counts are back to what they were before the test. */
 static void expect_baseline(struct __test_metadata *_metadata, FIXTURE_DATA(pre) *self)
 {
-	struct mshare_module_info now;
+	struct mshare_module_info now = MSHARE_INIT(now);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
 	EXPECT_EQ(self->base.domains, now.domains);
 	EXPECT_EQ(self->base.data_pages, now.data_pages);
 	EXPECT_EQ(self->base.table_pages, now.table_pages);
@@ -145,7 +146,7 @@ TEST_F(pre, big_mappings_in_domains)
 {
 	const char *env[] = { "MSHARE_PRELOAD_MIN=8M", NULL };
 	char *args[] = { "--hold", "17409K", "1M", "8M", "8188K", NULL };
-	struct mshare_module_info now;
+	struct mshare_module_info now = MSHARE_INIT(now);
 	struct map_line m[4];
 	int i;
 
@@ -164,12 +165,12 @@ TEST_F(pre, big_mappings_in_domains)
 	EXPECT_EQ(8 * MiB, m[2].vma);
 	EXPECT_STREQ("-", m[3].domain);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
 	EXPECT_EQ(self->base.domains + 2, now.domains);
 	/* every page of 17 MiB + 4 KiB and 8 MiB was written by a child */
 	EXPECT_EQ(self->base.data_pages + (17 * MiB + 4 * KiB + 8 * MiB) / PAGE,
 		  now.data_pages);
-	EXPECT_EQ(0, leftovers(&self->nl, "preload"));
+	EXPECT_EQ(0, leftovers(self->nl, "preload"));
 
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
@@ -180,7 +181,7 @@ TEST_F(pre, default_min_and_prefix)
 {
 	const char *env[] = { "MSHARE_PRELOAD_PREFIX=pretest", NULL };
 	char *args[] = { "--hold", "64M", "63M", NULL };
-	struct mshare_module_info now;
+	struct mshare_module_info now = MSHARE_INIT(now);
 	struct map_line m[2];
 
 	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
@@ -190,9 +191,9 @@ TEST_F(pre, default_min_and_prefix)
 	EXPECT_TRUE(is_preloaded(&m[0], "pretest", self->v.pid)) TH_LOG("%s", m[0].domain);
 	EXPECT_STREQ("-", m[1].domain);
 	EXPECT_EQ(0, m[0].bad + m[0].zero_bad + m[1].bad + m[1].zero_bad);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
 	EXPECT_EQ(self->base.domains + 1, now.domains);
-	EXPECT_EQ(0, leftovers(&self->nl, "pretest"));
+	EXPECT_EQ(0, leftovers(self->nl, "pretest"));
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
 }
@@ -202,7 +203,7 @@ TEST_F(pre, off_switch)
 {
 	const char *env[] = { "MSHARE_PRELOAD=0", "MSHARE_PRELOAD_MIN=4M", NULL };
 	char *args[] = { "--hold", "16M", NULL };
-	struct mshare_module_info now;
+	struct mshare_module_info now = MSHARE_INIT(now);
 	struct map_line m;
 
 	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
@@ -210,7 +211,7 @@ TEST_F(pre, off_switch)
 	ASSERT_EQ(0, parse_map(self->lines[0], &m));
 	EXPECT_STREQ("-", m.domain);
 	EXPECT_EQ(0, m.bad + m.zero_bad);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
 	EXPECT_EQ(self->base.domains, now.domains);
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
@@ -297,7 +298,7 @@ TEST_F(pre, threads)
 	EXPECT_EQ(0, left);
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
-	EXPECT_EQ(0, leftovers(&self->nl, "preload"));
+	EXPECT_EQ(0, leftovers(self->nl, "preload"));
 }
 
 /*
@@ -309,7 +310,7 @@ TEST_F(pre, unprivileged_falls_back)
 {
 	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
 	char *args[] = { "--hold", "8M", "16M", NULL };
-	struct mshare_module_info now;
+	struct mshare_module_info now = MSHARE_INIT(now);
 	struct map_line m;
 	int i;
 
@@ -320,7 +321,7 @@ TEST_F(pre, unprivileged_falls_back)
 		EXPECT_STREQ("-", m.domain);
 		EXPECT_EQ(0, m.bad + m.zero_bad);
 	}
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
 	EXPECT_EQ(self->base.domains, now.domains);
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
@@ -340,11 +341,11 @@ TEST_F(pre, unprivileged_under_a_grant)
 	struct victim_opts o = { .prog = "preload_victim", .env = env,
 				 .uid = UNPRIV_UID, .gid = UNPRIV_UID, .group = GROUP };
 	struct named f = { .n = 0 };
-	struct mshare_module_info now;
+	struct mshare_module_info now = MSHARE_INIT(now);
 	struct map_line m[3];
 	int i;
 
-	ASSERT_EQ(0, mshare_limit_set(&self->nl, MSHARE_LIMIT_GROUP, GROUP, 24 * MiB, 2));
+	ASSERT_EQ(0, mshare_limit_set(self->nl, MSHARE_LIMIT_GROUP, GROUP, 24 * MiB, 2));
 	self->grant = 1;
 	ASSERT_EQ(0, victim_spawn(&self->v, &o, args));
 	ASSERT_EQ(3, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
@@ -356,11 +357,11 @@ TEST_F(pre, unprivileged_under_a_grant)
 	EXPECT_TRUE(is_preloaded(&m[1], "preload", self->v.pid)) TH_LOG("%s", m[1].domain);
 	EXPECT_STREQ("-", m[2].domain);		/* over the grant */
 	snprintf(f.prefix, sizeof(f.prefix), "preload-%d-", (int)self->v.pid);
-	ASSERT_EQ(0, mshare_domain_dump(&self->nl, named_cb, &f) < 0);
+	ASSERT_EQ(0, mshare_domain_dump(self->nl, named_cb, &f) < 0);
 	EXPECT_EQ(2, f.n);
 	EXPECT_EQ(0, f.names);
 	EXPECT_EQ(UNPRIV_UID, f.d.uid);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
 	EXPECT_EQ(self->base.domains + 2, now.domains);
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
@@ -374,7 +375,7 @@ TEST_F(pre, numa_knob)
 {
 	const char *env[] = { "MSHARE_PRELOAD_MIN=4M", "MSHARE_PRELOAD_NUMA=bind:1", NULL };
 	char *args[] = { "--hold", "8M", NULL };
-	struct mshare_domain_stats st;
+	struct mshare_domain_stats st = MSHARE_INIT(st);
 	struct named f = { .n = 0 };
 	struct map_line m;
 	char key[16];
@@ -386,12 +387,12 @@ TEST_F(pre, numa_knob)
 	ASSERT_EQ(0, parse_map(self->lines[0], &m)) TH_LOG("%s", self->lines[0]);
 	EXPECT_TRUE(is_preloaded(&m, "preload", self->v.pid)) TH_LOG("%s", m.domain);
 	snprintf(f.prefix, sizeof(f.prefix), "preload-%d-", (int)self->v.pid);
-	ASSERT_EQ(0, mshare_domain_dump(&self->nl, named_cb, &f) < 0);
+	ASSERT_EQ(0, mshare_domain_dump(self->nl, named_cb, &f) < 0);
 	ASSERT_EQ(1, f.n);
 	EXPECT_EQ(MSHARE_NUMA_BIND, f.d.numa.policy);
 	EXPECT_EQ(1, f.d.numa.nr_nodes);
 	EXPECT_EQ(1, f.d.numa.nodes[0]);
-	ASSERT_EQ(0, mshare_domain_stats(&self->nl, mshare_id_key(f.d.id, key), &st));
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, mshare_id_key(f.d.id, key), &st));
 	EXPECT_EQ(8 * MiB / PAGE, st.node_pages[1]);
 	EXPECT_EQ(0, st.node_pages[0]);
 	EXPECT_EQ(0, victim_end(&self->v));

@@ -111,22 +111,22 @@ static void migrator(const char *name, unsigned int seconds, int out)
 {
 	uint64_t end = now_s() + seconds;
 	unsigned long whole = 0, ranges = 0, errors = 0;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int node = 1;
 
-	if (mshare_nl_open(&nl))
+	if (nl_open(&nl))
 		_exit(1);
 	while (now_s() < end) {
 		int ret;
 
 		if ((whole + ranges) % 3 == 0) {
-			ret = mshare_domain_migrate(&nl, name, node, 0, 0, NULL);
+			ret = mshare_domain_migrate(nl, name, node, 0, 0, NULL);
 			whole++;
 		} else {
 			uint64_t off = ((whole + ranges) * 6 * MiB) %
 				       (DOM_SIZE - 8 * MiB);
 
-			ret = mshare_domain_migrate(&nl, name, node, off,
+			ret = mshare_domain_migrate(nl, name, node, off,
 						    8 * MiB, NULL);
 			ranges++;
 		}
@@ -155,7 +155,7 @@ TEST_F_TIMEOUT(race, fork_faults_and_migrations_run_together_without_a_hang,
 	const char *env = getenv("MSHARE_RACE_SECONDS");
 	unsigned int seconds = env ? atoi(env) : 60;
 	unsigned long whole = 0, ranges = 0, errors = 0;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	pthread_t tw, tf;
 	struct race *r;
 	char buf[128];
@@ -168,9 +168,9 @@ TEST_F_TIMEOUT(race, fork_faults_and_migrations_run_together_without_a_hang,
 		SKIP(return, "needs two NUMA nodes");
 	r = calloc(1, sizeof(*r));
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(r->name, sizeof(r->name), "race-%d", getpid());
-	ASSERT_EQ(0, create_domain(&nl, r->name, DOM_SIZE, 0, NULL));
+	ASSERT_EQ(0, create_domain(nl, r->name, DOM_SIZE, 0, NULL));
 	ASSERT_EQ(0, attach_dom(r->name, 0, (void **)&r->p, &size));
 
 	ASSERT_EQ(0, pipe(pfd));
@@ -216,8 +216,8 @@ TEST_F_TIMEOUT(race, fork_faults_and_migrations_run_together_without_a_hang,
 	EXPECT_EQ(0, bad);
 
 	munmap(r->p, size);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, r->name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, r->name));
+	mshare_nl_close(nl);
 	free(r);
 }
 
@@ -270,25 +270,25 @@ TEST_F_TIMEOUT(race, forks_killed_mid_copy_while_the_domain_moves, 300)
 {
 	uint64_t end = now_s() + KILL_SECONDS;
 	pid_t f[4] = { 0 }, mig;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	int i, kills = 0;
 
 	if (numa_nodes() < 2)
 		SKIP(return, "needs two NUMA nodes");
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "race-kill-%d", getpid());
-	ASSERT_EQ(0, create_domain(&nl, name, 32 * MiB, 0, NULL));
+	ASSERT_EQ(0, create_domain(nl, name, 32 * MiB, 0, NULL));
 	mig = fork();
 	ASSERT_LE(0, mig);
 	if (mig == 0) {
-		struct mshare_nl mnl;	/* its own socket: it is killed mid-request */
+		struct mshare_nl *mnl;	/* its own socket: it is killed mid-request */
 		unsigned int k;
 
-		if (mshare_nl_open(&mnl))
+		if (nl_open(&mnl))
 			_exit(1);
 		for (k = 0;; k++)
-			mshare_domain_migrate(&mnl, name, k & 1, 0, 0, NULL);
+			mshare_domain_migrate(mnl, name, k & 1, 0, 0, NULL);
 	}
 	srand(getpid());
 	while (now_s() < end) {
@@ -311,8 +311,8 @@ TEST_F_TIMEOUT(race, forks_killed_mid_copy_while_the_domain_moves, 300)
 		;
 	TH_LOG("%d forking processes killed in %d s", kills, KILL_SECONDS);
 	EXPECT_LT(10, kills);
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 /*
@@ -359,15 +359,15 @@ TEST_F_TIMEOUT(race, clear_refs_and_link_faults_run_together_without_a_hang,
 	struct refs_race r = { 0 };
 	unsigned long rounds = 0, off;
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	uint64_t end;
 	pthread_t t;
 	size_t size;
 	char *p;
 
-	ASSERT_EQ(0, mshare_nl_open(&nl));
+	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "race-refs-%d", getpid());
-	ASSERT_EQ(0, create_domain(&nl, name, DOM_SIZE, 0, NULL));
+	ASSERT_EQ(0, create_domain(nl, name, DOM_SIZE, 0, NULL));
 	ASSERT_EQ(0, pthread_create(&t, NULL, refs_clearer, &r));
 	end = now_s() + seconds;
 	while (now_s() < end) {
@@ -388,8 +388,8 @@ TEST_F_TIMEOUT(race, clear_refs_and_link_faults_run_together_without_a_hang,
 	       rounds, atomic_load(&r.clears), seconds);
 	EXPECT_LT(0, rounds);
 	EXPECT_LT(0, atomic_load(&r.clears));
-	EXPECT_EQ(0, mshare_domain_destroy(&nl, name));
-	mshare_nl_close(&nl);
+	EXPECT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
 }
 
 TEST_HARNESS_MAIN

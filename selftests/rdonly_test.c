@@ -54,7 +54,7 @@ static char *map_key(const char *key, unsigned int flags, int prot, int *fd,
 
 FIXTURE(ro)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	struct mshare_domain_info d;
 	char *rw;
@@ -63,13 +63,14 @@ FIXTURE(ro)
 
 FIXTURE_SETUP(ro)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	int err;
 
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "ro-%d", getpid());
 	opts.mode = 0644;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, DOM, &opts,
+	self->d.size = sizeof(self->d);
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, DOM, &opts,
 					  &self->d));
 	self->rw = map_key(self->name, 0, PROT_READ | PROT_WRITE, &self->rwfd,
 			   &err);
@@ -81,8 +82,8 @@ FIXTURE_TEARDOWN(ro)
 	if (self->rw)
 		munmap(self->rw, DOM);
 	close(self->rwfd);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(ro, read_permission_is_enough_and_write_permission_is_not_given)
@@ -145,7 +146,7 @@ TEST_F(ro, the_mapping_reads_and_never_writes)
 TEST_F(ro, it_sees_writes_discards_and_migrations_through_a_pud_link)
 {
 	struct mshare_discard d = { .offset = 0, .length = 2 * PAGE };
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	volatile char *p;
 	int fd, err, ret;
 
@@ -154,7 +155,7 @@ TEST_F(ro, it_sees_writes_discards_and_migrations_through_a_pud_link)
 	p = map_key(self->name, MSHARE_ATTACH_F_RDONLY, PROT_READ, &fd, &err);
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(1, p[0]);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &info));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &info));
 	TH_LOG("links: pud %u pmd %u", info.links_pud, info.links_pmd);
 	/* The writer's link and the reader's, on whole GiBs where THP allows. */
 	EXPECT_LE(1, info.links_pud + info.links_pmd);
@@ -170,8 +171,8 @@ TEST_F(ro, it_sees_writes_discards_and_migrations_through_a_pud_link)
 	self->rw[0] = 5;
 	EXPECT_EQ(5, p[0]);
 	if (!access("/sys/devices/system/node/node1", F_OK)) {
-		ret = mshare_domain_migrate(&self->nl, self->name, 1, 0, 0, NULL);
-		EXPECT_EQ(0, ret) TH_LOG("%s", self->nl.extack);
+		ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, NULL);
+		EXPECT_EQ(0, ret) TH_LOG("%s", mshare_nl_extack(self->nl));
 		EXPECT_EQ(5, p[0]);
 		EXPECT_EQ(3, p[2 * PAGE]);
 		self->rw[3 * PAGE] = 4;
@@ -179,7 +180,7 @@ TEST_F(ro, it_sees_writes_discards_and_migrations_through_a_pud_link)
 	}
 	munmap((void *)p, DOM);
 	close(fd);
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &info));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &info));
 	EXPECT_LE(1, info.links_pud + info.links_pmd);	/* the writer's */
 }
 
@@ -216,7 +217,7 @@ TEST_F(ro, attach_by_id_also_after_the_name_is_deleted)
 
 	self->rw[0] = 33;
 	snprintf(key, sizeof(key), "#%u", self->d.id);
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	/* The name is gone; the id reaches it while it is held. */
 	EXPECT_EQ(NULL, map_key(self->name, 0, PROT_READ | PROT_WRITE, &fd,
 				&err));

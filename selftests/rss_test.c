@@ -95,7 +95,7 @@ static int in_child(int (*fn)(const char *, uint64_t), const char *name,
 
 FIXTURE(rss)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	uint64_t size;
 	char *p;
@@ -121,12 +121,12 @@ FIXTURE_VARIANT_ADD(rss, pud)
 
 FIXTURE_SETUP(rss)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "rss-%d", getpid());
 	self->size = variant->size;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, self->size,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, self->size,
 					  NULL, &d));
 	self->p = NULL;
 	self->fd = -1;
@@ -139,8 +139,8 @@ FIXTURE_TEARDOWN(rss)
 		munmap(self->p, self->size);
 	if (self->fd >= 0)
 		close(self->fd);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(rss, own_touches_count_and_unmap_gives_them_back)

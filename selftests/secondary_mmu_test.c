@@ -83,7 +83,7 @@ static int numa_nodes(void)
 
 FIXTURE(smmu)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	int fd, mt;
 	char *p;
@@ -102,21 +102,21 @@ FIXTURE_VARIANT_ADD(smmu, pasid_pmd) { .secondary = "pasid", .size = 4 * MiB };
 
 FIXTURE_SETUP(smmu)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	size_t sz;
 	void *p;
 
 	ASSERT_EQ(0, load_mmu_test());
 	ASSERT_EQ(0, write_str(SECONDARY_PARAM, variant->secondary));
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "smmu-%d", getpid());
 	self->size = variant->size;
 	/* Pages on node 0, so that migrating to node 1 moves them. */
 	opts.numa.policy = MSHARE_NUMA_BIND;
 	opts.numa.nodes[0] = 0;
 	opts.numa.nr_nodes = 1;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, self->size,
-					  &opts, NULL)) TH_LOG("%s", self->nl.extack);
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, self->size,
+					  &opts, NULL)) TH_LOG("%s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, &p, &sz));
 	self->p = p;
 	self->fd = -1;
@@ -130,8 +130,8 @@ FIXTURE_TEARDOWN(smmu)
 	if (self->p)
 		munmap(self->p, self->size);
 	close(self->mt);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 	write_str(SECONDARY_PARAM, "all");
 }
 
@@ -211,15 +211,15 @@ TEST_F(smmu, discard_tells_secondary_mmus_before_the_page_is_freed)
 
 TEST_F(smmu, range_migration_tells_secondary_mmus_before_the_page_is_freed)
 {
-	struct mshare_migrate_result m;
+	struct mshare_migrate_result m = MSHARE_INIT(m);
 	struct mshare_mmu_result r;
 	int ret;
 
 	if (numa_nodes() < 2)
 		SKIP(return, "needs two NUMA nodes");
 	ASSERT_EQ(PAGE_BIT, track(_metadata, self->mt, self->p) & PAGE_BIT);
-	ret = mshare_domain_migrate(&self->nl, self->name, 1, 0, 2 * MiB, &m);
-	ASSERT_EQ(0, ret) TH_LOG("%s", self->nl.extack);
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 2 * MiB, &m);
+	ASSERT_EQ(0, ret) TH_LOG("%s", mshare_nl_extack(self->nl));
 	EXPECT_LE(1, m.done);
 	result(_metadata, self->mt, &r);
 	told_before_free(_metadata, variant, &r, PAGE_BIT);
@@ -228,7 +228,7 @@ TEST_F(smmu, range_migration_tells_secondary_mmus_before_the_page_is_freed)
 
 TEST_F(smmu, table_move_tells_secondary_mmus_before_the_table_is_freed)
 {
-	struct mshare_migrate_result m;
+	struct mshare_migrate_result m = MSHARE_INIT(m);
 	struct mshare_mmu_result r;
 	uint32_t objs, table;
 	int ret;
@@ -244,8 +244,8 @@ TEST_F(smmu, table_move_tells_secondary_mmus_before_the_table_is_freed)
 	 */
 	table = self->size >= GiB && pud_links_possible() ? PMD_BIT : PTE_BIT;
 	ASSERT_EQ(table | PAGE_BIT, objs & (table | PAGE_BIT));
-	ret = mshare_domain_migrate(&self->nl, self->name, 1, 0, 0, &m);
-	ASSERT_EQ(0, ret) TH_LOG("%s", self->nl.extack);
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &m);
+	ASSERT_EQ(0, ret) TH_LOG("%s", mshare_nl_extack(self->nl));
 	result(_metadata, self->mt, &r);
 	told_before_free(_metadata, variant, &r, table | PAGE_BIT);
 	EXPECT_EQ(0x5a, self->p[OFF]);
@@ -256,7 +256,7 @@ TEST_F(smmu, destroy_tells_secondary_mmus_of_the_unlink)
 	struct mshare_mmu_result r;
 
 	ASSERT_EQ(PAGE_BIT, track(_metadata, self->mt, self->p) & PAGE_BIT);
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	result(_metadata, self->mt, &r);
 	EXPECT_LE(1, r.count[MSHARE_MMU_EV_START]);
 	EXPECT_LE(1, r.count[MSHARE_MMU_EV_END]);

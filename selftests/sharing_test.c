@@ -224,8 +224,10 @@ static void run_group(struct __test_metadata *_metadata, struct mshare_nl *nl,
 		if (growth < g->min_growth)
 			g->min_growth = growth;
 	}
-	if (domain)
+	if (domain) {
+		g->dom.size = sizeof(g->dom);
 		g->dom_err = mshare_domain_get(nl, domain, &g->dom);
+	}
 	for (i = 0; i < n; i++)
 		EXPECT_EQ(0, attacher_finish(&att[i]))
 			TH_LOG("attacher %d failed", i);
@@ -244,11 +246,11 @@ static int fill_domain(const char *name, uint64_t seed)
 	if (err)
 		return err;
 	fill_pattern(addr, 0, size / PAGE, seed);
-	return mshare_detach(addr, size);
+	return mshare_detach(addr, size) ? -errno : 0;
 }
 
 FIXTURE(sharing) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	int memfd;
 };
@@ -257,15 +259,15 @@ FIXTURE_SETUP(sharing)
 {
 	self->memfd = -1;
 	snprintf(self->name, sizeof(self->name), "sharing-%d", getpid());
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 }
 
 FIXTURE_TEARDOWN(sharing)
 {
 	if (self->memfd >= 0)
 		close(self->memfd);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 	knobs_restore();
 }
 
@@ -283,7 +285,7 @@ FIXTURE_TEARDOWN(sharing)
 TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 {
 	struct attacher att_none[NPROC], att_dom[NPROC], att_mfd[NPROC];
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	struct group none, dom, mfd;
 	char size_arg[32], path_arg[64], thp[32];
 	char *argv_none[] = { "mshare_attacher", "--none", "--hold", NULL };
@@ -310,9 +312,9 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 			ASSERT_EQ(0, knob_set(1, THP_SHMEM, "never"));
 	}
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 1 * GiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &info));
-	ASSERT_EQ(1 * GiB, info.size);
+	ASSERT_EQ(1 * GiB, info.bytes);
 
 	/* The memfd: 1 GiB written (so in the page cache) before anyone maps it. */
 	self->memfd = memfd_create("sharing-control", MFD_CLOEXEC);
@@ -326,9 +328,9 @@ TEST_F_TIMEOUT(sharing, domain_1g_adds_no_page_tables_memfd_adds_2m, 600)
 	snprintf(size_arg, sizeof(size_arg), "%llu", 1 * GiB);
 	snprintf(path_arg, sizeof(path_arg), "/proc/%d/fd/%d", getpid(), self->memfd);
 
-	run_group(_metadata, &self->nl, argv_none, NPROC, att_none, &none, NULL);
-	run_group(_metadata, &self->nl, argv_dom, NPROC, att_dom, &dom, self->name);
-	run_group(_metadata, &self->nl, argv_mfd, NPROC, att_mfd, &mfd, NULL);
+	run_group(_metadata, self->nl, argv_none, NPROC, att_none, &none, NULL);
+	run_group(_metadata, self->nl, argv_dom, NPROC, att_dom, &dom, self->name);
+	run_group(_metadata, self->nl, argv_mfd, NPROC, att_mfd, &mfd, NULL);
 
 	TH_LOG("%d processes, all alive: PageTables none %ld kB, mshare %ld kB, memfd %ld kB",
 	       NPROC, none.pagetables_kb, dom.pagetables_kb, mfd.pagetables_kb);
@@ -386,20 +388,20 @@ TEST_F_TIMEOUT(sharing, domain_1g6m_shares_data_and_links_tail_pmds, 300)
 {
 	enum { N = 3 };
 	struct attacher att[N];
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	struct group g;
 	char *argv[] = { "mshare_attacher", "--domain", self->name, "--touch",
 			 "read", "--verify", "7", "--hold", NULL };
 	int n;
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB + 6 * MiB,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 1 * GiB + 6 * MiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &info));
 	ASSERT_EQ(0, fill_domain(self->name, 7));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, &info));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &info));
 	EXPECT_EQ(0, info.links_pud);
 	EXPECT_EQ(0, info.links_pmd);
 
-	run_group(_metadata, &self->nl, argv, N, att, &g, self->name);
+	run_group(_metadata, self->nl, argv, N, att, &g, self->name);
 	for (n = 0; n < N; n++) {
 		EXPECT_EQ(1 * GiB + 6 * MiB, att[n].r.size);
 		EXPECT_EQ(0, att[n].r.bad) TH_LOG("attacher %d: %llu bad pages", n, att[n].r.bad);
@@ -420,7 +422,7 @@ TEST_F_TIMEOUT(sharing, thp_never_links_512_pmds_per_process, 300)
 {
 	enum { N = 4 };
 	struct attacher att[N];
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	struct group g;
 	char *argv[] = { "mshare_attacher", "--domain", self->name, "--touch",
 			 "read", "--verify", "9", "--hold", NULL };
@@ -434,11 +436,11 @@ TEST_F_TIMEOUT(sharing, thp_never_links_512_pmds_per_process, 300)
 	}
 	ASSERT_FALSE(pud_links_possible());
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 1 * GiB,
 				   MSHARE_DOMAIN_F_PREFAULT, &info));
 	ASSERT_EQ(0, fill_domain(self->name, 9));
 
-	run_group(_metadata, &self->nl, argv, N, att, &g, self->name);
+	run_group(_metadata, self->nl, argv, N, att, &g, self->name);
 	for (n = 0; n < N; n++) {
 		EXPECT_EQ(0, att[n].r.bad) TH_LOG("attacher %d: %llu bad pages", n, att[n].r.bad);
 		EXPECT_LE(att[n].vmpte_alive, att[n].r.vmpte_before + SLACK_KB) {

@@ -77,7 +77,7 @@ static int make_vmas(void)
 
 FIXTURE(sig)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	struct flood *fl;
 	pid_t flooder;
@@ -88,9 +88,9 @@ FIXTURE_SETUP(sig)
 	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
 
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "sig-%d", getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DOM_SIZE, 0, NULL));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DOM_SIZE, 0, NULL));
 	ASSERT_EQ(0, make_vmas());
 	self->fl = mmap(NULL, sizeof(*self->fl), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -107,8 +107,8 @@ FIXTURE_TEARDOWN(sig)
 	waitpid(self->flooder, NULL, 0);
 	TH_LOG("%lu signals sent, %d handled by the parent",
 	       atomic_load(&self->fl->sent), (int)got);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 /* Touch every page of @p and check the pattern: 0 or the first bad page. */

@@ -429,7 +429,7 @@ static int churn_create(struct mshare_nl *nl, const char *name, uint64_t *rs)
 				rnd(rs) % 4 == 0 ? MSHARE_DOMAIN_F_PREFAULT : 0, NULL);
 
 	if (err)
-		report("create %s: %s (%s)", name, strerror(-err), nl->extack);
+		report("create %s: %s (%s)", name, strerror(-err), mshare_nl_extack(nl));
 	else
 		COUNT(creates);
 	return err;
@@ -439,18 +439,18 @@ static void churner(void)
 {
 	char names[CHURN_SLOTS][MSHARE_NAME_MAX];
 	unsigned int gen = 0;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	uint64_t rs = seed();
 	int i, err, rc = 0;
 
-	err = mshare_nl_open(&nl);
+	err = nl_open(&nl);
 	if (err) {
 		report("churner: nl open: %s", strerror(-err));
 		_exit(1);
 	}
 	for (i = 0; i < CHURN_SLOTS; i++) {
 		snprintf(names[i], MSHARE_NAME_MAX, "%sc%u", sh->prefix, gen++);
-		if (churn_create(&nl, names[i], &rs))
+		if (churn_create(nl, names[i], &rs))
 			_exit(1);
 		lock();
 		strcpy(sh->name[i], names[i]);
@@ -459,9 +459,9 @@ static void churner(void)
 	while (!sh->stop) {
 		usleep(2000 + rnd(&rs) % 30000);
 		i = rnd(&rs) % CHURN_SLOTS;
-		err = mshare_domain_destroy(&nl, names[i]);
+		err = mshare_domain_destroy(nl, names[i]);
 		if (err) {
-			report("destroy %s: %s (%s)", names[i], strerror(-err), nl.extack);
+			report("destroy %s: %s (%s)", names[i], strerror(-err), mshare_nl_extack(nl));
 			rc = 1;
 			break;
 		}
@@ -474,19 +474,19 @@ static void churner(void)
 			strcpy(sh->name[i], names[i]);
 			unlock();
 		}
-		if (churn_create(&nl, names[i], &rs)) {
+		if (churn_create(nl, names[i], &rs)) {
 			rc = 1;
 			break;
 		}
 	}
 	for (i = 0; i < CHURN_SLOTS; i++) {
-		err = mshare_domain_destroy(&nl, names[i]);
+		err = mshare_domain_destroy(nl, names[i]);
 		if (err && !(rc && err == -ENOENT)) {
 			report("final destroy %s: %s", names[i], strerror(-err));
 			rc = 1;
 		}
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	_exit(rc);
 }
 
@@ -631,7 +631,7 @@ static void count_prefix(const struct mshare_domain_info *d, void *arg)
 }
 
 FIXTURE(stress) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 };
 
 FIXTURE_SETUP(stress)
@@ -641,7 +641,7 @@ FIXTURE_SETUP(stress)
 	ASSERT_NE(MAP_FAILED, sh);
 	snprintf(sh->prefix, MSHARE_NAME_MAX, "stress-%d-", (int)getpid());
 	snprintf(sh->stable, MSHARE_NAME_MAX, "%sstable", sh->prefix);
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 }
 
 /* After a failure, destroy what the test left (its processes are gone). */
@@ -657,19 +657,19 @@ FIXTURE_TEARDOWN(stress)
 			waitpid(sh->workers[i], NULL, 0);
 		}
 
-	if (find_leftovers(&self->nl, &l) >= 0)
+	if (find_leftovers(self->nl, &l) >= 0)
 		for (i = 0; i < l.n; i++) {
 			TH_LOG("destroying leftover domain %s", l.names[i]);
-			mshare_domain_destroy(&self->nl, l.names[i]);
+			mshare_domain_destroy(self->nl, l.names[i]);
 		}
-	mshare_nl_close(&self->nl);
+	mshare_nl_close(self->nl);
 	munmap(sh, sizeof(*sh));
 }
 
 TEST_F_TIMEOUT(stress, concurrent_chaos_keeps_data_and_leaks_nothing, 60)
 {
 	pid_t *pids = sh->workers, pid;	/* shared: store in the parent only */
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 	struct prefix_count pc;
 	const char *env = getenv("MSHARE_STRESS_SECS");
 	int secs = env ? atoi(env) : DURATION_S;
@@ -678,7 +678,7 @@ TEST_F_TIMEOUT(stress, concurrent_chaos_keeps_data_and_leaks_nothing, 60)
 	size_t size, pg;
 	void *p;
 
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, sh->stable, STABLE_SIZE,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, sh->stable, STABLE_SIZE,
 					  NULL, NULL));
 
 	pid = flush_fork();
@@ -747,15 +747,15 @@ TEST_F_TIMEOUT(stress, concurrent_chaos_keeps_data_and_leaks_nothing, 60)
 	}
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, munmap(p, size));
-	EXPECT_EQ(0, mshare_domain_destroy(&self->nl, sh->stable));
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, sh->stable));
 
 	/* All domains are gone and the module holds nothing. */
 	pc.prefix = sh->prefix;
 	pc.n = 0;
-	EXPECT_LE(0, mshare_domain_dump(&self->nl, count_prefix, &pc));
+	EXPECT_LE(0, mshare_domain_dump(self->nl, count_prefix, &pc));
 	EXPECT_EQ(0, pc.n);
 	for (i = 0; i < 200; i++) {
-		ASSERT_EQ(0, mshare_module_info(&self->nl, &m));
+		ASSERT_EQ(0, mshare_module_info(self->nl, &m));
 		if (!m.domains && !m.data_pages && !m.table_pages)
 			break;
 		usleep(10000);

@@ -41,7 +41,7 @@
 static const char *const env_min[] = { "MSHARE_PRELOAD_MIN=4M", NULL };
 
 FIXTURE(sysv) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct mshare_module_info base;
 	struct victim v[NVICTIMS];
 	char lines[MAX_LINES][256];
@@ -121,9 +121,10 @@ FIXTURE_SETUP(sysv)
 	self->grant = 0;
 	if (access(next_to_self("libmshare-preload.so", lib, sizeof(lib)), R_OK))
 		SKIP(return, "libmshare-preload.so not next to this program");
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
-	domain_cleanup(&self->nl);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &self->base));
+	ASSERT_EQ(0, nl_open(&self->nl));
+	domain_cleanup(self->nl);
+	self->base.size = sizeof(self->base);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &self->base));
 }
 
 FIXTURE_TEARDOWN(sysv)
@@ -143,18 +144,18 @@ FIXTURE_TEARDOWN(sysv)
 			shmctl(id, IPC_RMID, NULL);
 	}
 	if (self->grant)
-		mshare_limit_del(&self->nl, MSHARE_LIMIT_GROUP, GROUP);
-	domain_cleanup(&self->nl);
-	mshare_nl_close(&self->nl);
+		mshare_limit_del(self->nl, MSHARE_LIMIT_GROUP, GROUP);
+	domain_cleanup(self->nl);
+	mshare_nl_close(self->nl);
 }
 
 /* The module's counts are back to what they were before the test. */
 static void expect_baseline(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(sysv) *self)
 {
-	struct mshare_module_info now;
+	struct mshare_module_info now = MSHARE_INIT(now);
 
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &now));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
 	EXPECT_EQ(self->base.domains, now.domains);
 	EXPECT_EQ(self->base.data_pages, now.data_pages);
 	EXPECT_EQ(self->base.table_pages, now.table_pages);
@@ -173,7 +174,7 @@ static void expect_baseline(struct __test_metadata *_metadata,
  */
 TEST_F(sysv, unrelated_processes_share_a_key)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char name[80];
 	long long id;
 
@@ -189,9 +190,9 @@ TEST_F(sysv, unrelated_processes_share_a_key)
 	EXPECT_EQ(10 * MiB, fv(L(1), "vma"));
 	EXPECT_EQ(SEGSZ, fv(L(3), "segsz")) TH_LOG("%s", L(3));
 	EXPECT_EQ(1, fv(L(3), "nattch")) TH_LOG("%s", L(3));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, "sysv.0x5e5e0001", &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, "sysv.0x5e5e0001", &d));
 	EXPECT_EQ(id - ID_BASE, d.id);
-	EXPECT_EQ(10 * MiB, d.size);
+	EXPECT_EQ(10 * MiB, d.bytes);
 	EXPECT_EQ(0600, d.mode);
 
 	ASSERT_EQ(0, spawn(self, 1, 0, 0, 0, env_min, "get:0x5e5e0001:0:0", "at:0:0",
@@ -213,7 +214,7 @@ TEST_F(sysv, unrelated_processes_share_a_key)
 	EXPECT_EQ(0, victim_end(&self->v[0]));
 
 	/* No attacher, not removed: it lives on, with its data. */
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, "sysv.0x5e5e0001", &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, "sysv.0x5e5e0001", &d));
 	EXPECT_EQ(id - ID_BASE, d.id);
 	ASSERT_EQ(0, spawn(self, 2, 0, 0, 0, env_min, "get:0x5e5e0001:0:0", "at:0:0",
 			   "check:2:8M", "rmid", "stat", "dt", NULL));
@@ -225,7 +226,7 @@ TEST_F(sysv, unrelated_processes_share_a_key)
 	EXPECT_EQ(1, fv(L(4), "nattch")) TH_LOG("%s", L(4));
 	EXPECT_OK(5);
 	EXPECT_EQ(0, victim_end(&self->v[2]));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(&self->nl, "sysv.0x5e5e0001", &d));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, "sysv.0x5e5e0001", &d));
 	expect_baseline(_metadata, self);
 }
 
@@ -519,11 +520,11 @@ TEST_F(sysv, private_segment_by_id)
  */
 TEST_F(sysv, unprivileged_service_under_a_grant)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	char name[80];
 	long long id;
 
-	ASSERT_EQ(0, mshare_limit_set(&self->nl, MSHARE_LIMIT_GROUP, GROUP, 32 * MiB, 2));
+	ASSERT_EQ(0, mshare_limit_set(self->nl, MSHARE_LIMIT_GROUP, GROUP, 32 * MiB, 2));
 	self->grant = 1;
 	ASSERT_EQ(0, spawn(self, 0, USER, GROUP, 0, env_min,
 			   "get:0x5e5e0009:8M+100:01660", "at:0:0", "fill:8:8M", "stat",
@@ -540,7 +541,7 @@ TEST_F(sysv, unprivileged_service_under_a_grant)
 	EXPECT_EQ(GROUP, fv(L(3), "cgid"));
 	EXPECT_EQ(0660, fv(L(3), "mode"));
 	EXPECT_EQ(SEGSZ, fv(L(3), "segsz"));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, "sysv.0x5e5e0009", &d));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, "sysv.0x5e5e0009", &d));
 	EXPECT_EQ(USER, d.uid);
 	EXPECT_EQ(GROUP, d.gid);
 	/* 64 MiB is over the grant: a real segment */

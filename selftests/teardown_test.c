@@ -88,7 +88,7 @@ static int read_segfaults(const void *addr)
 /* ---- the fixture ---- */
 
 FIXTURE(td) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char *p;		/* this process's mapping of the domain */
 	char *resv;		/* an address-space reservation (mremap targets) */
@@ -102,7 +102,7 @@ FIXTURE_SETUP(td)
 	self->p = NULL;
 	self->resv = NULL;
 	self->child = 0;
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 }
 
 FIXTURE_TEARDOWN(td)
@@ -115,17 +115,17 @@ FIXTURE_TEARDOWN(td)
 		munmap(self->p, DSIZE);
 	if (self->resv)
 		munmap(self->resv, self->resv_len);
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 static void td_create(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(td) *self, unsigned int flags)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, flags, &info));
-	ASSERT_EQ(DSIZE, info.size);
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, flags, &info));
+	ASSERT_EQ(DSIZE, info.bytes);
 }
 
 /* Attach the domain in this process (self->p) and fill it with @seed. */
@@ -152,7 +152,7 @@ static void td_unmap(struct __test_metadata *_metadata, FIXTURE_DATA(td) *self)
 static void td_links(struct __test_metadata *_metadata, FIXTURE_DATA(td) *self,
 		     struct mshare_domain_info *info)
 {
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, info));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, info));
 }
 
 /*
@@ -162,7 +162,7 @@ static void td_links(struct __test_metadata *_metadata, FIXTURE_DATA(td) *self,
 static void td_check_clean(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(td) *self, uint64_t seed)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	unsigned long long bad;
 
 	ASSERT_EQ(NULL, self->p);
@@ -252,7 +252,7 @@ static char *td_reserve(struct __test_metadata *_metadata, FIXTURE_DATA(td) *sel
 
 TEST_F_TIMEOUT(td, munmap_whole_mapping_keeps_domain, 120)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	td_create(_metadata, self, MSHARE_DOMAIN_F_PREFAULT);
 	td_attach(_metadata, self, 11);
@@ -296,7 +296,7 @@ TEST_F_TIMEOUT(td, sigkill_while_faulting_keeps_domain, 240)
 	char *argv[] = { "mshare_attacher", "--domain", self->name,
 			 "--touch", "write", "--fill", "13", NULL };
 	const uint64_t first = NPAGES / 8;	/* written before the kills */
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	uint64_t i, bad = 0, zero = 0;
 	pid_t pids[KIDS];
 	int round, k;
@@ -481,7 +481,7 @@ TEST_F_TIMEOUT(td, partial_munmap_2m_piece_keeps_rest, 120)
 {
 	const uint64_t h1 = 512 * MiB / PAGE, h2 = (1 * GiB + 4 * MiB) / PAGE;
 	const uint64_t hn = 2 * MiB / PAGE;
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	td_create(_metadata, self, MSHARE_DOMAIN_F_PREFAULT);
 	td_attach(_metadata, self, 22);
@@ -580,7 +580,7 @@ TEST_F_TIMEOUT(td, exec_with_mapping_is_clean, 120)
  */
 TEST_F_TIMEOUT(td, fork_child_inherits_mapping, 120)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	int go[2], ready[2];
 
 	td_create(_metadata, self, MSHARE_DOMAIN_F_PREFAULT);

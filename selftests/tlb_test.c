@@ -54,7 +54,7 @@ struct dstats {
 
 static int get_stats(struct mshare_nl *nl, const char *name, struct dstats *s)
 {
-	struct mshare_domain_stats st;
+	struct mshare_domain_stats st = MSHARE_INIT(st);
 	int err = mshare_domain_stats(nl, name, &st);
 
 	s->shootdowns = st.shootdowns;
@@ -111,7 +111,7 @@ static uint64_t now_ns(void)
 }
 
 FIXTURE(tlb) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char *p;
 	int fd;
@@ -120,9 +120,9 @@ FIXTURE(tlb) {
 FIXTURE_SETUP(tlb)
 {
 	ASSERT_EQ(0, write_str(SECONDARY_TLBS, "pasid"));
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "tlb-%d", getpid());
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DOM_SIZE,
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DOM_SIZE,
 				   MSHARE_DOMAIN_F_PREFAULT, NULL));
 	self->p = attach_map(self->name, &self->fd);
 	ASSERT_NE(NULL, self->p);
@@ -137,28 +137,29 @@ FIXTURE_TEARDOWN(tlb)
 		munmap(self->p, DOM_SIZE);
 		close(self->fd);
 	}
-	mshare_domain_destroy(&self->nl, self->name);
-	mshare_nl_close(&self->nl);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
 }
 
 TEST_F(tlb, discard_reads_zeros_keeps_the_rest_and_frees_the_pages)
 {
-	struct mshare_module_info before, after;
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
 	struct dstats s0, s1;
 	uint64_t off;
 	char *q;
 	int fd2;
 
 	memset(self->p, 0x5a, DOM_SIZE);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &before));
-	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s0));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s0));
 	EXPECT_EQ(DOM_SIZE / PAGE, s0.resident);
 
 	ASSERT_EQ(0, discard(self->fd, 1 * MiB, 256 * KiB));
 
-	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s1));
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s1));
 	EXPECT_EQ(DOM_SIZE / PAGE - 64, s1.resident);
-	ASSERT_EQ(0, mshare_module_info(&self->nl, &after));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(before.data_pages - 64, after.data_pages);
 
 	/* A second attacher sees the same: zeros in the range only. */
@@ -186,7 +187,7 @@ TEST_F(tlb, discard_of_bad_ranges_fails_with_einval_and_changes_nothing)
 	int fd;
 
 	memset(self->p, 1, DOM_SIZE);
-	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s0));
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s0));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EXPECT_EQ(EINVAL, discard(self->fd, bad[i].off, bad[i].len))
 			TH_LOG("case %u", i);
@@ -194,7 +195,7 @@ TEST_F(tlb, discard_of_bad_ranges_fails_with_einval_and_changes_nothing)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(EINVAL, discard(fd, 0, PAGE));	/* not attached */
 	close(fd);
-	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s1));
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s1));
 	EXPECT_EQ(s0.resident, s1.resident);
 	EXPECT_EQ(s0.shootdowns, s1.shootdowns);
 }
@@ -378,17 +379,17 @@ static void one_round_per_batch(struct __test_metadata *_metadata,
 
 TEST_F(tlb, discard_with_1_attacher_is_one_round)
 {
-	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 1);
+	one_round_per_batch(_metadata, self->nl, self->name, self->fd, 1);
 }
 
 TEST_F(tlb, discard_with_8_attachers_is_one_round)
 {
-	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 8);
+	one_round_per_batch(_metadata, self->nl, self->name, self->fd, 8);
 }
 
 TEST_F_TIMEOUT(tlb, discard_with_64_attachers_is_one_round, 120)
 {
-	one_round_per_batch(_metadata, &self->nl, self->name, self->fd, 64);
+	one_round_per_batch(_metadata, self->nl, self->name, self->fd, 64);
 }
 
 /* The test build's count of pretend global-ASID broadcasts, or -1. */
@@ -465,9 +466,9 @@ TEST_F(tlb, global_asid_mms_get_one_broadcast_each_per_round)
 	ASSERT_EQ(0, write_str(GLOBAL_ASID, "1"));
 	g0 = global_flushes();
 	ASSERT_LE(0, g0);
-	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s0));
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s0));
 	ASSERT_EQ(0, discard(self->fd, 0, 16 * PAGE));
-	ASSERT_EQ(0, get_stats(&self->nl, self->name, &s1));
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s1));
 	g1 = global_flushes();
 	EXPECT_EQ(1, s1.shootdowns - s0.shootdowns);
 	EXPECT_EQ(N + 1, g1 - g0) TH_LOG("one broadcast per linked mm");
@@ -533,7 +534,7 @@ TEST_F(tlb, destroy_unlinks_attachers_who_relink_and_keep_their_data)
 
 		ASSERT_EQ(1, read(done[0], &c, 1));
 	}
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	ASSERT_EQ(1, write(go[1], "x", 1));
 	ASSERT_EQ(sizeof(faults), read(done[0], &faults, sizeof(faults)));
 	EXPECT_EQ(0, wait_exit_code(pid));

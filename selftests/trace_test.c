@@ -174,7 +174,7 @@ static int other_node(int node)
 }
 
 FIXTURE(trace) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char dir[128];
 	struct trace t;
@@ -197,7 +197,7 @@ FIXTURE_SETUP(trace)
 	ASSERT_EQ(0, write_file(self->dir, "buffer_size_kb", "4096"));
 	ASSERT_EQ(0, write_file(self->dir, "events/mshare/enable", "1"))
 		TH_LOG("no events/mshare in tracefs: is this mshare.ko built with tracepoints?");
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "tr-%d", (int)getpid());
 }
 
@@ -207,9 +207,9 @@ FIXTURE_TEARDOWN(trace)
 		write_file(self->dir, "events/mshare/enable", "0");
 		rmdir(self->dir);
 	}
-	if (self->nl.sk) {
-		mshare_domain_destroy(&self->nl, self->name);
-		mshare_nl_close(&self->nl);
+	if (mshare_nl_sock(self->nl)) {
+		mshare_domain_destroy(self->nl, self->name);
+		mshare_nl_close(self->nl);
 	}
 }
 
@@ -270,9 +270,9 @@ TEST_F(trace, formats_have_the_documented_fields)
  */
 TEST_F_TIMEOUT(trace, each_event_fires_with_its_fields, 120)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_info info;
-	struct mshare_migrate_result mr;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info info = MSHARE_INIT(info);
+	struct mshare_migrate_result mr = MSHARE_INIT(mr);
 	int home = 0, target, i;
 	unsigned long base;
 	char want[256];
@@ -282,22 +282,22 @@ TEST_F_TIMEOUT(trace, each_event_fires_with_its_fields, 120)
 	opts.numa.policy = MSHARE_NUMA_BIND;
 	opts.numa.nr_nodes = 1;
 	opts.numa.nodes[0] = home;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->name, DSIZE, &opts,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->name, DSIZE, &opts,
 					  &info));
 	p = mshare_attach(self->name, 0, &size);
-	ASSERT_FALSE(MSHARE_IS_ERR(p));
+	ASSERT_NE(NULL, p);
 	ASSERT_EQ(DSIZE, size);
 	base = (unsigned long)p;
 	p[1 * PAGE] = 1;
 	p[2 * MiB + 3 * PAGE] = 2;
 	p[5 * PAGE] = 3;
-	ASSERT_EQ(0, mshare_domain_discard(&self->nl, self->name, PAGE, PAGE));
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name, PAGE, PAGE));
 	target = other_node(home);
-	ASSERT_EQ(0, mshare_domain_migrate(&self->nl, self->name, target, 0, 0,
+	ASSERT_EQ(0, mshare_domain_migrate(self->nl, self->name, target, 0, 0,
 					   &mr));
 	ASSERT_EQ(3, p[5 * PAGE]);	/* relinks the first 2 MiB */
 	ASSERT_EQ(0, munmap(p, size));
-	ASSERT_EQ(0, mshare_domain_destroy(&self->nl, self->name));
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	/* The last fput() may run a moment later: wait for the free. */
 	for (i = 0; i < 50; i++) {
 		ASSERT_LE(0, read_trace(self->dir, &self->t));
@@ -376,7 +376,7 @@ end:
 /* A 1 GiB domain mapped 1 GiB-aligned links at PUD level (THP permitting). */
 TEST_F_TIMEOUT(trace, pud_link_fires_with_level_pud, 120)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	char want[256], thp[128] = "";
 	size_t size;
 	char *p;
@@ -391,9 +391,9 @@ TEST_F_TIMEOUT(trace, pud_link_fires_with_level_pud, 120)
 	}
 	if (!strstr(thp, "[always]") && !strstr(thp, "[madvise]"))
 		SKIP(return, "THP is off: no PUD faults (%s)", thp);
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, 1 * GiB, 0, &info));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 1 * GiB, 0, &info));
 	p = mshare_attach(self->name, 0, &size);
-	ASSERT_FALSE(MSHARE_IS_ERR(p));
+	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, (unsigned long)p % GiB);
 	p[7 * PAGE] = 1;
 	ASSERT_LE(0, read_trace(self->dir, &self->t));

@@ -335,7 +335,7 @@ struct knob {
 };
 
 FIXTURE(walk) {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	char extra[2][MSHARE_NAME_MAX];	/* other domains a test made */
 	char *p;
@@ -346,7 +346,7 @@ FIXTURE(walk) {
 
 FIXTURE_SETUP(walk)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	size_t size;
 	void *addr;
 
@@ -355,8 +355,8 @@ FIXTURE_SETUP(walk)
 	self->p = NULL;
 	self->child = 0;
 	self->nknobs = 0;
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, &info));
+	ASSERT_EQ(0, nl_open(&self->nl));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &info));
 	ASSERT_EQ(0, attach_dom(self->name, 0, &addr, &size));
 	ASSERT_EQ(DSIZE, size);
 	self->p = addr;
@@ -383,11 +383,11 @@ FIXTURE_TEARDOWN(walk)
 	restore_knobs(self);
 	if (self->p)
 		munmap(self->p, DSIZE);
-	mshare_domain_destroy(&self->nl, self->name);
+	mshare_domain_destroy(self->nl, self->name);
 	for (i = 0; i < 2; i++)
 		if (self->extra[i][0])
-			mshare_domain_destroy(&self->nl, self->extra[i]);
-	mshare_nl_close(&self->nl);
+			mshare_domain_destroy(self->nl, self->extra[i]);
+	mshare_nl_close(self->nl);
 }
 
 /* Set @path to @value, remembering its old value for the teardown. */
@@ -416,14 +416,14 @@ static int set_knob(FIXTURE_DATA(walk) *self, const char *path, const char *valu
 static void dom_info(struct __test_metadata *_metadata, FIXTURE_DATA(walk) *self,
 		     struct mshare_domain_info *info)
 {
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->name, info));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, info));
 }
 
 /* Links to the domain's tables, counted in 2 MiB units (a PUD link: 512). */
 static uint64_t link_units(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(walk) *self)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	dom_info(_metadata, self, &info);
 	return (uint64_t)info.links_pud * 512 + info.links_pmd;
@@ -432,7 +432,7 @@ static uint64_t link_units(struct __test_metadata *_metadata,
 static uint64_t resident(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(walk) *self)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	dom_info(_metadata, self, &info);
 	return info.resident;
@@ -618,13 +618,13 @@ TEST_F_TIMEOUT(walk, mincore_reports_unlinked_range_absent, 120)
  */
 TEST_F_TIMEOUT(walk, mincore_by_non_owner_reports_every_page_resident, 120)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_info info;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	pid_t pid;
 
 	snprintf(self->extra[0], MSHARE_NAME_MAX, "walkers-%d-any", getpid());
 	opts.mode = 0666;
-	ASSERT_EQ(0, mshare_domain_create(&self->nl, self->extra[0], 8 * MiB,
+	ASSERT_EQ(0, mshare_domain_create(self->nl, self->extra[0], 8 * MiB,
 					  &opts, &info));
 	pid = flush_fork();
 	if (pid == 0) {
@@ -647,7 +647,7 @@ TEST_F_TIMEOUT(walk, mincore_by_non_owner_reports_every_page_resident, 120)
 	}
 	ASSERT_GT(pid, 0);
 	EXPECT_EQ(0, wait_exit_code(pid));
-	ASSERT_EQ(0, mshare_domain_get(&self->nl, self->extra[0], &info));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->extra[0], &info));
 	EXPECT_EQ(1, info.resident);
 }
 
@@ -856,7 +856,7 @@ TEST_F_TIMEOUT(walk, madvise_populate_write_fills_range, 120)
  */
 TEST_F_TIMEOUT(walk, madvise_nohugepage_makes_faults_link_pmd_tables, 120)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	if (thp_built()) {
 		ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_NOHUGEPAGE));
@@ -884,7 +884,7 @@ TEST_F_TIMEOUT(walk, madvise_nohugepage_makes_faults_link_pmd_tables, 120)
  */
 TEST_F_TIMEOUT(walk, madvise_hugepage_makes_faults_link_at_the_best_level, 120)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 
 	if (thp_built()) {
 		ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_NOHUGEPAGE));
@@ -964,12 +964,12 @@ TEST_F_TIMEOUT(walk, mlock_populates_range_without_locking, 120)
  */
 TEST_F_TIMEOUT(walk, mlockall_populates_domains_without_locking, 120)
 {
-	struct mshare_domain_info info;
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	int i;
 
 	for (i = 0; i < 2; i++) {
 		snprintf(self->extra[i], MSHARE_NAME_MAX, "walkers-%d-ml%d", getpid(), i);
-		ASSERT_EQ(0, create_domain(&self->nl, self->extra[i], 8 * MiB, 0, &info));
+		ASSERT_EQ(0, create_domain(self->nl, self->extra[i], 8 * MiB, 0, &info));
 	}
 	self->child = flush_fork();
 	if (self->child == 0) {
@@ -996,7 +996,7 @@ TEST_F_TIMEOUT(walk, mlockall_populates_domains_without_locking, 120)
 	EXPECT_EQ(0, wait_exit_code(self->child));
 	self->child = 0;
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, mshare_domain_get(&self->nl, self->extra[i], &info));
+		ASSERT_EQ(0, mshare_domain_get(self->nl, self->extra[i], &info));
 		EXPECT_EQ(8 * MiB / PAGE, info.resident) TH_LOG("domain %d", i);
 	}
 	check_data(_metadata, self);

@@ -11,41 +11,41 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mshare.h>
+#include <mshare_nl.h>
 
 #define SIZE	(4UL << 20)
 
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "consumer";
-	struct mshare_domain_info info;
-	struct mshare_module_info mod;
-	struct mshare_nl nl;
+	struct mshare_domain_info info = MSHARE_INIT(info);
+	struct mshare_module_info mod = MSHARE_INIT(mod);
+	struct mshare_nl *nl;
 	unsigned long i;
 	size_t size = 0;
 	int err, rc = 1;
 	char *p;
 
-	err = mshare_nl_open(&nl);
-	if (err) {
-		fprintf(stderr, "consumer: mshare_nl_open: %s\n", strerror(-err));
+	nl = mshare_nl_open();
+	if (!nl) {
+		fprintf(stderr, "consumer: mshare_nl_open: %s\n", strerror(errno));
 		return 1;
 	}
-	err = mshare_module_info(&nl, &mod);
+	err = mshare_module_info(nl, &mod);
 	if (err || mod.abi_version != MSHARE_GENL_VERSION) {
 		fprintf(stderr, "consumer: module info: %s, ABI %u (built for %u)\n",
 			strerror(-err), mod.abi_version, MSHARE_GENL_VERSION);
 		goto close;
 	}
-	err = mshare_domain_create(&nl, name, SIZE, NULL, &info);
+	err = mshare_domain_create(nl, name, SIZE, NULL, &info);
 	if (err) {
 		fprintf(stderr, "consumer: create %s: %s\n", name, strerror(-err));
 		goto close;
 	}
 	p = mshare_attach(name, 0, &size);
-	if (MSHARE_IS_ERR(p)) {
+	if (!p) {
 		fprintf(stderr, "consumer: attach %s: %s\n", name,
-			strerror(-MSHARE_PTR_ERR(p)));
+			strerror(errno));
 		goto destroy;
 	}
 	for (i = 0; i < size; i += 4096)
@@ -57,19 +57,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "consumer: size %zu, read back %lu bytes\n", size, i);
 	else
 		rc = 0;
-	err = mshare_detach(p, size);
-	if (err) {
-		fprintf(stderr, "consumer: detach: %s\n", strerror(-err));
+	if (mshare_detach(p, size)) {
+		fprintf(stderr, "consumer: detach: %s\n", strerror(errno));
 		rc = 1;
 	}
 destroy:
-	err = mshare_domain_destroy(&nl, name);
+	err = mshare_domain_destroy(nl, name);
 	if (err) {
 		fprintf(stderr, "consumer: destroy %s: %s\n", name, strerror(-err));
 		rc = 1;
 	}
 close:
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	if (!rc)
 		printf("consumer: %s: created, attached, wrote and read %zu bytes, destroyed\n",
 		       name, size);

@@ -44,9 +44,9 @@ static void msleep(unsigned int ms)
 	usleep(ms * 1000);
 }
 
-static void open_nl(struct mshare_nl *nl, const char *who)
+static void open_nl(struct mshare_nl **nl, const char *who)
 {
-	int err = mshare_nl_open(nl);
+	int err = nl_open(nl);
 
 	if (err) {
 		report("%s: netlink: %s", who, strerror(-err));
@@ -216,9 +216,9 @@ void migrator(int idx)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
 	uint64_t rs = seed() ^ idx, size, off, len, np;
-	struct mshare_migrate_result res;
+	struct mshare_migrate_result res = MSHARE_INIT(res);
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int churn, whole, err, node, cancel;
 
 	block_usr1(1);	/* cancelled by its own timer only */
@@ -248,7 +248,8 @@ void migrator(int idx)
 			setitimer(ITIMER_REAL, &it, NULL);
 		}
 		memset(&res, 0, sizeof(res));
-		err = mshare_domain_migrate(&nl, name, node, off, len, &res);
+		res.size = sizeof(res);
+		err = mshare_domain_migrate(nl, name, node, off, len, &res);
 		if (cancel) {
 			struct itimerval it = { 0 };
 
@@ -265,7 +266,7 @@ void migrator(int idx)
 		if (err) {
 			report("migrate %s [%#llx +%#llx] to node %d: %s (%s)", name,
 			       (unsigned long long)off, (unsigned long long)len, node,
-			       strerror(-err), nl.extack);
+			       strerror(-err), mshare_nl_extack(nl));
 			msleep(100);
 			continue;
 		}
@@ -282,17 +283,17 @@ void migrator(int idx)
 			       (unsigned long long)res.skipped,
 			       (unsigned long long)res.total);
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	_exit(0);
 }
 
 void policy_changer(int idx)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 	uint64_t rs = seed() ^ idx;
-	struct mshare_domain_info out;
+	struct mshare_domain_info out = MSHARE_INIT(out);
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int churn, err;
 
 	open_nl(&nl, "policy");
@@ -302,13 +303,14 @@ void policy_changer(int idx)
 		pick_domain(name, &rs, &churn);
 		random_numa(&o.numa, &rs);
 		memset(&out, 0, sizeof(out));
-		err = mshare_domain_set(&nl, name, &o, &out);
+		out.size = sizeof(out);
+		err = mshare_domain_set(nl, name, &o, &out);
 		if (err == -ENOENT && churn)
 			continue;
 		if (err) {
 			report("policy %s on %s: %s (%s)",
 			       mshare_numa_policy_name(o.numa.policy), name,
-			       strerror(-err), nl.extack);
+			       strerror(-err), mshare_nl_extack(nl));
 			continue;
 		}
 		COUNT(policy_set);
@@ -317,7 +319,7 @@ void policy_changer(int idx)
 			       mshare_numa_policy_name(o.numa.policy), name,
 			       out.numa.policy);
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	_exit(0);
 }
 
@@ -341,7 +343,7 @@ void discarder(int idx)
 	uint64_t rs = seed() ^ idx, size, off, len;
 	char name[MSHARE_NAME_MAX];
 	struct mshare_discard d;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int churn, err, fd;
 
 	open_nl(&nl, "discarder");
@@ -351,7 +353,7 @@ void discarder(int idx)
 		size = pick_domain(name, &rs, &churn);
 		scratch_range(size, churn, &rs, &off, &len);
 		if (rnd(&rs) & 1) {
-			err = mshare_domain_discard(&nl, name, off, len);
+			err = mshare_domain_discard(nl, name, off, len);
 			if (err == -ENOENT && churn) {
 				COUNT(discard_enoent);
 				continue;
@@ -359,7 +361,7 @@ void discarder(int idx)
 			if (err)
 				report("DOMAIN_DISCARD %s [%#llx +%#llx]: %s (%s)", name,
 				       (unsigned long long)off, (unsigned long long)len,
-				       strerror(-err), nl.extack);
+				       strerror(-err), mshare_nl_extack(nl));
 			else
 				COUNT(discard_nl);
 			continue;
@@ -386,7 +388,7 @@ void discarder(int idx)
 		}
 		close(fd);
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	_exit(0);
 }
 
@@ -395,7 +397,7 @@ void discarder(int idx)
 /* Create the fuzzers' domains that are gone (they may destroy them). */
 static void keep_fuzz_domains(struct mshare_nl *nl, uint64_t *rs)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 	int i, err;
 
 	for (i = 0; i < FUZZ_DOMAINS; i++) {
@@ -404,7 +406,7 @@ static void keep_fuzz_domains(struct mshare_nl *nl, uint64_t *rs)
 					   (1 + rnd(rs) % 4) * 2 * MiB, &o, NULL);
 		if (err && err != -EEXIST)
 			report("create %s: %s (%s)", sh->fuzz[i], strerror(-err),
-			       nl->extack);
+			       mshare_nl_extack(nl));
 	}
 	o.uid = o.gid = 65534;
 	o.mode = 0666;
@@ -412,39 +414,39 @@ static void keep_fuzz_domains(struct mshare_nl *nl, uint64_t *rs)
 		err = mshare_domain_create(nl, sh->pub[i], PUB_SIZE, &o, NULL);
 		if (err && err != -EEXIST)
 			report("create %s: %s (%s)", sh->pub[i], strerror(-err),
-			       nl->extack);
+			       mshare_nl_extack(nl));
 	}
 }
 
 void destroyer(int idx)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 	uint64_t rs = seed() ^ idx, next_keep = 0;
-	struct mshare_domain_stats st;
+	struct mshare_domain_stats st = MSHARE_INIT(st);
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	int i, err;
 
 	open_nl(&nl, "destroyer");
 	while (!sh->stop) {
 		beat();
 		if (now_ns() >= next_keep) {
-			keep_fuzz_domains(&nl, &rs);
+			keep_fuzz_domains(nl, &rs);
 			next_keep = now_ns() + 2000000000ULL;
 		}
 		msleep(300 + rnd(&rs) % 1700);
 		i = rnd(&rs) % CHURN_DOMAINS;
 		churn_name(i, name);
-		err = mshare_domain_stats(&nl, name, &st);
+		err = mshare_domain_stats(nl, name, &st);
 		if (err) {
 			report("destroyer: stats %s: %s (%s)", name, strerror(-err),
-			       nl.extack);
+			       mshare_nl_extack(nl));
 			continue;
 		}
-		err = mshare_domain_destroy(&nl, name);
+		err = mshare_domain_destroy(nl, name);
 		if (err) {
 			report("destroyer: destroy %s: %s (%s)", name, strerror(-err),
-			       nl.extack);
+			       mshare_nl_extack(nl));
 			continue;
 		}
 		COUNT(destroy);
@@ -464,14 +466,14 @@ void destroyer(int idx)
 			random_numa(&o.numa, &rs);
 		else
 			o.numa.policy = -1;
-		err = mshare_domain_create(&nl, name, CHURN_SIZE, &o, NULL);
+		err = mshare_domain_create(nl, name, CHURN_SIZE, &o, NULL);
 		if (err)
 			report("destroyer: create %s: %s (%s)", name, strerror(-err),
-			       nl.extack);
+			       mshare_nl_extack(nl));
 		else
 			COUNT(create);
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	_exit(0);
 }
 
@@ -480,7 +482,7 @@ void destroyer(int idx)
 static int ipcns_child(uint64_t rs)
 {
 	char name[2][MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	size_t size;
 	pid_t pid;
 	void *p;
@@ -490,7 +492,7 @@ static int ipcns_child(uint64_t rs)
 		report("ipcns: unshare(CLONE_NEWIPC): %s", strerror(errno));
 		return EXIT_BAD;
 	}
-	if (mshare_nl_open(&nl)) {
+	if (nl_open(&nl)) {
 		report("ipcns: netlink open failed");
 		return EXIT_BAD;
 	}
@@ -508,11 +510,11 @@ static int ipcns_child(uint64_t rs)
 	memcpy(name[0], sh->stable, MSHARE_NAME_MAX);
 	snprintf(name[1], MSHARE_NAME_MAX, "%sns", sh->prefix);
 	for (i = 0; i < 2; i++) {
-		err = create_domain(&nl, name[i], (1 + rnd(&rs) % 2) * 2 * MiB,
+		err = create_domain(nl, name[i], (1 + rnd(&rs) % 2) * 2 * MiB,
 				    rnd(&rs) % 3 ? 0 : MSHARE_DOMAIN_F_PREFAULT, NULL);
 		if (err) {
 			report("ipcns: create %s in a new namespace: %s (%s)",
-			       name[i], strerror(-err), nl.extack);
+			       name[i], strerror(-err), mshare_nl_extack(nl));
 			rc = EXIT_BAD;
 			continue;
 		}
@@ -535,9 +537,9 @@ static int ipcns_child(uint64_t rs)
 		if (rnd(&rs) & 1)
 			munmap(p, size);
 		if (rnd(&rs) % 3 == 0)
-			mshare_domain_destroy(&nl, name[i]);
+			mshare_domain_destroy(nl, name[i]);
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	return rc;
 }
 

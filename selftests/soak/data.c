@@ -133,8 +133,8 @@ static void *writer_thread(void *arg)
 	struct wproc *w = t->w;
 	uint64_t rs = seed() ^ t->slot, tag = tag_of(sh->stable), got, want;
 	unsigned long iter;
-	struct mshare_nl nl;
-	int bw, nl_ok = mshare_nl_open(&nl) == 0;
+	struct mshare_nl *nl;
+	int bw, nl_ok = nl_open(&nl) == 0;
 
 	for (iter = 0; !sh->stop; iter++) {
 		size_t pg = (rnd(&rs) % (OWNED_PAGES / WSLOTS)) * WSLOTS + t->slot;
@@ -173,11 +173,11 @@ static void *writer_thread(void *arg)
 			 * at once, and the rewrite after it must not be
 			 * lost (a stale TLB entry anywhere would take it).
 			 */
-			int err = mshare_domain_discard(&nl, sh->stable, pg * PAGE, PAGE);
+			int err = mshare_domain_discard(nl, sh->stable, pg * PAGE, PAGE);
 
 			if (err) {
 				report("writer: DOMAIN_DISCARD of its page %zu: %s (%s)", pg,
-				       strerror(-err), nl.extack);
+				       strerror(-err), mshare_nl_extack(nl));
 			} else {
 				if (!page_is(p, tag, pg, 0))
 					report("writer: %s page %zu not zero after its discard",
@@ -220,7 +220,7 @@ static void *writer_thread(void *arg)
 		pthread_rwlock_unlock(&w->map_lock);
 	}
 	if (nl_ok)
-		mshare_nl_close(&nl);
+		mshare_nl_close(nl);
 	return NULL;
 }
 

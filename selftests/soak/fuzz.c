@@ -61,7 +61,7 @@ static const char *const as_name[NR_FUZZ_AS] = {
 struct fz {
 	int as;
 	uint64_t rs;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct nl_sock *raw;
 	char *arena;		/* 2 MiB-aligned PROT_NONE reservation */
 	char *ro_page;		/* a read-only page */
@@ -313,7 +313,7 @@ static void judge(struct fz *f, int cmd, const char *name, int ret, struct reply
 			       as_name[f->as], r->name);
 		/* Keep only the fuzz domains: anything else goes at once. */
 		if (r->name[0] && strncmp(r->name, sh->prefix, strlen(sh->prefix)))
-			mshare_domain_destroy(&f->nl, r->name);
+			mshare_domain_destroy(f->nl, r->name);
 		return;
 	}
 	if (name && !may_change(f->as, name))
@@ -356,7 +356,7 @@ static void nl_structured(struct fz *f)
 	struct nl_msg *m;
 	int ret, named = 0;
 
-	m = mshare_nl_msg(&f->nl, cmd, dump ? NLM_F_DUMP : 0);
+	m = mshare_nl_msg(f->nl, cmd, dump ? NLM_F_DUMP : 0);
 	if (!m)
 		return;
 	if (cmd != MSHARE_CMD_GET_INFO && (!dump || rnd(&f->rs) % 4 == 0) &&
@@ -416,7 +416,7 @@ static void nl_structured(struct fz *f)
 	if (rnd(&f->rs) % 8 == 0)	/* an attribute the command does not take */
 		put_attr(f, m, 1 + rnd(&f->rs) % (MSHARE_A_MAX + 3), rnd(&f->rs) & 1);
 	count_nl(f);
-	ret = mshare_nl_run(&f->nl, m, reply_cb, &r);
+	ret = mshare_nl_run(f->nl, m, reply_cb, &r);
 	judge(f, cmd, named ? name : NULL, ret, &r);
 }
 
@@ -432,7 +432,7 @@ static void nl_soup(struct fz *f)
 	unsigned int j, len;
 
 	/* Root's soups must not hit the checked or churn domains by name. */
-	m = mshare_nl_msg(&f->nl, cmd, rnd(&f->rs) % 8 == 0 ? NLM_F_DUMP : 0);
+	m = mshare_nl_msg(f->nl, cmd, rnd(&f->rs) % 8 == 0 ? NLM_F_DUMP : 0);
 	if (!m)
 		return;
 	for (i = 0; i < n; i++) {
@@ -458,7 +458,7 @@ static void nl_soup(struct fz *f)
 			break;
 	}
 	count_nl(f);
-	ret = mshare_nl_run(&f->nl, m, reply_cb, &r);
+	ret = mshare_nl_run(f->nl, m, reply_cb, &r);
 	/* The name it acted on is unknown: judge creation only. */
 	judge(f, cmd, NULL, ret, &r);
 }
@@ -478,7 +478,7 @@ static void nl_raw(struct fz *f)
 		buf[i] = rnd(&f->rs);
 	/* Our family only (random commands of other families could do
 	 * anything), or now and then a control message type. */
-	h->nlmsg_type = rnd(&f->rs) % 32 ? (uint16_t)f->nl.family :
+	h->nlmsg_type = rnd(&f->rs) % 32 ? (uint16_t)mshare_nl_family(f->nl) :
 					    (uint16_t)(rnd(&f->rs) % NLMSG_MIN_TYPE);
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
 			 (rnd(&f->rs) % 8 == 0 ? NLM_F_DUMP : 0);
@@ -926,7 +926,7 @@ void fuzzer(int as)
 	int err;
 
 	become(as);
-	err = mshare_nl_open(&f.nl);
+	err = nl_open(&f.nl);
 	if (err) {
 		report("%s: netlink: %s", as_name[as], strerror(-err));
 		_exit(1);
@@ -977,6 +977,6 @@ void fuzzer(int as)
 		}
 	}
 	nl_socket_free(f.raw);
-	mshare_nl_close(&f.nl);
+	mshare_nl_close(f.nl);
 	_exit(0);
 }

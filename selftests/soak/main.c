@@ -522,7 +522,7 @@ static void reap_roles(int respawn)
  */
 static void nl_probe(struct mshare_nl *nl)
 {
-	struct mshare_module_info m;
+	struct mshare_module_info m = MSHARE_INIT(m);
 	uint64_t t0 = now_ns(), dt;
 
 	if (mshare_module_info(nl, &m))
@@ -590,7 +590,7 @@ static int nodes_online(void)
 
 static int create_stable_domains(struct mshare_nl *nl)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 	int i, err;
 
 	/*
@@ -603,7 +603,7 @@ static int create_stable_domains(struct mshare_nl *nl)
 	o.mode = 0600;
 	err = mshare_domain_create(nl, sh->stable, STABLE_SIZE, &o, NULL);
 	if (err) {
-		report("create %s: %s (%s)", sh->stable, strerror(-err), nl->extack);
+		report("create %s: %s (%s)", sh->stable, strerror(-err), mshare_nl_extack(nl));
 		return err;
 	}
 	for (i = 0; i < CHURN_DOMAINS; i++) {
@@ -612,7 +612,7 @@ static int create_stable_domains(struct mshare_nl *nl)
 		err = mshare_domain_create(nl, sh->churn[i], CHURN_SIZE, NULL, NULL);
 		if (err) {
 			report("create %s: %s (%s)", sh->churn[i], strerror(-err),
-			       nl->extack);
+			       mshare_nl_extack(nl));
 			return err;
 		}
 	}
@@ -688,7 +688,7 @@ static int final_cleanup(struct mshare_nl *nl, struct mshare_module_info *m)
 			err = mshare_domain_destroy(nl, l->name[i]);
 			if (err && err != -ENOENT)
 				report("final destroy %s: %s (%s)", l->name[i],
-				       strerror(-err), nl->extack);
+				       strerror(-err), mshare_nl_extack(nl));
 		}
 		note("final cleanup: destroyed %d domains", l->n);
 	}
@@ -762,9 +762,9 @@ static void usage_error(const char *msg)
 int main(int argc, char **argv)
 {
 	const char *roles = getenv("SOAK_ROLES");
-	struct mshare_module_info m = { 0 };
+	struct mshare_module_info m = MSHARE_INIT(m);
 	int secs = 120, opt, i, j, mok;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct utsname u;
 	ssize_t n;
 	char *end;
@@ -859,12 +859,12 @@ int main(int argc, char **argv)
 	     secs, u.release, sysconf(_SC_NPROCESSORS_ONLN), sh->nodes, sh->nroles,
 	     sh->hang_secs);
 	install_usr1();
-	err = mshare_nl_open(&nl);
+	err = nl_open(&nl);
 	if (err) {
 		fprintf(stderr, "mshare-soak: netlink: %s (module loaded?)\n", strerror(-err));
 		return 1;
 	}
-	if (create_stable_domains(&nl))
+	if (create_stable_domains(nl))
 		return 1;
 
 	sh->end_ns = now_ns() + (uint64_t)secs * 1000000000ULL;
@@ -878,7 +878,7 @@ int main(int argc, char **argv)
 			sleep_s(1);
 			reap_roles(1);
 			watchdog();
-			nl_probe(&nl);
+			nl_probe(nl);
 			if (now_ns() >= next_progress) {
 				progress();
 				next_progress += 60000000000ULL;
@@ -921,8 +921,8 @@ int main(int argc, char **argv)
 	progress();
 
 	final_data_check();
-	mok = final_cleanup(&nl, &m) == 0;
-	mshare_nl_close(&nl);
+	mok = final_cleanup(nl, &m) == 0;
+	mshare_nl_close(nl);
 	summary(ran, &m, mok);
 	return sh->errors ? 1 : 0;
 }

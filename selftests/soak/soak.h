@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "mshare.h"
+#include "mshare_nl.h"
 #include "mshare_util.h"
 
 #define WORDS		(PAGE / 8)

@@ -55,7 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mshare.h"
+#include "mshare_nl.h"
 #include "bench_proc.h"
 
 #define PAGE		4096UL
@@ -418,7 +418,7 @@ struct region {
 	struct mshare_nl *nl;
 };
 
-static struct mshare_nl nl;
+static struct mshare_nl *nl;
 static int have_nl;
 
 /*
@@ -486,17 +486,17 @@ static int region_create(struct region *r, int var)
 	if (set_var_sysctls(var))
 		return -1;
 	if (var == V_PUD || var == V_PMD) {
-		struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+		struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 
 		snprintf(r->name, sizeof(r->name), "bench-%d-%d", (int)getpid(), seq++);
 		o.flags = MSHARE_DOMAIN_F_PREFAULT;
-		err = mshare_domain_create(&nl, r->name, size, &o, NULL);
+		err = mshare_domain_create(nl, r->name, size, &o, NULL);
 		if (err) {
 			fprintf(stderr, "mshare-bench: create %s: %s%s%s\n", r->name,
-				strerror(-err), nl.extack[0] ? ": " : "", nl.extack);
+				strerror(-err), mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl));
 			return -1;
 		}
-		r->nl = &nl;
+		r->nl = nl;
 		return 0;
 	}
 	if (var == V_HUGETLB && hugepages_reserve(size / PMD_SZ)) {
@@ -542,12 +542,7 @@ static void *region_map(struct region *r)
 	void *p;
 
 	if (r->var == V_PUD || r->var == V_PMD) {
-		p = mshare_attach(r->name, 0, &len);
-		if (MSHARE_IS_ERR(p)) {
-			errno = -MSHARE_PTR_ERR(p);
-			return NULL;
-		}
-		return p;
+		return mshare_attach(r->name, 0, &len);	/* NULL, errno */
 	}
 	res = mmap(NULL, size + GIB, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -971,9 +966,9 @@ static int run_b4(int var, struct region *r)
 
 static int mshare_rounds(struct region *r, long long *out)
 {
-	struct mshare_domain_stats st;
+	struct mshare_domain_stats st = MSHARE_INIT(st);
 
-	if (mshare_domain_stats(&nl, r->name, &st))
+	if (mshare_domain_stats(nl, r->name, &st))
 		return -1;
 	*out = st.shootdowns;
 	return 0;
@@ -1055,24 +1050,24 @@ static int b5_one(int var, int n)
 		record("B5", "migrate_tlb", var, n, irq_count("TLB") - tlb0);
 		record("B5", "migrate_pages", var, n, moved);
 	} else if (have_migrate) {
-		struct mshare_domain_stats st;
-		struct mshare_migrate_result mr = { 0 };
+		struct mshare_domain_stats st = MSHARE_INIT(st);
+		struct mshare_migrate_result mr = MSHARE_INIT(mr);
 		int target = 1;
 
 		/* to the node other than the one holding most pages */
-		if (!mshare_domain_stats(&nl, r.name, &st) &&
+		if (!mshare_domain_stats(nl, r.name, &st) &&
 		    st.node_pages[1] > st.node_pages[0])
 			target = 0;
 		mshare_rounds(&r, &rounds0);
 		cal0 = irq_count("CAL");
 		tlb0 = irq_count("TLB");
 		t0 = now();
-		err = mshare_domain_migrate(&nl, r.name, target, 0, 0, &mr);
+		err = mshare_domain_migrate(nl, r.name, target, 0, 0, &mr);
 		if (err == -EOPNOTSUPP) {
 			have_migrate = 0;
 		} else if (err) {
 			fprintf(stderr, "mshare-bench: migrate %s: %s%s%s\n", r.name,
-				strerror(-err), nl.extack[0] ? ": " : "", nl.extack);
+				strerror(-err), mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl));
 			goto out;
 		} else {
 			record("B5", "migrate_time", var, n, (now() - t0) * 1e3);
@@ -1100,7 +1095,7 @@ static int b5_one(int var, int n)
 		err = fallocate(r.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				0, size) ? -errno : 0;
 	else
-		err = mshare_domain_discard(&nl, r.name, 0, size);
+		err = mshare_domain_discard(nl, r.name, 0, size);
 	if (err) {
 		fprintf(stderr, "mshare-bench: discard: %s\n", strerror(-err));
 		goto out;
@@ -1168,7 +1163,7 @@ static void raise_limits(int n)
 
 static int run_b6(int var, struct region *r)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	long long pb, p0, p1;
 	struct gang g;
 
@@ -1189,7 +1184,7 @@ static int run_b6(int var, struct region *r)
 	record("B6", "spawn_time", var, n6, g.spawn_secs * 1e3);
 	record("B6", "attach_time", var, n6, g.go_secs * 1e3);
 	record("B6", "b6_wall", var, n6, (g.spawn_secs + g.go_secs) * 1e3);
-	if (r->nl && !mshare_domain_get(&nl, r->name, &d))
+	if (r->nl && !mshare_domain_get(nl, r->name, &d))
 		record("B6", "domain_pt", var, n6, d.table_pages * 4.0);
 	if (gang_end(&g, 0))
 		return -1;
@@ -1307,7 +1302,7 @@ static int b7_attach_fd(const char *name, struct mshare_info *info)
 static int b7_cycle(struct b7_shared *sh, struct mshare_nl *dnl,
 		    const char *name, const char **what)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 	struct mshare_discard d = { 0 };
 	struct mshare_info info;
 	int fd, err, err2;
@@ -1359,11 +1354,12 @@ destroy:
 static void b7_discarder(struct b7_shared *sh, int count)
 {
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl dnl;
+	struct mshare_nl *dnl;
 	const char *what = "netlink";
 	int i, err;
 
-	err = mshare_nl_open(&dnl);
+	dnl = mshare_nl_open();
+	err = dnl ? 0 : -errno;
 	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
 	if (err)
 		goto fail;
@@ -1371,11 +1367,11 @@ static void b7_discarder(struct b7_shared *sh, int count)
 		usleep(1000);
 	for (i = 0; i < count && b7_phase(sh) == B7_DISCARD; i++) {
 		snprintf(name, sizeof(name), "bench-%d-b7a%d", (int)getpid(), i);
-		err = b7_cycle(sh, &dnl, name, &what);
+		err = b7_cycle(sh, dnl, name, &what);
 		if (err)
 			goto fail;
 	}
-	mshare_nl_close(&dnl);
+	mshare_nl_close(dnl);
 	_exit(0);
 fail:
 	b7_set_err(sh, "discarder", what, -err);
@@ -1626,7 +1622,7 @@ static int b7_reap(pid_t *pid)
 
 static int run_b7(int var)
 {
-	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 	char bname[MSHARE_NAME_MAX] = "";
 	struct b7_shared *sh;
 	pid_t pd = -1, pm = -1;
@@ -1643,7 +1639,7 @@ static int run_b7(int var)
 	if (set_var_sysctls(var))
 		goto out;
 	snprintf(bname, sizeof(bname), "bench-%d-b7b", (int)getpid());
-	err = mshare_domain_create(&nl, bname, B7_B_SIZE, &o, NULL);
+	err = mshare_domain_create(nl, bname, B7_B_SIZE, &o, NULL);
 	if (err) {
 		fprintf(stderr, "mshare-bench: create %s: %s\n", bname,
 			strerror(-err));
@@ -1699,7 +1695,7 @@ out:
 		b7_reap(&pm);
 	}
 	if (bname[0]) {
-		err = mshare_domain_destroy(&nl, bname);
+		err = mshare_domain_destroy(nl, bname);
 		if (err)
 			fprintf(stderr, "mshare-bench: destroy %s: %s\n", bname,
 				strerror(-err));
@@ -2058,7 +2054,8 @@ int main(int argc, char **argv)
 
 	sysctl_save();
 	print_config();
-	err = mshare_nl_open(&nl);
+	nl = mshare_nl_open();
+	err = nl ? 0 : -errno;
 	if (err) {
 		fprintf(stderr, "mshare-bench: %s\n", err == -ENOENT ?
 			"the mshare module is not loaded" : strerror(-err));
@@ -2129,7 +2126,7 @@ int main(int argc, char **argv)
 		}
 	}
 	sysctl_restore();
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 
 	printf("MSHARE-BENCH-TABLE-BEGIN\n");
 	print_table();

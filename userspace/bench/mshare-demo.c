@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mshare.h"
+#include "mshare_nl.h"
 #include "bench_proc.h"
 
 #define PAGE		4096UL
@@ -73,7 +73,7 @@ static int worker(char **argv)
 		size_t sz = 0;
 		void *v = mshare_attach(target, 0, &sz);
 
-		err = MSHARE_IS_ERR(v) ? MSHARE_PTR_ERR(v) : 0;
+		err = v ? 0 : -errno;
 		if (err || sz != size) {
 			r.err = err ? -err : EINVAL;
 			r.stage = 1;
@@ -240,7 +240,7 @@ struct dom_ctx {
 static void domain_holding(struct result *res, void *arg)
 {
 	struct dom_ctx *c = arg;
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	if (mshare_domain_get(c->nl, c->name, &d) == 0) {
 		res->domain_tables_kb = (long long)d.table_pages * PAGE / 1024;
@@ -292,10 +292,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	char name[MSHARE_NAME_MAX], path[64];
 	struct result ms, mf;
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct dom_ctx dc;
 	unsigned long long size_mib = 1024;
 	int n = 50, ro = 0, opt, err, fd, rc = 1;
@@ -335,7 +335,8 @@ int main(int argc, char **argv)
 	       n, size_mib, ro ? "reading" : "writing");
 
 	/* --- mshare --------------------------------------------------------- */
-	err = mshare_nl_open(&nl);
+	nl = mshare_nl_open();
+	err = nl ? 0 : -errno;
 	if (err) {
 		fprintf(stderr, "mshare-demo: %s\n", err == -ENOENT ?
 			"the mshare module is not loaded" : strerror(-err));
@@ -346,22 +347,22 @@ int main(int argc, char **argv)
 	printf("creating mshare domain %s (%llu MiB, prefaulted)...\n", name, size_mib);
 	fflush(stdout);
 	t = now();
-	err = mshare_domain_create(&nl, name, size, &opts, NULL);
+	err = mshare_domain_create(nl, name, size, &opts, NULL);
 	if (err) {
 		fprintf(stderr, "mshare-demo: create %s: %s%s%s\n", name,
-			strerror(-err), nl.extack[0] ? ": " : "", nl.extack);
-		mshare_nl_close(&nl);
+			strerror(-err), mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl));
+		mshare_nl_close(nl);
 		return 1;
 	}
 	printf("  created in %.2f s; starting %d attachers...\n", now() - t, n);
-	dc.nl = &nl;
+	dc.nl = nl;
 	dc.name = name;
 	err = run_phase("mshare", name, size, n, ro, &ms, domain_holding, &dc);
-	if (mshare_domain_destroy(&nl, name)) {
+	if (mshare_domain_destroy(nl, name)) {
 		fprintf(stderr, "mshare-demo: destroy %s failed\n", name);
 		err = -1;
 	}
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	if (err)
 		return 1;
 	printf("  done in %.2f s\n", ms.secs);

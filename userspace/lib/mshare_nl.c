@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* libmshare, netlink part: see mshare_nl.h. */
+/* libmshare, the management handle and its requests: see mshare_nl.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 
-#include "mshare_nl.h"
+#include "mshare_internal.h"
 
 struct run_ctx {
 	struct mshare_nl *nl;
@@ -18,45 +19,82 @@ struct run_ctx {
 	int done;	/* the ACK, error or end of dump arrived */
 };
 
-int mshare_nl_open(struct mshare_nl *nl)
+int mshare_connect(struct nl_sock **skp, int *family)
 {
+	struct nl_sock *sk = nl_socket_alloc();
 	int one = 1;
 
-	memset(nl, 0, sizeof(*nl));
-	nl->sk = nl_socket_alloc();
-	if (!nl->sk)
+	if (!sk)
 		return -ENOMEM;
-	if (genl_connect(nl->sk)) {
-		mshare_nl_close(nl);
+	if (genl_connect(sk)) {
+		nl_socket_free(sk);
 		return -EIO;
 	}
 	/* libnl 3.7 has no setter for extended acks. */
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
-	nl->family = genl_ctrl_resolve(nl->sk, MSHARE_GENL_NAME);
-	if (nl->family < 0) {
-		mshare_nl_close(nl);
+	*family = genl_ctrl_resolve(sk, MSHARE_GENL_NAME);
+	if (*family < 0) {
+		nl_socket_free(sk);
 		return -ENOENT;
 	}
+	*skp = sk;
 	return 0;
+}
+
+struct mshare_nl *mshare_nl_open(void)
+{
+	struct mshare_nl *nl = calloc(1, sizeof(*nl));
+	int err;
+
+	if (!nl)
+		return NULL;
+	err = mshare_connect(&nl->sk, &nl->family);
+	if (err) {
+		free(nl);
+		errno = -err;
+		return NULL;
+	}
+	return nl;
 }
 
 void mshare_nl_close(struct mshare_nl *nl)
 {
-	if (nl->sk)
-		nl_socket_free(nl->sk);
-	nl->sk = NULL;
+	if (!nl)
+		return;
+	nl_socket_free(nl->sk);
+	free(nl);
+}
+
+const char *mshare_nl_extack(const struct mshare_nl *nl)
+{
+	return nl->extack;
+}
+
+int mshare_nl_family(const struct mshare_nl *nl)
+{
+	return nl->family;
+}
+
+struct nl_sock *mshare_nl_sock(struct mshare_nl *nl)
+{
+	return nl->sk;
 }
 
 struct nl_msg *mshare_nl_msg(struct mshare_nl *nl, int cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-				NLM_F_REQUEST | NLM_F_ACK | flags, cmd,
-				MSHARE_GENL_VERSION)) {
+	if (!msg) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+			 NLM_F_REQUEST | NLM_F_ACK | flags, cmd,
+			 MSHARE_GENL_VERSION)) {
 		nlmsg_free(msg);
-		msg = NULL;
+		errno = ENOMEM;
+		return NULL;
 	}
 	return msg;
 }
@@ -171,4 +209,45 @@ int mshare_nl_run(struct mshare_nl *nl, struct nl_msg *msg,
 	if (err < 0)
 		return -EIO;
 	return c.replies;
+}
+
+/* ---- growable structs (mshare_nl.h, "Conventions") ---- */
+
+int mshare_size_ok(const void *p, size_t min)
+{
+	uint32_t size;
+
+	memcpy(&size, p, sizeof(size));
+	return size < min ? -EINVAL : 0;
+}
+
+void mshare_copy_out(void *out, const void *full, size_t full_size)
+{
+	uint32_t size;
+
+	memcpy(&size, out, sizeof(size));
+	if (size > full_size)
+		size = full_size;
+	memcpy((char *)out + sizeof(size), (const char *)full + sizeof(size),
+	       size - sizeof(size));
+	memcpy(out, &size, sizeof(size));
+}
+
+int mshare_copy_in(void *dst, size_t dst_size, const void *in, size_t min)
+{
+	const char *p = in;
+	uint32_t size, i;
+
+	memcpy(&size, in, sizeof(size));
+	if (size < min)
+		return -EINVAL;
+	for (i = dst_size; i < size; i++)
+		if (p[i])
+			return -E2BIG;
+	if (size > dst_size)
+		size = dst_size;
+	memcpy((char *)dst + sizeof(size), p + sizeof(size),
+	       size - sizeof(size));
+	memcpy(dst, &size, sizeof(size));
+	return 0;
 }

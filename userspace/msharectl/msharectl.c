@@ -40,7 +40,7 @@
 #include <linux/sock_diag.h>
 #include <netlink/genl/ctrl.h>
 
-#include "mshare.h"
+#include "mshare_nl.h"
 
 /* The release of msharectl (as libmshare's pkg-config Version). */
 #ifndef MSHARECTL_VERSION
@@ -94,7 +94,7 @@ static int usage_error(const char *fmt, ...)
 static int kernel_error(struct mshare_nl *nl, const char *what, int err)
 {
 	return fail("%s: %s%s%s", what, strerror(-err),
-		     nl->extack[0] ? ": " : "", nl->extack);
+		     mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl));
 }
 
 /*
@@ -102,7 +102,7 @@ static int kernel_error(struct mshare_nl *nl, const char *what, int err)
  * its arguments are parsed (so that a usage error is one without the
  * module too), and kept for the next commands of a batch.
  */
-static struct mshare_nl nl;
+static struct mshare_nl *nl;
 static bool nl_opened;
 
 /* 0, or 1 (the exit status) after saying why there is no connection. */
@@ -112,7 +112,8 @@ static int connect_nl(void)
 
 	if (nl_opened)
 		return 0;
-	err = mshare_nl_open(&nl);
+	nl = mshare_nl_open();
+	err = nl ? 0 : -errno;
 	if (err)
 		return fail("%s", err == -ENOENT ?
 			    "the mshare module is not loaded" : strerror(-err));
@@ -920,7 +921,7 @@ static int parse_opt(const char *cmd, int argc, char **argv, int *i,
 static int cmd_domain_add(struct mshare_nl *nl, int argc, char **argv)
 {
 	static const char cmd[] = "domain add";
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	unsigned int seen = 0;
 	uint64_t size = 0;
 	const char *name;
@@ -1103,7 +1104,7 @@ static int cmd_domain_stats(struct mshare_nl *nl, int argc, char **argv)
 static int cmd_domain_set(struct mshare_nl *nl, int argc, char **argv)
 {
 	static const char cmd[] = "domain set";
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	unsigned int seen = 0;
 	int i, err;
 
@@ -1252,7 +1253,7 @@ static int cmd_domain_migrate(struct mshare_nl *nl, int argc, char **argv)
 	catch_signals(false);
 	if (err == -EINTR)
 		return fail("%s: interrupted (EINTR)%s%s; every page stays valid, on the old node or node %u",
-			     cmd, nl->extack[0] ? ": " : "", nl->extack, node);
+			     cmd, mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl), node);
 	if (err)
 		return kernel_error(nl, cmd, err);
 	return 0;
@@ -1491,15 +1492,15 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 		return usage_error("monitor takes no arguments");
 	if (connect_nl())
 		return 1;
-	grp = genl_ctrl_resolve_grp(nl->sk, MSHARE_GENL_NAME,
+	grp = genl_ctrl_resolve_grp(mshare_nl_sock(nl), MSHARE_GENL_NAME,
 				    MSHARE_MCGRP_EVENTS);
 	if (grp < 0)
 		return fail("monitor: no \"%s\" group", MSHARE_MCGRP_EVENTS);
-	fd = nl_socket_get_fd(nl->sk);
+	fd = nl_socket_get_fd(mshare_nl_sock(nl));
 	set_rcvbuf(fd, rcvbuf);
-	nl_socket_disable_seq_check(nl->sk);
-	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, NULL);
-	err = nl_socket_add_membership(nl->sk, grp);
+	nl_socket_disable_seq_check(mshare_nl_sock(nl));
+	nl_socket_modify_cb(mshare_nl_sock(nl), NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, NULL);
+	err = nl_socket_add_membership(mshare_nl_sock(nl), grp);
 	if (err)
 		return fail("monitor: %s", err == -NLE_PERM ?
 			     "joining the events group needs CAP_SYS_ADMIN" :
@@ -1526,7 +1527,7 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 	 * read, since the kernel reports ENOBUFS once until the queue is
 	 * empty again while it may drop more.
 	 */
-	nl_socket_set_nonblocking(nl->sk);
+	nl_socket_set_nonblocking(mshare_nl_sock(nl));
 	/*
 	 * SIGINT and SIGTERM are blocked but inside ppoll(), so that one
 	 * arriving between the test of @stop and the wait cannot be missed.
@@ -1544,7 +1545,7 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 			err = fail("monitor: poll: %s", strerror(errno));
 			break;
 		}
-		err = nl_recvmsgs_default(nl->sk);
+		err = nl_recvmsgs_default(mshare_nl_sock(nl));
 		drops = socket_drops(fd);
 		if (drops >= 0 && seen_drops >= 0 && drops != seen_drops) {
 			print_overrun(drops - seen_drops);
@@ -1588,17 +1589,17 @@ static const char *module_version(char buf[64])
 
 static int show_version(void)
 {
-	struct mshare_module_info m;
-	struct mshare_nl nl;
+	struct mshare_module_info m = MSHARE_INIT(m);
+	struct mshare_nl *nl;
 	const char *ver;
 	char buf[64];
 	int abi = -1;
 
 	ver = module_version(buf);
-	if (ver && !mshare_nl_open(&nl)) {
-		if (!mshare_module_info(&nl, &m))
+	if (ver && (nl = mshare_nl_open())) {
+		if (!mshare_module_info(nl, &m))
 			abi = m.abi_version;
-		mshare_nl_close(&nl);
+		mshare_nl_close(nl);
 	}
 	if (json) {
 		jopen(NULL, '{');
@@ -1920,7 +1921,7 @@ static int dispatch(int argc, char **argv)
 					   c->object, c->verb ? " " : "",
 					   c->verb ? c->verb : "", argv[i]);
 	}
-	return c->fn(&nl, argc, argv);
+	return c->fn(nl, argc, argv);
 }
 
 /* Split @line into words (blanks between, "#" to the end of the line). */
@@ -2026,6 +2027,6 @@ int main(int argc, char **argv)
 		ret = dispatch(argc - 1, argv + 1);
 	}
 	if (nl_opened)
-		mshare_nl_close(&nl);
+		mshare_nl_close(nl);
 	return ret;
 }

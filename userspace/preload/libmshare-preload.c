@@ -355,16 +355,17 @@ static bool sticky(int err)
  */
 static void *domain_map(size_t req, size_t dom, bool populate)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	char name[MSHARE_NAME_MAX];
-	struct mshare_domain_info info;
-	struct mshare_nl nl;
+	struct mshare_domain_info info = MSHARE_INIT(info);
+	struct mshare_nl *nl;
 	struct region *r;
 	size_t size = 0;
 	void *p = NULL;
 	int err, tries;
 
-	err = mshare_nl_open(&nl);
+	nl = mshare_nl_open();
+	err = nl ? 0 : -errno;
 	if (err) {
 		preload_dbg("netlink: %s (module not loaded?): using the real mmap",
 		    strerror(-err));
@@ -378,27 +379,27 @@ static void *domain_map(size_t req, size_t dom, bool populate)
 		opts.flags = MSHARE_DOMAIN_F_PREFAULT;
 	for (tries = 0; tries < NAME_TRIES; tries++) {
 		snprintf(name, sizeof(name), "%s-%d-%lu", prefix, (int)getpid(), seq++);
-		err = mshare_domain_create(&nl, name, dom, &opts, &info);
+		err = mshare_domain_create(nl, name, dom, &opts, &info);
 		if (err != -EEXIST)
 			break;
 	}
 	if (err) {
 		preload_dbg("create %s (%zu bytes): %s%s%s: using the real mmap", name, dom,
-		    strerror(-err), nl.extack[0] ? ": " : "", nl.extack);
+		    strerror(-err), mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl));
 		if (err == -EPERM)
 			sticky_err = err;
 		goto out;
 	}
 	p = mshare_attach(name, 0, &size);
-	if (MSHARE_IS_ERR(p) || size != dom) {
+	if (!p || size != dom) {
 		preload_dbg("attach %s: %s: using the real mmap", name,
-		    MSHARE_IS_ERR(p) ? strerror(-MSHARE_PTR_ERR(p)) : "wrong size");
-		if (!MSHARE_IS_ERR(p))
+		    !p ? strerror(errno) : "wrong size");
+		if (p)
 			real_munmap(p, size);
 		p = NULL;
 	}
 	/* The mapping keeps the domain; the name is not needed any more. */
-	err = mshare_domain_destroy(&nl, name);
+	err = mshare_domain_destroy(nl, name);
 	if (err)
 		preload_dbg("destroy %s: %s (the name is left behind)", name, strerror(-err));
 	if (!p)
@@ -414,7 +415,7 @@ static void *domain_map(size_t req, size_t dom, bool populate)
 	regions = r;
 	preload_dbg("%zu bytes: domain %s (%zu bytes) at %p", req, name, dom, p);
 out:
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	return p;
 }
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "mshare.h"
+#include "mshare_nl.h"
 
 #define EXPORT		__attribute__((visibility("default")))
 #define CHUNK		((size_t)MSHARE_SIZE_ALIGN)	/* 2 MiB */

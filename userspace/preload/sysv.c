@@ -224,9 +224,12 @@ static int ipc_perms(const struct seg *s, int flag)
 /* ---- the module ---- */
 
 /* Open netlink: 0, FALLBACK (no module, remembered) or -errno. */
-static int nl_open(struct mshare_nl *nl)
+static int nl_open(struct mshare_nl **nl)
 {
-	int err = mshare_nl_open(nl);
+	int err;
+
+	*nl = mshare_nl_open();
+	err = *nl ? 0 : -errno;
 
 	if (err == -ENOENT) {
 		no_module = 1;
@@ -239,7 +242,7 @@ static int nl_open(struct mshare_nl *nl)
 static int seg_get(struct mshare_nl *nl, const char *key_or_name,
 		   struct seg *s)
 {
-	struct mshare_domain_info d;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	int err = mshare_domain_get(nl, key_or_name, &d);
 
 	if (err)
@@ -250,7 +253,7 @@ static int seg_get(struct mshare_nl *nl, const char *key_or_name,
 	s->id = d.id;
 	strcpy(s->name, d.name);
 	s->key = name_key(d.name);
-	s->dom_size = s->segsz = d.size;
+	s->dom_size = s->segsz = d.bytes;
 	s->mode = d.mode & 0777;
 	s->uid = s->cuid = d.uid;
 	s->gid = s->cgid = d.gid;
@@ -441,8 +444,8 @@ static uint64_t shmmax(void)
 static int seg_create(struct mshare_nl *nl, const char *name, key_t key,
 		      size_t size, int shmflg, struct seg *s)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_info d;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	int mode = shmflg & 0777, err;
 	char idkey[16];
 
@@ -455,7 +458,7 @@ static int seg_create(struct mshare_nl *nl, const char *name, key_t key,
 				   &opts, &d);
 	if (err) {
 		preload_dbg("System V: create %s (%zu bytes): %s%s%s", name, size,
-			    strerror(-err), nl->extack[0] ? ": " : "", nl->extack);
+			    strerror(-err), mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl));
 		return err;
 	}
 	mshare_id_key(d.id, idkey);
@@ -468,7 +471,7 @@ static int seg_create(struct mshare_nl *nl, const char *name, key_t key,
 	s->id = d.id;
 	strcpy(s->name, name);
 	s->key = key;
-	s->dom_size = d.size;
+	s->dom_size = d.bytes;
 	s->segsz = size;
 	s->mode = mode;
 	s->uid = s->cuid = d.uid;
@@ -477,7 +480,7 @@ static int seg_create(struct mshare_nl *nl, const char *name, key_t key,
 	s->ctime = d.ctime;
 	trailer_write(s);
 	if (opts.mode != mode) {
-		struct mshare_domain_opts set = MSHARE_DOMAIN_OPTS_DEFAULT;
+		struct mshare_domain_opts set = MSHARE_DOMAIN_OPTS_INIT;
 
 		set.mode = mode;
 		err = mshare_domain_set(nl, idkey, &set, NULL);
@@ -527,7 +530,7 @@ static int get_private(struct mshare_nl *nl, size_t size, int shmflg)
 static int sysv_get(key_t key, size_t size, int shmflg)
 {
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	struct seg s;
 	int ret, err, i, r;
 
@@ -535,13 +538,13 @@ static int sysv_get(key_t key, size_t size, int shmflg)
 	if (ret)
 		return ret;
 	if (key == IPC_PRIVATE) {
-		ret = get_private(&nl, size, shmflg);
+		ret = get_private(nl, size, shmflg);
 		goto out;
 	}
 	key_name(key, name);
 	ret = FALLBACK;
 	for (i = 0; i < NAME_TRIES; i++) {
-		err = seg_get(&nl, name, &s);
+		err = seg_get(nl, name, &s);
 		if (!err) {
 			ret = get_existing(&s, size, shmflg);
 			break;
@@ -558,7 +561,7 @@ static int sysv_get(key_t key, size_t size, int shmflg)
 		}
 		if (size < preload_min || create_denied)
 			break;
-		err = seg_create(&nl, name, key, size, shmflg, &s);
+		err = seg_create(nl, name, key, size, shmflg, &s);
 		if (!err) {
 			ret = SYSV_ID_BASE + (int)s.id;
 			break;
@@ -570,7 +573,7 @@ static int sysv_get(key_t key, size_t size, int shmflg)
 		/* Another process made it meanwhile: take that one. */
 	}
 out:
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	return ret;
 }
 
@@ -601,15 +604,15 @@ EXPORT int shmget(key_t key, size_t size, int shmflg)
 /* Is the domain behind @shmid a segment of ours?  (@shmid is in range.) */
 static bool shmid_ours(int shmid)
 {
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 	char key[16];
 	struct seg s;
 	bool ours;
 
 	if (nl_open(&nl))
 		return false;
-	ours = !seg_get(&nl, shmid_key(shmid, key), &s);
-	mshare_nl_close(&nl);
+	ours = !seg_get(nl, shmid_key(shmid, key), &s);
+	mshare_nl_close(nl);
 	return ours;
 }
 
@@ -755,9 +758,9 @@ static void stat_fill(const struct seg *s, uint32_t nattch,
 
 static int sysv_ctl(int shmid, int cmd, struct shmid_ds *buf)
 {
-	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_DEFAULT;
-	struct mshare_domain_stats st;
-	struct mshare_nl nl;
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_stats st = MSHARE_INIT(st);
+	struct mshare_nl *nl;
 	char key[16];
 	struct seg s;
 	int ret;
@@ -766,7 +769,7 @@ static int sysv_ctl(int shmid, int cmd, struct shmid_ds *buf)
 	if (ret)
 		return ret;
 	shmid_key(shmid, key);
-	if (seg_get(&nl, key, &s)) {
+	if (seg_get(nl, key, &s)) {
 		ret = FALLBACK;
 		goto out;
 	}
@@ -782,7 +785,7 @@ static int sysv_ctl(int shmid, int cmd, struct shmid_ds *buf)
 			ret = -EACCES;
 			break;
 		}
-		ret = mshare_domain_stats(&nl, key, &st);
+		ret = mshare_domain_stats(nl, key, &st);
 		if (ret)
 			break;
 		trailer_read(&s);
@@ -806,7 +809,7 @@ static int sysv_ctl(int shmid, int cmd, struct shmid_ds *buf)
 			opts.uid = buf->shm_perm.uid;
 		if (buf->shm_perm.gid != s.gid)
 			opts.gid = buf->shm_perm.gid;
-		ret = mshare_domain_set(&nl, key, &opts, NULL);
+		ret = mshare_domain_set(nl, key, &opts, NULL);
 		break;
 	case IPC_RMID:
 		if (geteuid() != s.uid && !has_cap(CAP_SYS_ADMIN)) {
@@ -814,7 +817,7 @@ static int sysv_ctl(int shmid, int cmd, struct shmid_ds *buf)
 			break;
 		}
 		/* Removing a removed segment again succeeds, as on Linux. */
-		ret = s.deleted ? 0 : mshare_domain_destroy(&nl, key);
+		ret = s.deleted ? 0 : mshare_domain_destroy(nl, key);
 		if (ret == -ENOENT)
 			ret = 0;
 		if (!ret)
@@ -830,7 +833,7 @@ static int sysv_ctl(int shmid, int cmd, struct shmid_ds *buf)
 		break;
 	}
 out:
-	mshare_nl_close(&nl);
+	mshare_nl_close(nl);
 	return ret;
 }
 
@@ -846,7 +849,7 @@ static void shm_info_add(const struct mshare_domain_info *d, void *arg)
 	if (!name_is_sysv(d->name))
 		return;
 	sum->si->used_ids++;
-	sum->si->shm_tot += d->size / sum->pagesize;
+	sum->si->shm_tot += d->bytes / sum->pagesize;
 	sum->si->shm_rss += d->resident;
 }
 
@@ -854,12 +857,12 @@ static void shm_info_add(const struct mshare_domain_info *d, void *arg)
 static void info_add(struct shm_info *si)
 {
 	struct shm_info_sum sum = { si, sysconf(_SC_PAGESIZE) };
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 
 	if (nl_open(&nl))
 		return;
-	mshare_domain_dump(&nl, shm_info_add, &sum);
-	mshare_nl_close(&nl);
+	mshare_domain_dump(nl, shm_info_add, &sum);
+	mshare_nl_close(nl);
 }
 
 EXPORT int shmctl(int shmid, int cmd, struct shmid_ds *buf)
