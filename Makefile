@@ -41,9 +41,9 @@ SELFTEST_HDRS := $(wildcard selftests/*.h)
 .PHONY: all module userspace selftests pkgtest deps check deb check-packages \
 	demo sparse checkpatch install clean help need-kver debug-kernel \
 	debug-module check-debug realclient bench bench-baseline test-module \
-	test-kmod check-kernels soak regen check-regen check-ynl
+	test-kmod check-kernels soak regen check-regen check-ynl manlint
 
-all: module test-module userspace selftests pkgtest
+all: module test-module userspace selftests pkgtest manlint
 
 need-kver:
 	@if [ -z "$(KVER)" ]; then \
@@ -91,12 +91,15 @@ LIB_MAP	:= userspace/lib/libmshare.map
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_PUB_HDRS := userspace/lib/mshare.h userspace/lib/mshare_nl.h
 LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/mshare.h
+ATTACH_ONLY := $(BUILD)/lib/attach-only
+# libmshare(3) and a page per call group; the .so pages name the others.
+MAN3	:= $(wildcard Documentation/man/*.3)
 MSHARECTL := $(BUILD)/msharectl
 DEMO	:= $(BUILD)/mshare-demo
 BENCH	:= $(BUILD)/mshare-bench
 PRELOAD	:= $(BUILD)/libmshare-preload.so
 
-userspace: $(LIB) $(SOLIB) $(MSHARECTL) $(DEMO) $(BENCH) $(PRELOAD)
+userspace: $(LIB) $(SOLIB) $(ATTACH_ONLY) $(MSHARECTL) $(DEMO) $(BENCH) $(PRELOAD)
 
 $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -118,6 +121,12 @@ $(SOLIB): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS)) $(LIB_MAP) 
 	mv $@.tmp $@
 	ln -sf $(notdir $@) $(BUILD)/lib/libmshare.so.$(LIB_SOVERSION)
 	ln -sf libmshare.so.$(LIB_SOVERSION) $(BUILD)/lib/libmshare.so
+
+# The attach API needs no libnl: a program that includes only mshare.h,
+# compiled without libnl's include directory and linked against the .so.
+$(ATTACH_ONLY): selftests/external/mshare_attach_only.c userspace/lib/mshare.h \
+		uapi/linux/mshare.h $(SOLIB)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $< -L$(BUILD)/lib -lmshare
 
 # msharectl -V prints the project's version: the VERSION file, if any.
 MSHARECTL_VERSION := $(if $(wildcard $(TOP)/VERSION),\
@@ -171,7 +180,8 @@ pkgtest: $(PKGTEST)
 $(PKGTEST): $(LIB) $(SOLIB) $(MSHARECTL) $(PRELOAD) $(LIB_HDRS) $(LIB_MAP) \
 	    userspace/lib/libmshare.pc.in selftests/external/mshare_consumer.c \
 	    scripts/install-test Makefile VERSION packaging/60-mshare.rules \
-	    userspace/msharectl/msharectl.8 \
+	    userspace/msharectl/msharectl.8 $(MAN3) \
+	    selftests/external/mshare_attach_only.c \
 	    userspace/msharectl/bash-completion/msharectl | module
 	CC="$(CC)" scripts/install-test $(BUILD)/pkgtest
 	touch $@
@@ -188,6 +198,13 @@ $(BUILD)/selftests/%: selftests/%.c $(SELFTEST_HDRS) $(wildcard selftests/kmod/*
 
 deps:
 	$(TOP)/scripts/deps.sh
+
+# The manual pages, checked by groff: any warning fails the build.
+MANLINT	:= $(BUILD)/manlint.done
+manlint: $(MANLINT)
+$(MANLINT): $(MAN3) userspace/msharectl/msharectl.8 scripts/man-lint $(LIB_MAP)
+	$(TOP)/scripts/man-lint --map $(LIB_MAP) $(MAN3) userspace/msharectl/msharectl.8
+	@mkdir -p $(dir $@) && touch $@
 
 # ---- install ------------------------------------------------------------
 # `make install` puts the module built for $(KVER) in
@@ -219,6 +236,7 @@ INST_HDRDIR = $(INCLUDEDIR)/mshare
 INST_FILES = \
 	$(BINDIR)/msharectl \
 	$(MANDIR)/man8/msharectl.8 \
+	$(addprefix $(MANDIR)/man3/,$(notdir $(MAN3))) \
 	$(BASHCOMPDIR)/msharectl \
 	$(LIBDIR)/libmshare.so.$(LIB_VERSION) \
 	$(LIBDIR)/libmshare.so.$(LIB_SOVERSION) \
@@ -249,6 +267,7 @@ install-userspace: userspace
 	install -D -m 755 $(MSHARECTL) $(DESTDIR)$(BINDIR)/msharectl
 	install -D -m 644 userspace/msharectl/msharectl.8 \
 		$(DESTDIR)$(MANDIR)/man8/msharectl.8
+	install -D -m 644 -t $(DESTDIR)$(MANDIR)/man3 $(MAN3)
 	install -D -m 644 userspace/msharectl/bash-completion/msharectl \
 		$(DESTDIR)$(BASHCOMPDIR)/msharectl
 	install -D -m 644 $(SOLIB) $(DESTDIR)$(LIBDIR)/libmshare.so.$(LIB_VERSION)
@@ -429,6 +448,7 @@ help:
 	@echo "make soak       every path at once for SOAK_MINUTES (default 30) on the debug kernel"
 	@echo "make debug-kernel build (once, cached) that kernel"
 	@echo "make sparse     build the module under sparse (C=2)"
+	@echo "make manlint    check the manual pages with groff (part of make)"
 	@echo "make checkpatch run checkpatch.pl on kmod/ and uapi/"
 	@echo "make regen      regenerate kmod/netlink-gen.[ch] from the netlink spec"
 	@echo "make check-regen  fail if they or uapi/linux/mshare.h disagree with the spec"

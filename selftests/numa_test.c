@@ -374,7 +374,7 @@ FIXTURE_TEARDOWN(place)
 	unpin();
 	if (self->p)
 		munmap(self->p, self->size);
-	if (mshare_nl_sock(self->nl)) {
+	if (self->nl) {
 		char fill[MSHARE_NAME_MAX];
 
 		/* bind_to_a_full_node_faults_with_sigbus's filler, if left */
@@ -746,7 +746,7 @@ FIXTURE_TEARDOWN(bad)
 {
 	char nn[MSHARE_NAME_MAX];
 
-	if (!mshare_nl_sock(self->nl))
+	if (!self->nl)
 		return;
 	snprintf(nn, sizeof(nn), "%.50s-new", self->name);
 	mshare_domain_destroy(self->nl, self->name);
@@ -818,7 +818,7 @@ FIXTURE_TEARDOWN(mig)
 	events_close(&self->ev);
 	if (self->p)
 		munmap(self->p, self->size);
-	if (mshare_nl_sock(self->nl)) {
+	if (self->nl) {
 		mshare_domain_destroy(self->nl, self->name);
 		mshare_nl_close(self->nl);
 	}

@@ -207,7 +207,7 @@ FIXTURE_TEARDOWN(trace)
 		write_file(self->dir, "events/mshare/enable", "0");
 		rmdir(self->dir);
 	}
-	if (mshare_nl_sock(self->nl)) {
+	if (self->nl) {
 		mshare_domain_destroy(self->nl, self->name);
 		mshare_nl_close(self->nl);
 	}

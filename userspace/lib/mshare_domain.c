@@ -170,7 +170,7 @@ int mshare_domain_create(struct mshare_nl *nl, const char *name,
 		return ret;
 	msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_NEW, 0);
 	if (!msg)
-		return -ENOMEM;
+		return -errno;	/* EINVAL: no handle; ENOMEM */
 	if (nla_put_string(msg, MSHARE_A_DOMAIN_NAME, name) ||
 	    nla_put_u64(msg, MSHARE_A_DOMAIN_SIZE, bytes) ||
 	    (o.flags && nla_put_u32(msg, MSHARE_A_DOMAIN_FLAGS, o.flags)) ||
@@ -200,7 +200,7 @@ static int name_request(struct mshare_nl *nl, int cmd, const char *name,
 		return -EINVAL;
 	msg = mshare_nl_msg(nl, cmd, 0);
 	if (!msg)
-		return -ENOMEM;
+		return -errno;	/* EINVAL: no handle; ENOMEM */
 	if (mshare_nl_put_key(msg, name) ||
 	    (range && (nla_put_u64(msg, MSHARE_A_DISCARD_OFFSET, range[0]) ||
 		       nla_put_u64(msg, MSHARE_A_DISCARD_LENGTH, range[1])))) {
@@ -295,7 +295,7 @@ int mshare_domain_set(struct mshare_nl *nl, const char *name,
 		return ret;
 	msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_SET, 0);
 	if (!msg)
-		return -ENOMEM;
+		return -errno;	/* EINVAL: no handle; ENOMEM */
 	if (mshare_nl_put_key(msg, name) ||
 	    (o.mode >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_MODE, o.mode)) ||
 	    (o.uid >= 0 && nla_put_u32(msg, MSHARE_A_DOMAIN_UID, o.uid)) ||
@@ -476,7 +476,7 @@ int mshare_domain_migrate(struct mshare_nl *nl, const char *name,
 		return -EINVAL;
 	msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_MIGRATE, 0);
 	if (!msg)
-		return -ENOMEM;
+		return -errno;	/* EINVAL: no handle; ENOMEM */
 	if (mshare_nl_put_key(msg, name) ||
 	    nla_put_u32(msg, MSHARE_A_MIGRATE_NODE, node) ||
 	    (length &&
@@ -519,7 +519,7 @@ int mshare_limit_set(struct mshare_nl *nl, uint32_t kind, uint32_t id,
 	int ret;
 
 	if (!msg)
-		return -ENOMEM;
+		return -errno;	/* EINVAL: no handle; ENOMEM */
 	if (nla_put_u32(msg, MSHARE_A_LIMIT_KIND, kind) ||
 	    (kind != MSHARE_LIMIT_NAMESPACE &&
 	     nla_put_u32(msg, MSHARE_A_LIMIT_ID, id)) ||
@@ -538,7 +538,7 @@ int mshare_limit_del(struct mshare_nl *nl, uint32_t kind, uint32_t id)
 	int ret;
 
 	if (!msg)
-		return -ENOMEM;
+		return -errno;	/* EINVAL: no handle; ENOMEM */
 	if (nla_put_u32(msg, MSHARE_A_LIMIT_KIND, kind) ||
 	    (kind != MSHARE_LIMIT_NAMESPACE &&
 	     nla_put_u32(msg, MSHARE_A_LIMIT_ID, id))) {
@@ -633,7 +633,7 @@ int mshare_domain_holders(struct mshare_nl *nl, const char *name,
 		return -EINVAL;
 	msg = mshare_nl_msg(nl, MSHARE_CMD_DOMAIN_HOLDERS, NLM_F_DUMP);
 	if (!msg)
-		return -ENOMEM;
+		return -errno;	/* EINVAL: no handle; ENOMEM */
 	if (mshare_nl_put_key(msg, name)) {
 		nlmsg_free(msg);
 		return -EINVAL;

@@ -44,7 +44,7 @@ MSHARE_HIDDEN void mshare_copy_out(void *out, const void *full,
 				   size_t full_size);
 /*
  * Read the caller's input struct @in (size first) into @dst (@dst_size
- * bytes, holding the defaults): -EINVAL below @min, -E2BIG if a byte past
+ * bytes, holding the defaults): -EINVAL below @min, -EOPNOTSUPP if a byte past
  * @dst_size is not zero, else 0.
  */
 MSHARE_HIDDEN int mshare_copy_in(void *dst, size_t dst_size, const void *in,

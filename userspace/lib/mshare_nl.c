@@ -68,23 +68,30 @@ void mshare_nl_close(struct mshare_nl *nl)
 
 const char *mshare_nl_extack(const struct mshare_nl *nl)
 {
-	return nl->extack;
+	return nl ? nl->extack : "";
 }
 
 int mshare_nl_family(const struct mshare_nl *nl)
 {
-	return nl->family;
+	return nl ? nl->family : -EINVAL;
 }
 
 struct nl_sock *mshare_nl_sock(struct mshare_nl *nl)
 {
-	return nl->sk;
+	if (!nl)
+		errno = EINVAL;
+	return nl ? nl->sk : NULL;
 }
 
 struct nl_msg *mshare_nl_msg(struct mshare_nl *nl, int cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg;
 
+	if (!nl) {
+		errno = EINVAL;
+		return NULL;
+	}
+	msg = nlmsg_alloc();
 	if (!msg) {
 		errno = ENOMEM;
 		return NULL;
@@ -182,6 +189,10 @@ int mshare_nl_run(struct mshare_nl *nl, struct nl_msg *msg,
 	struct nl_cb *cb;
 	int err;
 
+	if (!nl) {
+		nlmsg_free(msg);
+		return -EINVAL;
+	}
 	nl->extack[0] = 0;
 	if (!msg)
 		return -ENOMEM;
@@ -243,7 +254,7 @@ int mshare_copy_in(void *dst, size_t dst_size, const void *in, size_t min)
 		return -EINVAL;
 	for (i = dst_size; i < size; i++)
 		if (p[i])
-			return -E2BIG;
+			return -EOPNOTSUPP;
 	if (size > dst_size)
 		size = dst_size;
 	memcpy((char *)dst + sizeof(size), p + sizeof(size),

@@ -19,7 +19,7 @@
  *    struct's first released size is refused with -EINVAL (before anything
  *    is sent).  On success it sets an output struct's size to the number
  *    of bytes it filled: fields past it were not written.  Bytes of an
- *    input struct past the library's own size must be zero (-E2BIG
+ *    input struct past the library's own size must be zero (-EOPNOTSUPP
  *    otherwise), so a field added later has 0 as "not given".  A struct the
  *    library passes to a callback belongs to the library, is valid during
  *    the call only and has size set to the bytes it holds.
@@ -60,7 +60,7 @@ struct mshare_nl;
  * (the module is not loaded), ENOMEM, or the socket's errno.
  */
 struct mshare_nl *mshare_nl_open(void);
-/* Close and free @nl (NULL: nothing). */
+/* Close and free @nl (NULL: nothing).  A NULL handle elsewhere: -EINVAL. */
 void mshare_nl_close(struct mshare_nl *nl);
 /*
  * The kernel's extended-ack message of @nl's last failed request ("" if it

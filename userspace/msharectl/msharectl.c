@@ -102,22 +102,23 @@ static int kernel_error(struct mshare_nl *nl, const char *what, int err)
  * its arguments are parsed (so that a usage error is one without the
  * module too), and kept for the next commands of a batch.
  */
-static struct mshare_nl *nl;
-static bool nl_opened;
+static struct mshare_nl *ctl_nl;
 
-/* 0, or 1 (the exit status) after saying why there is no connection. */
-static int connect_nl(void)
+/*
+ * 0 with the connection in *@nlp (a command's own copy of the handle it
+ * was given, NULL until then), or 1 (the exit status) after saying why
+ * there is none.
+ */
+static int connect_nl(struct mshare_nl **nlp)
 {
-	int err;
-
-	if (nl_opened)
-		return 0;
-	nl = mshare_nl_open();
-	err = nl ? 0 : -errno;
-	if (err)
-		return fail("%s", err == -ENOENT ?
-			    "the mshare module is not loaded" : strerror(-err));
-	nl_opened = true;
+	if (!ctl_nl) {
+		ctl_nl = mshare_nl_open();
+		if (!ctl_nl)
+			return fail("%s", errno == ENOENT ?
+				    "the mshare module is not loaded" :
+				    strerror(errno));
+	}
+	*nlp = ctl_nl;
 	return 0;
 }
 
@@ -962,7 +963,7 @@ static int cmd_domain_add(struct mshare_nl *nl, int argc, char **argv)
 	}
 	if (!(seen & KW_SIZE))
 		return usage_error("%s: missing size", cmd);
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	err = mshare_domain_create(nl, name, size, &opts, NULL);
 	if (err)
@@ -978,7 +979,7 @@ static int cmd_domain_del(struct mshare_nl *nl, int argc, char **argv)
 		return usage_error("domain del: expected NAME");
 	if (check_name("domain del", argv[0]))
 		return 2;
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	err = mshare_domain_destroy(nl, argv[0]);
 	if (err)
@@ -996,7 +997,7 @@ static int show_or_stats(struct mshare_nl *nl, const char *cmd, int nlcmd,
 		return usage_error("%s: too many arguments", cmd);
 	if (argc == 1 && check_name(cmd, argv[0]))
 		return 2;
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	err = request_print(nl, nlcmd, argc ? argv[0] : NULL, MULTI_LINE);
 	if (err)
@@ -1069,7 +1070,7 @@ static int cmd_domain_show(struct mshare_nl *nl, int argc, char **argv)
 		return usage_error("domain show: too many arguments");
 	if (argc == 1 && check_name("domain show", argv[0]))
 		return 2;
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	if (argc == 1) {
 		err = show_one(nl, argv[0]);
@@ -1122,7 +1123,7 @@ static int cmd_domain_set(struct mshare_nl *nl, int argc, char **argv)
 			return usage_error("%s: unknown keyword \"%s\"", cmd,
 					   argv[i]);
 	}
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	err = mshare_domain_set(nl, argv[0], &opts, NULL);
 	if (err)
@@ -1143,7 +1144,7 @@ static int cmd_domain_discard(struct mshare_nl *nl, int argc, char **argv)
 		return usage_error("domain discard: bad offset \"%s\"", argv[1]);
 	if (!parse_size(argv[2], &len))
 		return usage_error("domain discard: bad length \"%s\"", argv[2]);
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	err = mshare_domain_discard(nl, argv[0], off, len);
 	if (err)
@@ -1241,7 +1242,7 @@ static int cmd_domain_migrate(struct mshare_nl *nl, int argc, char **argv)
 		return usage_error("%s: missing node", cmd);
 	if (!(seen & KW_OFFSET) != !(seen & KW_LEN))
 		return usage_error("%s: offset and len go together", cmd);
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	/*
 	 * No SA_RESTART needed: the kernel runs the migration inside
@@ -1318,7 +1319,7 @@ static int cmd_limit_set(struct mshare_nl *nl, int argc, char **argv)
 	}
 	if (seen != (KW_SIZE | KW_NODE))
 		return usage_error("%s: give both bytes and domains", cmd);
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	err = mshare_limit_set(nl, kind, id, bytes, domains);
 	return err ? kernel_error(nl, cmd, err) : 0;
@@ -1336,7 +1337,7 @@ static int cmd_limit_del(struct mshare_nl *nl, int argc, char **argv)
 		return 2;
 	if (i + 1 != argc)
 		return usage_error("%s: too many arguments", cmd);
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	err = mshare_limit_del(nl, kind, id);
 	return err ? kernel_error(nl, cmd, err) : 0;
@@ -1350,7 +1351,7 @@ static int cmd_limit_show(struct mshare_nl *nl, int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return usage_error("limit show takes no arguments");
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	if (json)
 		jopen(NULL, '[');
@@ -1371,7 +1372,7 @@ static int cmd_info(struct mshare_nl *nl, int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return usage_error("info takes no arguments");
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
 	msg = mshare_nl_msg(nl, MSHARE_CMD_GET_INFO, 0);
 	err = mshare_nl_run(nl, msg, print_reply, &p);
@@ -1415,25 +1416,6 @@ static const char *timestamp(char buf[64])
 	return buf;
 }
 
-static int monitor_cb(struct nl_msg *msg, void *arg)
-{
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct nlattr *tb[MSHARE_A_MAX + 1];
-	const char *ev = event_name(gh->cmd);
-	char stamp[64], unknown[32];
-
-	(void)arg;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MSHARE_A_MAX, NULL))
-		return NL_SKIP;
-	if (!ev) {	/* an event this msharectl does not know */
-		snprintf(unknown, sizeof(unknown), "event-%u", gh->cmd);
-		ev = unknown;
-	}
-	print_attrs(tb, EVENT, ev, timestamp(stamp));
-	fflush(stdout);
-	return NL_OK;
-}
-
 /* @lost events were lost (-1: some, how many unknown). */
 static void print_overrun(long long lost)
 {
@@ -1459,56 +1441,60 @@ static void print_overrun(long long lost)
 	fflush(stdout);
 }
 
-/* The messages the kernel dropped on @fd (sk_drops), or -1 if unknown. */
-static long long socket_drops(int fd)
+/* One event, or a MSHARE_EVENT_LOST report, as a line. */
+static void monitor_cb(const struct mshare_event *e, void *arg)
 {
-	uint32_t mem[SK_MEMINFO_VARS];
-	socklen_t len = sizeof(mem);
+	struct nlattr *tb[MSHARE_A_MAX + 1];
+	const char *ev = event_name(e->cmd);
+	char stamp[64], unknown[32];
 
-	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ||
-	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
-		return -1;
-	return mem[SK_MEMINFO_DROPS];
-}
-
-/* Ask for a receive buffer of @size: forced if allowed (CAP_NET_ADMIN). */
-static void set_rcvbuf(int fd, uint64_t size)
-{
-	int v = size > INT32_MAX / 2 ? INT32_MAX / 2 : (int)size;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	(void)arg;
+	if (e->cmd == MSHARE_EVENT_LOST) {
+		print_overrun(e->lost);
+		return;
+	}
+	/* The attributes as they came, so that every one is printed. */
+	if (!e->nlh || genlmsg_parse((struct nlmsghdr *)e->nlh, 0, tb,
+				     MSHARE_A_MAX, NULL))
+		return;
+	if (!ev) {	/* an event this msharectl does not know */
+		snprintf(unknown, sizeof(unknown), "event-%u", e->cmd);
+		ev = unknown;
+	}
+	print_attrs(tb, EVENT, ev, timestamp(stamp));
+	fflush(stdout);
 }
 
 static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 {
-	long long drops, seen_drops;
+	struct mshare_events *events;
 	sigset_t block, waitmask;
 	bool saved_pretty;
-	int fd, grp, err;
+	int fd, err = 0;
 
+	(void)nl;
 	(void)argv;
 	if (argc)
 		return usage_error("monitor takes no arguments");
-	if (connect_nl())
+	if (connect_nl(&nl))
 		return 1;
-	grp = genl_ctrl_resolve_grp(mshare_nl_sock(nl), MSHARE_GENL_NAME,
-				    MSHARE_MCGRP_EVENTS);
-	if (grp < 0)
+	/*
+	 * libmshare's listener (mshare_events_open(3)): its own socket in
+	 * the "events" group, with the buffer asked for, read without
+	 * blocking; it reports events the kernel dropped (the socket's
+	 * buffer was full) as MSHARE_EVENT_LOST, with how many.
+	 */
+	events = mshare_events_open(rcvbuf);
+	if (!events && errno == ENOENT)	/* the family is there: no group */
 		return fail("monitor: no \"%s\" group", MSHARE_MCGRP_EVENTS);
-	fd = nl_socket_get_fd(mshare_nl_sock(nl));
-	set_rcvbuf(fd, rcvbuf);
-	nl_socket_disable_seq_check(mshare_nl_sock(nl));
-	nl_socket_modify_cb(mshare_nl_sock(nl), NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, NULL);
-	err = nl_socket_add_membership(mshare_nl_sock(nl), grp);
-	if (err)
-		return fail("monitor: %s", err == -NLE_PERM ?
+	if (!events)
+		return fail("monitor: %s", errno == EPERM ?
 			     "joining the events group needs CAP_SYS_ADMIN" :
-			     nl_geterror(err));
+			     strerror(errno));
+	fd = mshare_events_fd(events);
 	catch_signals(true);
 	saved_pretty = pretty;
 	pretty = false;		/* JSON: one object per line, even with -p */
-	seen_drops = socket_drops(fd);
 	/* Tell a waiting reader that every later event will be seen. */
 	if (json) {
 		jopen(NULL, '{');
@@ -1519,16 +1505,6 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 	}
 	fflush(stdout);
 	/*
-	 * libnl retries a read interrupted by a signal: wait in ppoll(),
-	 * which returns on one, and read without blocking.  An overrun
-	 * (ENOBUFS: events were dropped because the socket's buffer was
-	 * full) reads as NLE_NOMEM from libnl; the socket's drop counter
-	 * (SO_MEMINFO) says how many were lost, and is checked after every
-	 * read, since the kernel reports ENOBUFS once until the queue is
-	 * empty again while it may drop more.
-	 */
-	nl_socket_set_nonblocking(mshare_nl_sock(nl));
-	/*
 	 * SIGINT and SIGTERM are blocked but inside ppoll(), so that one
 	 * arriving between the test of @stop and the wait cannot be missed.
 	 */
@@ -1538,6 +1514,7 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	while (!stop) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int n;
 
 		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
 			if (errno == EINTR)
@@ -1545,24 +1522,16 @@ static int cmd_monitor(struct mshare_nl *nl, int argc, char **argv)
 			err = fail("monitor: poll: %s", strerror(errno));
 			break;
 		}
-		err = nl_recvmsgs_default(mshare_nl_sock(nl));
-		drops = socket_drops(fd);
-		if (drops >= 0 && seen_drops >= 0 && drops != seen_drops) {
-			print_overrun(drops - seen_drops);
-			seen_drops = drops;
-		} else if (err == -NLE_NOMEM) {
-			print_overrun(-1);
-		}
-		if (err < 0 && err != -NLE_AGAIN && err != -NLE_INTR &&
-		    err != -NLE_NOMEM) {
-			err = fail("monitor: %s", nl_geterror(err));
+		n = mshare_events_read(events, monitor_cb, NULL);
+		if (n < 0) {
+			err = fail("monitor: %s", strerror(-n));
 			break;
 		}
-		err = 0;
 	}
 	sigprocmask(SIG_SETMASK, &waitmask, NULL);
 	catch_signals(false);
 	pretty = saved_pretty;
+	mshare_events_close(events);
 	return err;
 }
 
@@ -1921,7 +1890,7 @@ static int dispatch(int argc, char **argv)
 					   c->object, c->verb ? " " : "",
 					   c->verb ? c->verb : "", argv[i]);
 	}
-	return c->fn(nl, argc, argv);
+	return c->fn(ctl_nl, argc, argv);
 }
 
 /* Split @line into words (blanks between, "#" to the end of the line). */
@@ -2026,7 +1995,6 @@ int main(int argc, char **argv)
 	} else {
 		ret = dispatch(argc - 1, argv + 1);
 	}
-	if (nl_opened)
-		mshare_nl_close(nl);
+	mshare_nl_close(ctl_nl);
 	return ret;
 }
