@@ -379,7 +379,7 @@ soak: debug-module userspace selftests
 # build/kernels/<name>/; the suite, then tlb_test on 4 vCPUs with the test
 # build, run on each; a table kernel -> result ends the run.
 # MSHARE_KERNELS="6.1 newest" picks kernels; SMOKE=1 runs a short subset.
-check-kernels: userspace selftests
+check-kernels: userspace selftests pkgtest
 	$(TOP)/scripts/deps.sh --kernels
 	$(TOP)/scripts/check-kernels $(if $(SMOKE),--smoke)
 
