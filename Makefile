@@ -135,7 +135,7 @@ $(DEMO): userspace/bench/mshare-demo.c userspace/bench/bench_proc.h $(LIB) $(LIB
 $(BENCH): userspace/bench/mshare-bench.c userspace/bench/bench_proc.h $(LIB) \
 	  $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm -lpthread
 
 # LD_PRELOAD adoption: only mmap, mmap64, munmap, mremap, shmget, shmat,
 # shmdt and shmctl are exported (EXPORT in userspace/preload/preload.h).
