@@ -144,7 +144,7 @@ $(DEMO): userspace/bench/mshare-demo.c userspace/bench/bench_proc.h $(LIB) $(LIB
 $(BENCH): userspace/bench/mshare-bench.c userspace/bench/bench_proc.h $(LIB) \
 	  $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(NL_LIBS) -lm -lpthread
 
 # LD_PRELOAD adoption: only mmap, mmap64, munmap, mremap, shmget, shmat,
 # shmdt and shmctl are exported (EXPORT in userspace/preload/preload.h).
@@ -398,7 +398,7 @@ soak: debug-module userspace selftests
 # build/kernels/<name>/; the suite, then tlb_test on 4 vCPUs with the test
 # build, run on each; a table kernel -> result ends the run.
 # MSHARE_KERNELS="6.1 newest" picks kernels; SMOKE=1 runs a short subset.
-check-kernels: userspace selftests
+check-kernels: userspace selftests pkgtest
 	$(TOP)/scripts/deps.sh --kernels
 	$(TOP)/scripts/check-kernels $(if $(SMOKE),--smoke)
 

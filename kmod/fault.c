@@ -18,8 +18,11 @@
  * other boundaries, ->mremap refuses other targets.  PUD links are used
  * where a VMA covers a whole GiB congruent modulo 1 GiB.
  *
- * Faults may run under the per-VMA lock only; those that link are retried
- * under the mmap lock (mshare_fault_link()).  They hold the domain's
+ * Faults run under the per-VMA lock alone where the kernel has one (6.4
+ * and later): ->map_pages, which maps nothing, is there to tell the kernel
+ * that ->fault needs no mmap lock (vmf_can_call_fault()).  A fill then
+ * takes no mmap lock at all; a fault that links is retried under the mmap
+ * lock (mshare_link_range() says why).  They hold the domain's
  * tables_sem for reading while they fill or link, so that a migration
  * cannot move the tables under them (lock order in internal.h).  A fault
  * on a VMA whose mm has no registered notifier yet (a child after fork)
@@ -197,6 +200,19 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * Fault-around: nothing to map, a domain VMA holds no PTE of its own (the
+ * fault that follows fills or links).  Having it lets ->fault run under
+ * the per-VMA lock: every leaf entry ->fault writes is in a domain table,
+ * under that table's lock, and nothing it does needs the mmap lock but
+ * the link and the registration, which drop the VMA lock and retry.
+ */
+static vm_fault_t mshare_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				   pgoff_t end_pgoff)
+{
+	return 0;
+}
+
 static void mshare_vm_open(struct vm_area_struct *vma)
 {
 	struct mshare_mm *mmm = vma->vm_private_data;
@@ -250,6 +266,7 @@ static const struct vm_operations_struct mshare_vm_ops = {
 	.mprotect	= mshare_mprotect,
 	.fault		= mshare_fault,
 	.huge_fault	= mshare_huge_fault,
+	.map_pages	= mshare_map_pages,
 };
 
 /*

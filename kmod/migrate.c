@@ -4,21 +4,25 @@
  * whole domain moves, to another node while attachers keep running.
  *
  * Shared tables make a page move one PTE write for every attacher.  Data
- * pages move one PTE table (up to 512 pages) at a time:
+ * pages move in batches of up to MSHARE_MIGRATE_BATCH_TABLES PTE tables
+ * (32 MiB; one table at a time if the batch's array cannot be had), one
+ * shootdown round per batch:
  *
- *  1. mark the table's range busy (pgtable.c): a fault on an empty entry
+ *  1. mark the batch's range busy (pgtable.c): a fault on an empty entry
  *     there waits, so no new page appears in it; count its present pages
  *     that are not on the target yet;
  *  2. allocate that many pages on the target node;
- *  3. under the table's lock, clear every present entry of the range;
+ *  3. under each table's lock in turn, clear every present entry of the
+ *     range (the busy range keeps cleared entries empty meanwhile);
  *  4. tell every mapping of the range and its secondary MMUs, and shoot
- *     down every mm linked to the table in one round (invalidate.c); after
- *     it no CPU, KVM guest or IOMMU can write to the old pages through a
- *     stale translation, and GUP-fast walks that raced the clear are over;
+ *     down every mm linked to its tables in one round (invalidate.c);
+ *     after it no CPU, KVM guest or IOMMU can write to the old pages
+ *     through a stale translation, and GUP-fast walks that raced the clear
+ *     are over;
  *  5. for each old page not on the target: if its only reference is the
  *     domain's (folio_ref_freeze()), copy it; a page pinned by GUP keeps
  *     its place (skipped: the pin may still write to it);
- *  6. under the table's lock, install the entries again (the new page, or
+ *  6. under each table's lock, install the entries again (the new page, or
  *     the old one for pages already on the target and skipped ones), end
  *     the busy range and wake the waiters; free the old pages.
  * A process touching a page in flight faults, waits, and retries on the
@@ -59,6 +63,8 @@
 
 /* Progress events: one per this many pages processed (32 MiB). */
 #define MSHARE_MIGRATE_EVENT_PAGES	(SZ_32M >> PAGE_SHIFT)
+/* PTE tables per batch, i.e. per shootdown round: 32 MiB, 33 rounds/GiB. */
+#define MSHARE_MIGRATE_BATCH_TABLES	16
 
 struct mshare_mig_page {
 	pgoff_t pgoff;
@@ -67,23 +73,35 @@ struct mshare_mig_page {
 	bool moved;
 };
 
-/*
- * Steps 1-6 for PTE table @t, pages [@first, @last) of it.  @batch has room
- * for a whole table.
- */
-static int mshare_migrate_table(struct mshare_domain *dom,
-				struct mshare_migrate *m, long t,
-				pgoff_t first, pgoff_t last,
-				struct mshare_mig_page *batch)
+/* The PTE entry of @pgoff, and its table's lock. */
+static pte_t *mshare_mig_ptep(struct mshare_domain *dom, pgoff_t pgoff,
+			      spinlock_t **ptl)
 {
-	struct mshare_table *table = &dom->pte_tables[t];
-	pte_t *ptes = page_address(table->page);
-	spinlock_t *ptl = mshare_table_ptl(table);
+	struct mshare_table *table;
+	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
+
+	*ptl = mshare_table_ptl(table);
+	return ptep;
+}
+
+/*
+ * Steps 1-6 for pages [@first, @last), which lie in at most @cap /
+ * PTRS_PER_PTE PTE tables.  @batch has room for @cap pages, followed by
+ * @cap page pointers.  Each table's lock is taken on its own, in order;
+ * none nests.
+ */
+static int mshare_migrate_batch(struct mshare_domain *dom,
+				struct mshare_migrate *m, pgoff_t first,
+				pgoff_t last, struct mshare_mig_page *batch,
+				unsigned int cap)
+{
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
 	unsigned int want = 0, n = 0, nr_move = 0, i, j;
 	unsigned int present = 0, moved = 0, skipped = 0;
+	spinlock_t *ptl = NULL, *held = NULL;
 	struct page **pages;
 	pgoff_t pgoff;
+	pte_t *ptep;
 	int err = 0;
 
 	/*
@@ -91,18 +109,27 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	 * (discards wait for migrate_lock): note those to move.
 	 */
 	mshare_busy_begin(dom, first, last);
-	pages = (struct page **)&batch[PTRS_PER_PTE];
-	spin_lock(ptl);
+	pages = (struct page **)&batch[cap];
 	for (pgoff = first; pgoff < last; pgoff++) {
-		pte_t pte = ptep_get(&ptes[pgoff % PTRS_PER_PTE]);
+		pte_t pte;
 
+		ptep = mshare_mig_ptep(dom, pgoff, &ptl);
+		if (ptl != held) {
+			if (held)
+				spin_unlock(held);
+			spin_lock(ptl);
+			held = ptl;
+		}
+		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
 		present++;
 		if (page_to_nid(pte_page(pte)) != m->node)
 			pages[want++] = pte_page(pte);
 	}
-	spin_unlock(ptl);
+	if (held)
+		spin_unlock(held);
+	held = NULL;
 	if (!want) {
 		/* All present pages are there: nothing changes. */
 		m->done += present;
@@ -131,11 +158,17 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 	 * 3. Every present entry goes, so that the kernel's walk of the
 	 * range (step 4) finds nothing to zap.
 	 */
-	spin_lock(ptl);
 	for (pgoff = first; pgoff < last; pgoff++) {
-		pte_t *ptep = &ptes[pgoff % PTRS_PER_PTE];
-		pte_t pte = ptep_get(ptep);
+		pte_t pte;
 
+		ptep = mshare_mig_ptep(dom, pgoff, &ptl);
+		if (ptl != held) {
+			if (held)
+				spin_unlock(held);
+			spin_lock(ptl);
+			held = ptl;
+		}
+		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
 		set_pte(ptep, __pte(0));
@@ -153,9 +186,11 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		}
 		n++;
 	}
-	spin_unlock(ptl);
+	if (held)
+		spin_unlock(held);
+	held = NULL;
 
-	/* 4. */
+	/* 4. One round for the whole batch. */
 	mshare_invalidate(dom, first, last, 0, pgoffs, nr_move, nr_move);
 
 	/* 5. */
@@ -174,21 +209,29 @@ static int mshare_migrate_table(struct mshare_domain *dom,
 		new->index = batch[i].pgoff;
 		mshare_account_page_add(batch[i].new);
 		batch[i].moved = true;
+		if (!(i % PTRS_PER_PTE))
+			cond_resched();
 	}
 	/* The copies must be visible before the entries are. */
 	smp_wmb();
 
 	/* 6. */
-	spin_lock(ptl);
 	for (i = 0; i < n; i++) {
 		struct page *page = batch[i].moved ? batch[i].new :
 						     batch[i].old;
 
-		set_pte(&ptes[batch[i].pgoff % PTRS_PER_PTE],
-			mshare_mkpte(dom, page));
+		ptep = mshare_mig_ptep(dom, batch[i].pgoff, &ptl);
+		if (ptl != held) {
+			if (held)
+				spin_unlock(held);
+			spin_lock(ptl);
+			held = ptl;
+		}
+		set_pte(ptep, mshare_mkpte(dom, page));
 		mshare_ro_set(dom, batch[i].pgoff, page);
 	}
-	spin_unlock(ptl);
+	if (held)
+		spin_unlock(held);
 	mshare_busy_end(dom);
 
 	for (i = 0, j = 0; i < n; i++) {
@@ -332,15 +375,24 @@ static bool mshare_migrate_stop(struct mshare_domain *dom,
 
 int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 {
+	unsigned int cap = MSHARE_MIGRATE_BATCH_TABLES * PTRS_PER_PTE;
 	struct mshare_mig_page *batch;
 	u64 start = ktime_get_ns();
 	u64 next_event = MSHARE_MIGRATE_EVENT_PAGES;
 	pgoff_t pgoff;
 	int err = 0;
 
-	/* The pages of a table, then as many new pages (see above). */
-	batch = kvmalloc(PTRS_PER_PTE * (sizeof(*batch) + sizeof(struct page *)),
-			 GFP_KERNEL);
+	/*
+	 * The pages of a batch, then as many new pages (see above): 320 KiB,
+	 * or one table's worth if that cannot be had.
+	 */
+	batch = kvmalloc_array(cap, sizeof(*batch) + sizeof(struct page *),
+			       GFP_KERNEL | __GFP_NOWARN);
+	if (!batch) {
+		cap = PTRS_PER_PTE;
+		batch = kvmalloc_array(cap, sizeof(*batch) +
+				       sizeof(struct page *), GFP_KERNEL);
+	}
 	if (!batch)
 		return -ENOMEM;
 	if (m->automatic ? !mutex_trylock(&dom->migrate_lock) :
@@ -362,12 +414,22 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 	}
 
 	for (pgoff = m->first; pgoff < m->last; ) {
-		long t = pgoff / PTRS_PER_PTE;
-		pgoff_t end = min_t(pgoff_t, m->last, (t + 1) * PTRS_PER_PTE);
+		/* Whole tables from the one of @pgoff: at most @cap pages. */
+		pgoff_t end = min_t(pgoff_t, m->last,
+				    round_down(pgoff, PTRS_PER_PTE) + cap);
 
 		if (mshare_migrate_stop(dom, m, &err))
 			break;
-		err = mshare_migrate_table(dom, m, t, pgoff, end, batch);
+		err = mshare_migrate_batch(dom, m, pgoff, end, batch, cap);
+		if (err == -ENOMEM && cap > PTRS_PER_PTE) {
+			/*
+			 * No room for a batch's new pages (a memory cgroup
+			 * near its limit): a table at a time from here on,
+			 * as much in flight as before batching.
+			 */
+			cap = PTRS_PER_PTE;
+			continue;
+		}
 		if (err)
 			break;
 		pgoff = end;

@@ -59,6 +59,7 @@
 	X(writer_exec)     X(writer_dontneed) X(writer_discard)		\
 	X(attach)          X(attach_enoent)  X(churn_fork)		\
 	X(churn_exec)      X(churn_exit_mapped) X(churn_mmap)		\
+	X(double_map_busy)						\
 	X(churn_munmap_part) X(churn_dontneed) X(churn_walk)		\
 	X(churn_verified)  X(churn_killed_child) X(churn_respawn)	\
 	X(usr1_sent)       X(usr1_received)  X(sigkill_single)		\

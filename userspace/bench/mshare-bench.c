@@ -40,6 +40,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -96,7 +97,7 @@ static const char *nr_hugepages = "/proc/sys/vm/nr_hugepages";
 static size_t size = GIB;
 static int reps = 3;
 static int smoke;
-static int want_b[8] = { 0, 1, 1, 1, 1, 1, 1, 1 };
+static int want_b[9] = { 0, 1, 1, 1, 1, 1, 1, 1, 1 };
 static int want_v[NVAR] = { 1, 1, 1, 1, 1 };
 static int n1[8] = { 1, 10, 100, 1000 }, nn1 = 4;
 static int n5[8] = { 1, 10, 100 }, nn5 = 3;
@@ -246,6 +247,8 @@ static const struct metric metrics[] = {
 	{ "fork_time", "fork() in the parent", "ms" },
 	{ "child_minflt", "child's minor faults", "count" },
 	{ "child_time", "child's touch time", "ms" },
+	{ "mt_time", "8 threads first-touch disjoint 1/8s: time", "ms" },
+	{ "mt_minflt", "8 threads first-touch disjoint 1/8s: faults", "count" },
 	{ "discard_time", "discard: time", "ms" },
 	{ "discard_cal", "discard: CAL IPIs", "count" },
 	{ "discard_tlb", "discard: TLB IPIs", "count" },
@@ -959,6 +962,126 @@ static int run_b4(int var, struct region *r)
 	emit("B4", "fork_time", var, 1);
 	emit("B4", "child_minflt", var, 1);
 	emit("B4", "child_time", var, 1);
+	return 0;
+}
+
+/* --- B8 ------------------------------------------------------------------- */
+
+#define B8_THREADS	8
+
+struct b8_thread {
+	volatile char *base;
+	size_t len;
+	pthread_barrier_t *start;
+};
+
+static void *b8_toucher(void *arg)
+{
+	struct b8_thread *t = arg;
+	size_t off;
+
+	pthread_barrier_wait(t->start);
+	for (off = 0; off < t->len; off += PAGE)
+		t->base[off + 64] = 1;
+	return NULL;
+}
+
+/*
+ * Empty the region (DOMAIN_DISCARD; memfd: punch a hole), then in a child
+ * of the bench: map it, start 8 threads, each to write every 4 KiB page of
+ * its own eighth, and time from their common start until all are done.
+ */
+static void b8_child(struct region *r, int out)
+{
+	struct b8_thread t[B8_THREADS];
+	pthread_t tid[B8_THREADS];
+	pthread_barrier_t start;
+	struct b4_report rep = { 0 };
+	long f0;
+	double t0;
+	char *m;
+	int i;
+
+	m = region_map(r);
+	if (!m || pthread_barrier_init(&start, NULL, B8_THREADS + 1)) {
+		rep.err = errno ? errno : EINVAL;
+		goto done;
+	}
+	for (i = 0; i < B8_THREADS; i++) {
+		t[i].base = m + (size / B8_THREADS) * i;
+		t[i].len = size / B8_THREADS;
+		t[i].start = &start;
+		if (pthread_create(&tid[i], NULL, b8_toucher, &t[i])) {
+			rep.err = EAGAIN;
+			_exit(1);	/* the others wait at the barrier */
+		}
+	}
+	f0 = minflt();
+	t0 = now();
+	pthread_barrier_wait(&start);
+	for (i = 0; i < B8_THREADS; i++)
+		pthread_join(tid[i], NULL);
+	rep.child_secs = now() - t0;
+	rep.child_minflt = minflt() - f0;
+done:
+	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	_exit(0);
+}
+
+static int region_empty(struct region *r)
+{
+	int err;
+
+	if (r->nl)
+		err = mshare_domain_discard(r->nl, r->name, 0, size);
+	else
+		err = fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				0, size) ? -errno : 0;
+	if (err)
+		fprintf(stderr, "mshare-bench: B8 %s: emptying the region: %s\n",
+			var_name[r->var], strerror(-err));
+	return err;
+}
+
+static int run_b8(int var, struct region *r)
+{
+	int k;
+
+	for (k = 0; k < reps; k++) {
+		struct b4_report rep;
+		int p[2], status;
+		pid_t pid;
+
+		if (region_empty(r) || pipe(p))
+			return -1;
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			close(p[0]);
+			b8_child(r, p[1]);
+		}
+		close(p[1]);
+		if (pid < 0 || read(p[0], &rep, sizeof(rep)) != sizeof(rep)) {
+			close(p[0]);
+			if (pid > 0)
+				waitpid(pid, &status, 0);
+			fprintf(stderr, "mshare-bench: B8 %s: the child failed\n",
+				var_name[var]);
+			return -1;
+		}
+		close(p[0]);
+		waitpid(pid, &status, 0);
+		if (rep.err) {
+			fprintf(stderr, "mshare-bench: B8 %s: %s\n", var_name[var],
+				strerror(rep.err));
+			return -1;
+		}
+		record("B8", "mt_time", var, B8_THREADS, rep.child_secs * 1e3);
+		record("B8", "mt_minflt", var, B8_THREADS, rep.child_minflt);
+	}
+	emit("B8", "mt_time", var, B8_THREADS);
+	emit("B8", "mt_minflt", var, B8_THREADS);
 	return 0;
 }
 
@@ -1811,7 +1934,7 @@ static void print_row(const char *scen, const struct metric *m, int n,
 static void print_table(void)
 {
 	static const char *const scens[] = {
-		"B1", "B2", "B3", "B4", "B5", "B6", "B7",
+		"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8",
 	};
 	size_t s, k;
 	int i, j, v, any_extra = 0;
@@ -1921,7 +2044,7 @@ static void help(void)
 	       "  --smoke  tiny run: 16 MiB region, N <= 2, 1 repetition, B7: 0.3 s, 2 discards\n"
 	       "  -s       region size in MiB, a multiple of 2 (default 1024)\n"
 	       "  -r       repetitions of the cheap runs (default 3)\n"
-	       "  -b       scenarios (default B1,B2,B3,B4,B5,B6,B7)\n"
+	       "  -b       scenarios (default B1,B2,B3,B4,B5,B6,B7,B8)\n"
 	       "  -V       variants (default mshare-pud,mshare-pmd,memfd,memfd-thp,hugetlb)\n"
 	       "  --n1     attachers for B1/B3 (default 1,10,100,1000)\n"
 	       "  --n5     attachers for B5 (default 1,10,100)\n"
@@ -1970,8 +2093,8 @@ int main(int argc, char **argv)
 			for (tok = strtok_r(optarg, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if ((tok[0] != 'B' && tok[0] != 'b') || tok[1] < '1' ||
-				    tok[1] > '7' || tok[2])
-					usage_exit("-b: scenarios B1 to B7");
+				    tok[1] > '8' || tok[2])
+					usage_exit("-b: scenarios B1 to B8");
 				want_b[tok[1] - '0'] = 1;
 			}
 			break;
@@ -2066,13 +2189,14 @@ int main(int argc, char **argv)
 	for (v = 0; v < NVAR && !failed; v++) {
 		struct region r;
 
-		if (!want_v[v] || !(want_b[1] || want_b[2] || want_b[3] || want_b[4]))
+		if (!want_v[v] || !(want_b[1] || want_b[2] || want_b[3] ||
+				    want_b[4] || want_b[8]))
 			continue;
 		if (v == V_THP && !thp_built()) {
 			say("== %s: skipped, no THP in this kernel\n", var_name[v]);
 			continue;
 		}
-		say("== %s: B1-B4\n", var_name[v]);
+		say("== %s: B1-B4, B8\n", var_name[v]);
 		if (region_create(&r, v)) {
 			failed = 1;
 			break;
@@ -2084,6 +2208,8 @@ int main(int argc, char **argv)
 		if (!failed && want_b[2] && run_b2(v, &r))
 			failed = 1;
 		if (!failed && want_b[4] && run_b4(v, &r))
+			failed = 1;
+		if (!failed && want_b[8] && run_b8(v, &r))
 			failed = 1;
 		region_destroy(&r);
 		say("   %s done at %.0f s\n", var_name[v], now() - t_start);
