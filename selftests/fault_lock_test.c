@@ -72,7 +72,7 @@ static int count_locking(struct __test_metadata *_metadata, const char *dir)
 FIXTURE(flock) {
 	char dir[128];
 	char name[MSHARE_NAME_MAX];
-	struct mshare_nl nl;
+	struct mshare_nl *nl;
 };
 
 FIXTURE_SETUP(flock)
@@ -92,7 +92,7 @@ FIXTURE_SETUP(flock)
 		self->dir[0] = 0;
 		SKIP(return, "no mmap_lock tracepoints in this kernel");
 	}
-	ASSERT_EQ(0, mshare_nl_open(&self->nl));
+	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "flock-%d", (int)getpid());
 }
 
@@ -102,9 +102,9 @@ FIXTURE_TEARDOWN(flock)
 		set(self->dir, EV "/enable", "0");
 		rmdir(self->dir);
 	}
-	if (self->nl.sk) {
-		mshare_domain_destroy(&self->nl, self->name);
-		mshare_nl_close(&self->nl);
+	if (self->nl) {
+		mshare_domain_destroy(self->nl, self->name);
+		mshare_nl_close(self->nl);
 	}
 }
 
@@ -120,7 +120,7 @@ TEST_F(flock, fills_take_no_mmap_lock_and_links_do)
 	size_t size, i;
 	int links, fills;
 
-	ASSERT_EQ(0, create_domain(&self->nl, self->name, DSIZE, 0, NULL));
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, NULL));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&p, &size));
 	ASSERT_EQ(DSIZE, size);
 	snprintf(filter, sizeof(filter), "common_pid == %d", (int)syscall(SYS_gettid));
