@@ -413,4 +413,19 @@ TEST(events_need_cap_sys_admin)
 	EXPECT_EQ(0, wait_exit_code(pid));
 }
 
+/* A NULL events handle or callback is EINVAL, not a crash. */
+TEST(events_null_handle_is_einval)
+{
+	struct mshare_events *ev;
+
+	EXPECT_EQ(-EINVAL, mshare_events_fd(NULL));
+	EXPECT_EQ(-EINVAL, mshare_events_read(NULL, NULL, NULL));
+	ev = mshare_events_open(0);
+	ASSERT_NE(NULL, ev) TH_LOG("mshare_events_open: %s", strerror(errno));
+	EXPECT_LE(0, mshare_events_fd(ev));
+	EXPECT_EQ(-EINVAL, mshare_events_read(ev, NULL, NULL));
+	mshare_events_close(ev);
+	mshare_events_close(NULL);	/* nothing */
+}
+
 TEST_HARNESS_MAIN

@@ -93,7 +93,7 @@ void mshare_events_close(struct mshare_events *ev)
 
 int mshare_events_fd(const struct mshare_events *ev)
 {
-	return ev->fd;
+	return ev ? ev->fd : -EINVAL;
 }
 
 /* Report events lost since the last report (@overrun: ENOBUFS was seen). */
@@ -152,6 +152,8 @@ int mshare_events_read(struct mshare_events *ev,
 {
 	int calls = 0;
 
+	if (!ev || !fn)
+		return -EINVAL;
 	for (;;) {
 		ssize_t n = recv(ev->fd, ev->buf, sizeof(ev->buf), MSG_DONTWAIT);
 		struct nlmsghdr *nlh;

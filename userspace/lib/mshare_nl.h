@@ -285,12 +285,12 @@ struct mshare_event {
  */
 struct mshare_events *mshare_events_open(size_t rcvbuf);
 void mshare_events_close(struct mshare_events *ev);
-/* The socket's descriptor, to poll() for POLLIN; owned by @ev. */
+/* The socket's descriptor, to poll() for POLLIN; owned by @ev (-EINVAL: NULL). */
 int mshare_events_fd(const struct mshare_events *ev);
 /*
  * Read what is queued, without blocking, calling @fn for each event (and
  * for a MSHARE_EVENT_LOST report).  Returns the number of calls made (0:
- * nothing was queued), or -errno.
+ * nothing was queued), or -errno (-EINVAL: @ev or @fn NULL).
  */
 int mshare_events_read(struct mshare_events *ev,
 		       void (*fn)(const struct mshare_event *, void *),
