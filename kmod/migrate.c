@@ -73,16 +73,12 @@ struct mshare_mig_page {
 	bool moved;
 };
 
-/* The PTE entry of @pgoff, and its table's lock. */
-static pte_t *mshare_mig_ptep(struct mshare_domain *dom, pgoff_t pgoff,
-			      spinlock_t **ptl)
-{
-	struct mshare_table *table;
-	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
-
-	*ptl = mshare_table_ptl(table);
-	return ptep;
-}
+/* Each PTE table @t that [@first, @last) touches, and [@lo, @hi) of it. */
+#define for_each_batch_table(first, last, t, lo, hi)			\
+	for ((t) = (first) / PTRS_PER_PTE;				\
+	     (lo) = max_t(pgoff_t, (first), (t) * PTRS_PER_PTE),	\
+	     (hi) = min_t(pgoff_t, (last), ((t) + 1) * PTRS_PER_PTE),	\
+	     (lo) < (last); (t)++)
 
 /*
  * Steps 1-6 for pages [@first, @last), which lie in at most @cap /
@@ -98,10 +94,9 @@ static int mshare_migrate_batch(struct mshare_domain *dom,
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
 	unsigned int want = 0, n = 0, nr_move = 0, i, j;
 	unsigned int present = 0, moved = 0, skipped = 0;
-	spinlock_t *ptl = NULL, *held = NULL;
+	pgoff_t pgoff, lo, hi;
 	struct page **pages;
-	pgoff_t pgoff;
-	pte_t *ptep;
+	unsigned long t;
 	int err = 0;
 
 	/*
@@ -110,26 +105,23 @@ static int mshare_migrate_batch(struct mshare_domain *dom,
 	 */
 	mshare_busy_begin(dom, first, last);
 	pages = (struct page **)&batch[cap];
-	for (pgoff = first; pgoff < last; pgoff++) {
-		pte_t pte;
+	for_each_batch_table(first, last, t, lo, hi) {
+		struct mshare_table *table = &dom->pte_tables[t];
+		pte_t *ptes = page_address(table->page);
+		spinlock_t *ptl = mshare_table_ptl(table);
 
-		ptep = mshare_mig_ptep(dom, pgoff, &ptl);
-		if (ptl != held) {
-			if (held)
-				spin_unlock(held);
-			spin_lock(ptl);
-			held = ptl;
+		spin_lock(ptl);
+		for (pgoff = lo; pgoff < hi; pgoff++) {
+			pte_t pte = ptep_get(&ptes[pgoff % PTRS_PER_PTE]);
+
+			if (pte_none(pte))
+				continue;
+			present++;
+			if (page_to_nid(pte_page(pte)) != m->node)
+				pages[want++] = pte_page(pte);
 		}
-		pte = ptep_get(ptep);
-		if (pte_none(pte))
-			continue;
-		present++;
-		if (page_to_nid(pte_page(pte)) != m->node)
-			pages[want++] = pte_page(pte);
+		spin_unlock(ptl);
 	}
-	if (held)
-		spin_unlock(held);
-	held = NULL;
 	if (!want) {
 		/* All present pages are there: nothing changes. */
 		m->done += present;
@@ -158,37 +150,35 @@ static int mshare_migrate_batch(struct mshare_domain *dom,
 	 * 3. Every present entry goes, so that the kernel's walk of the
 	 * range (step 4) finds nothing to zap.
 	 */
-	for (pgoff = first; pgoff < last; pgoff++) {
-		pte_t pte;
+	for_each_batch_table(first, last, t, lo, hi) {
+		struct mshare_table *table = &dom->pte_tables[t];
+		pte_t *ptes = page_address(table->page);
+		spinlock_t *ptl = mshare_table_ptl(table);
 
-		ptep = mshare_mig_ptep(dom, pgoff, &ptl);
-		if (ptl != held) {
-			if (held)
-				spin_unlock(held);
-			spin_lock(ptl);
-			held = ptl;
+		spin_lock(ptl);
+		for (pgoff = lo; pgoff < hi; pgoff++) {
+			pte_t *ptep = &ptes[pgoff % PTRS_PER_PTE];
+			pte_t pte = ptep_get(ptep);
+
+			if (pte_none(pte))
+				continue;
+			set_pte(ptep, __pte(0));
+			mshare_ro_set(dom, pgoff, NULL);
+			batch[n].pgoff = pgoff;
+			batch[n].old = pte_page(pte);
+			batch[n].new = NULL;
+			batch[n].moved = false;
+			if (page_to_nid(batch[n].old) != m->node &&
+			    !WARN_ON_ONCE(nr_move == want)) {	/* none can appear */
+				batch[n].new = pages[nr_move];
+				if (nr_move < MSHARE_FLUSH_CEILING)
+					pgoffs[nr_move] = pgoff;
+				nr_move++;
+			}
+			n++;
 		}
-		pte = ptep_get(ptep);
-		if (pte_none(pte))
-			continue;
-		set_pte(ptep, __pte(0));
-		mshare_ro_set(dom, pgoff, NULL);
-		batch[n].pgoff = pgoff;
-		batch[n].old = pte_page(pte);
-		batch[n].new = NULL;
-		batch[n].moved = false;
-		if (page_to_nid(batch[n].old) != m->node &&
-		    !WARN_ON_ONCE(nr_move == want)) {	/* none can appear */
-			batch[n].new = pages[nr_move];
-			if (nr_move < MSHARE_FLUSH_CEILING)
-				pgoffs[nr_move] = pgoff;
-			nr_move++;
-		}
-		n++;
+		spin_unlock(ptl);
 	}
-	if (held)
-		spin_unlock(held);
-	held = NULL;
 
 	/* 4. One round for the whole batch. */
 	mshare_invalidate(dom, first, last, 0, pgoffs, nr_move, nr_move);
@@ -215,23 +205,27 @@ static int mshare_migrate_batch(struct mshare_domain *dom,
 	/* The copies must be visible before the entries are. */
 	smp_wmb();
 
-	/* 6. */
-	for (i = 0; i < n; i++) {
-		struct page *page = batch[i].moved ? batch[i].new :
-						     batch[i].old;
+	/* 6. @batch is in the order of the range: one table after another. */
+	for (i = 0; i < n; ) {
+		struct mshare_table *table;
+		spinlock_t *ptl;
+		pte_t *ptes;
 
-		ptep = mshare_mig_ptep(dom, batch[i].pgoff, &ptl);
-		if (ptl != held) {
-			if (held)
-				spin_unlock(held);
-			spin_lock(ptl);
-			held = ptl;
+		t = batch[i].pgoff / PTRS_PER_PTE;
+		table = &dom->pte_tables[t];
+		ptes = page_address(table->page);
+		ptl = mshare_table_ptl(table);
+		spin_lock(ptl);
+		for (; i < n && batch[i].pgoff / PTRS_PER_PTE == t; i++) {
+			struct page *page = batch[i].moved ? batch[i].new :
+							     batch[i].old;
+
+			set_pte(&ptes[batch[i].pgoff % PTRS_PER_PTE],
+				mshare_mkpte(dom, page));
+			mshare_ro_set(dom, batch[i].pgoff, page);
 		}
-		set_pte(ptep, mshare_mkpte(dom, page));
-		mshare_ro_set(dom, batch[i].pgoff, page);
+		spin_unlock(ptl);
 	}
-	if (held)
-		spin_unlock(held);
 	mshare_busy_end(dom);
 
 	for (i = 0, j = 0; i < n; i++) {
