@@ -21,31 +21,11 @@
 #include <unistd.h>
 
 #include "mshare_util.h"
+#include "tracefs_util.h"
 #include "kselftest_harness.h"
 
-#define TRACEFS		"/sys/kernel/tracing"
 #define DSIZE		(4 * MiB)
 #define EV		"events/mmap_lock/mmap_lock_start_locking"
-
-static int tracefs_ready(void)
-{
-	struct stat st;
-
-	if (!stat(TRACEFS "/instances", &st))
-		return 0;
-	mkdir(TRACEFS, 0755);
-	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
-		return -errno;
-	return stat(TRACEFS "/instances", &st) ? -errno : 0;
-}
-
-static int set(const char *dir, const char *file, const char *s)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return write_str(path, s);
-}
 
 /*
  * mmap_lock_start_locking events in @dir's trace between the trace_marker
@@ -102,7 +82,7 @@ FIXTURE_SETUP(flock)
 	snprintf(self->dir, sizeof(self->dir), TRACEFS "/instances/mshare-flock-%d",
 		 (int)getpid());
 	ASSERT_EQ(0, mkdir(self->dir, 0700)) TH_LOG("%s: %s", self->dir, strerror(errno));
-	if (set(self->dir, EV "/filter", "common_pid != 0")) {
+	if (tracefs_write(self->dir, EV "/filter", "common_pid != 0")) {
 		rmdir(self->dir);
 		self->dir[0] = 0;
 		SKIP(return, "no mmap_lock tracepoints in this kernel");
@@ -114,7 +94,7 @@ FIXTURE_SETUP(flock)
 FIXTURE_TEARDOWN(flock)
 {
 	if (self->dir[0]) {
-		set(self->dir, EV "/enable", "0");
+		tracefs_write(self->dir, EV "/enable", "0");
 		rmdir(self->dir);
 	}
 	if (self->nl) {
@@ -139,21 +119,21 @@ TEST_F(flock, fills_take_no_mmap_lock_and_links_do)
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&p, &size));
 	ASSERT_EQ(DSIZE, size);
 	snprintf(filter, sizeof(filter), "common_pid == %d", (int)syscall(SYS_gettid));
-	ASSERT_EQ(0, set(self->dir, EV "/filter", filter));
+	ASSERT_EQ(0, tracefs_write(self->dir, EV "/filter", filter));
 
 	/*
 	 * Link the first 2 MiB, filling page 0 (under the mmap lock), then
 	 * fill the other 511 pages of that table (no mmap lock), each step
 	 * between two markers.
 	 */
-	ASSERT_EQ(0, set(self->dir, EV "/enable", "1"));
-	ASSERT_EQ(0, set(self->dir, "trace_marker", "flock-link"));
+	ASSERT_EQ(0, tracefs_write(self->dir, EV "/enable", "1"));
+	ASSERT_EQ(0, tracefs_write(self->dir, "trace_marker", "flock-link"));
 	p[0] = 1;
-	ASSERT_EQ(0, set(self->dir, "trace_marker", "flock-fill"));
+	ASSERT_EQ(0, tracefs_write(self->dir, "trace_marker", "flock-fill"));
 	for (i = 1; i < 512; i++)
 		p[i * PAGE] = (char)i;
-	ASSERT_EQ(0, set(self->dir, "trace_marker", "flock-end"));
-	ASSERT_EQ(0, set(self->dir, EV "/enable", "0"));
+	ASSERT_EQ(0, tracefs_write(self->dir, "trace_marker", "flock-end"));
+	ASSERT_EQ(0, tracefs_write(self->dir, EV "/enable", "0"));
 
 	links = count_between(_metadata, self->dir, "flock-link", "flock-fill");
 	ASSERT_LE(0, links) TH_LOG("trace markers missing");

@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include "mshare_util.h"
+#include "tracefs_util.h"
 #include "kselftest_harness.h"
 
-#define TRACEFS		"/sys/kernel/tracing"
 #define DSIZE		(4 * MiB)
 #define MAX_EVENTS	4096
 
@@ -46,27 +46,6 @@ struct trace {
 	struct ev ev[MAX_EVENTS];
 	int nr;
 };
-
-/* tracefs, mounted if it is not (the VM mounts only what it needs). */
-static int tracefs_ready(void)
-{
-	struct stat st;
-
-	if (!stat(TRACEFS "/instances", &st))
-		return 0;
-	mkdir(TRACEFS, 0755);
-	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
-		return -errno;
-	return stat(TRACEFS "/instances", &st) ? -errno : 0;
-}
-
-static int write_file(const char *dir, const char *file, const char *s)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return write_str(path, s);
-}
 
 /*
  * Read the instance's trace into @t: each "...: mshare_X: text" line.
@@ -194,8 +173,8 @@ FIXTURE_SETUP(trace)
 		self->dir[0] = 0;
 		SKIP(return, "a kernel without event tracing (CONFIG_EVENT_TRACING)");
 	}
-	ASSERT_EQ(0, write_file(self->dir, "buffer_size_kb", "4096"));
-	ASSERT_EQ(0, write_file(self->dir, "events/mshare/enable", "1"))
+	ASSERT_EQ(0, tracefs_write(self->dir, "buffer_size_kb", "4096"));
+	ASSERT_EQ(0, tracefs_write(self->dir, "events/mshare/enable", "1"))
 		TH_LOG("no events/mshare in tracefs: is this mshare.ko built with tracepoints?");
 	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "tr-%d", (int)getpid());
@@ -204,7 +183,7 @@ FIXTURE_SETUP(trace)
 FIXTURE_TEARDOWN(trace)
 {
 	if (self->dir[0]) {
-		write_file(self->dir, "events/mshare/enable", "0");
+		tracefs_write(self->dir, "events/mshare/enable", "0");
 		rmdir(self->dir);
 	}
 	if (self->nl) {
