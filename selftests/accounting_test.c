@@ -195,17 +195,6 @@ static long entry_kb(const char *entry, const char *key)
 	return s ? strtol(s + strlen(pat), NULL, 10) : -1;
 }
 
-/* N of " @key=N" in a numa_maps line, or -1. */
-static long field_eq(const char *line, const char *key)
-{
-	char pat[32];
-	const char *s;
-
-	snprintf(pat, sizeof(pat), " %s=", key);
-	s = strstr(line, pat);
-	return s ? strtol(s + strlen(pat), NULL, 10) : -1;
-}
-
 /* Pages of a numa_maps line over every node (N0=...N63=). */
 static long numa_sum(const char *line)
 {
@@ -216,7 +205,7 @@ static long numa_sum(const char *line)
 		char key[8];
 
 		snprintf(key, sizeof(key), "N%d", nid);
-		n = field_eq(line, key);
+		n = line_field(line, key, -1);
 		if (n > 0)
 			sum += n;
 	}
@@ -614,8 +603,8 @@ TEST_F_TIMEOUT(acct, two_attachers_every_counter, 300)
 		TH_LOG("%c: numa_maps %s", 'A' + i, line);
 		snprintf(want, sizeof(want), " file=mshare:[%s]", self->name);
 		EXPECT_NE(NULL, strstr(line, want));
-		EXPECT_EQ(DPAGES, field_eq(line, "dirty"));
-		EXPECT_EQ(-1, field_eq(line, "anon"));
+		EXPECT_EQ(DPAGES, line_field(line, "dirty", -1));
+		EXPECT_EQ(-1, line_field(line, "anon", -1));
 		EXPECT_EQ(DPAGES, numa_sum(line));
 	}
 
@@ -756,7 +745,7 @@ TEST_F_TIMEOUT(acct, migration_keeps_the_charge, 300)
 		char key[8];
 
 		snprintf(key, sizeof(key), "N%d", target);
-		EXPECT_EQ(DPAGES - res.skipped, field_eq(line, key));
+		EXPECT_EQ(DPAGES - res.skipped, line_field(line, key, -1));
 	}
 }
 

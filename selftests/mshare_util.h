@@ -149,6 +149,20 @@ static inline int write_str(const char *path, const char *s)
 	return ret;
 }
 
+/*
+ * N of " @key=N" in @line (a numa_maps line: "dirty=", "N0=", ...), or
+ * @missing when @line has no such field.
+ */
+static inline long line_field(const char *line, const char *key, long missing)
+{
+	char pat[32];
+	const char *s;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	s = strstr(line, pat);
+	return s ? strtol(s + strlen(pat), NULL, 10) : missing;
+}
+
 /* Fold the per-CPU vmstat deltas into the global counters (best effort). */
 static inline void vmstat_refresh(void)
 {

@@ -136,17 +136,6 @@ static int count_nodes(const char *p, uint64_t from, uint64_t to,
 	return ret;
 }
 
-/* N of "@key=N" in @line, or 0 (numa_maps leaves out empty nodes). */
-static long field_eq(const char *line, const char *key)
-{
-	char pat[32];
-	const char *s;
-
-	snprintf(pat, sizeof(pat), " %s=", key);
-	s = strstr(line, pat);
-	return s ? strtol(s + strlen(pat), NULL, 10) : 0;
-}
-
 /* N0= and N1= of the /proc/self/numa_maps line of the VMA at @addr. */
 static int numa_maps_nodes(const void *addr, long *n0, long *n1)
 {
@@ -159,8 +148,8 @@ static int numa_maps_nodes(const void *addr, long *n0, long *n1)
 	snprintf(head, sizeof(head), "%lx ", (unsigned long)addr);
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, head, strlen(head))) {
-			*n0 = field_eq(line, "N0");
-			*n1 = field_eq(line, "N1");
+			*n0 = line_field(line, "N0", 0);
+			*n1 = line_field(line, "N1", 0);
 			found = 0;
 			break;
 		}

@@ -252,17 +252,6 @@ static int numa_maps_line(const void *addr, char *buf, size_t len)
 	return found;
 }
 
-/* N of "@key=N" in @line, or -1. */
-static long field_eq(const char *line, const char *key)
-{
-	char pat[32];
-	const char *s;
-
-	snprintf(pat, sizeof(pat), " %s=", key);
-	s = strstr(line, pat);
-	return s ? strtol(s + strlen(pat), NULL, 10) : -1;
-}
-
 /* A number from the first line of a file, or -1. */
 static long read_long(const char *path)
 {
@@ -553,18 +542,18 @@ TEST_F_TIMEOUT(walk, numa_maps_counts_dirty_pages_per_node, 120)
 	TH_LOG("%s", line);
 	snprintf(want, sizeof(want), " file=mshare:[%s]", self->name);
 	EXPECT_NE(NULL, strstr(line, want));
-	EXPECT_EQ(NTABLES, field_eq(line, "dirty"));
-	EXPECT_EQ(-1, field_eq(line, "anon"));
+	EXPECT_EQ(NTABLES, line_field(line, "dirty", -1));
+	EXPECT_EQ(-1, line_field(line, "anon", -1));
 	for (nid = 0; nid < 64; nid++) {
 		char key[8];
 
 		snprintf(key, sizeof(key), "N%d", nid);
-		n = field_eq(line, key);
+		n = line_field(line, key, -1);
 		if (n > 0)
 			sum += n;
 	}
 	EXPECT_EQ(NTABLES, sum);
-	EXPECT_EQ(4, field_eq(line, "kernelpagesize_kB"));
+	EXPECT_EQ(4, line_field(line, "kernelpagesize_kB", -1));
 	check_data(_metadata, self);
 }
 
