@@ -926,35 +926,54 @@ done:
 	_exit(0);
 }
 
+/*
+ * Run @child(@r, fd) in a new child of the bench and read the report it
+ * writes to fd into *@rep; 0, or -1 (said on stderr) if the child gave no
+ * report or reported an error.
+ */
+static int child_report(const char *scen, int var, struct region *r,
+			void (*child)(struct region *, int),
+			struct b4_report *rep)
+{
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		child(r, p[1]);
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], rep, sizeof(*rep)) != sizeof(*rep)) {
+		close(p[0]);
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		fprintf(stderr, "mshare-bench: %s %s: the child failed\n", scen,
+			var_name[var]);
+		return -1;
+	}
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (rep->err) {
+		fprintf(stderr, "mshare-bench: %s %s: %s\n", scen, var_name[var],
+			strerror(rep->err));
+		return -1;
+	}
+	return 0;
+}
+
 static int run_b4(int var, struct region *r)
 {
 	int k;
 
 	for (k = 0; k < reps; k++) {
 		struct b4_report rep;
-		int p[2], status;
-		pid_t pid;
 
-		if (pipe(p))
+		if (child_report("B4", var, r, b4_parent, &rep))
 			return -1;
-		fflush(stdout);
-		pid = fork();
-		if (pid == 0) {
-			close(p[0]);
-			b4_parent(r, p[1]);
-		}
-		close(p[1]);
-		if (pid < 0 || read(p[0], &rep, sizeof(rep)) != sizeof(rep)) {
-			close(p[0]);
-			return -1;
-		}
-		close(p[0]);
-		waitpid(pid, &status, 0);
-		if (rep.err) {
-			fprintf(stderr, "mshare-bench: B4 %s: %s\n", var_name[var],
-				strerror(rep.err));
-			return -1;
-		}
 		record("B4", "fork_time", var, 1, rep.fork_secs * 1e3);
 		record("B4", "child_minflt", var, 1, rep.child_minflt);
 		record("B4", "child_time", var, 1, rep.child_secs * 1e3);
@@ -1050,33 +1069,9 @@ static int run_b8(int var, struct region *r)
 
 	for (k = 0; k < reps; k++) {
 		struct b4_report rep;
-		int p[2], status;
-		pid_t pid;
 
-		if (region_empty(r) || pipe(p))
+		if (region_empty(r) || child_report("B8", var, r, b8_child, &rep))
 			return -1;
-		fflush(stdout);
-		pid = fork();
-		if (pid == 0) {
-			close(p[0]);
-			b8_child(r, p[1]);
-		}
-		close(p[1]);
-		if (pid < 0 || read(p[0], &rep, sizeof(rep)) != sizeof(rep)) {
-			close(p[0]);
-			if (pid > 0)
-				waitpid(pid, &status, 0);
-			fprintf(stderr, "mshare-bench: B8 %s: the child failed\n",
-				var_name[var]);
-			return -1;
-		}
-		close(p[0]);
-		waitpid(pid, &status, 0);
-		if (rep.err) {
-			fprintf(stderr, "mshare-bench: B8 %s: %s\n", var_name[var],
-				strerror(rep.err));
-			return -1;
-		}
 		record("B8", "mt_time", var, B8_THREADS, rep.child_secs * 1e3);
 		record("B8", "mt_minflt", var, B8_THREADS, rep.child_minflt);
 	}
