@@ -327,6 +327,21 @@ int mshare_prefault(struct mshare_domain *dom);
  */
 int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len);
 
+/*
+ * 2 MiB leaves (MSHARE_DOMAIN_F_HUGE): the flag is in the ABI, and kernels
+ * that cannot hold leaves (no transparent hugepages: compat.h) refuse it
+ * with EOPNOTSUPP.  The fill path (issue 16) is not written yet, so for
+ * now every kernel refuses it; the commit that adds the fill path sets
+ * this.
+ */
+#define MSHARE_LEAVES_IMPLEMENTED	false
+
+/* Whether DOMAIN_NEW may take MSHARE_DOMAIN_F_HUGE on this kernel. */
+static inline bool mshare_leaves_supported(void)
+{
+	return MSHARE_LEAVES_IMPLEMENTED && mshare_leaves_possible();
+}
+
 /* A data page's leaf entry: present, user, RW, NX, young and dirty. */
 static inline pte_t mshare_mkpte(struct mshare_domain *dom, struct page *page)
 {

@@ -490,6 +490,17 @@ int mshare_nl_domain_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[MSHARE_A_DOMAIN_FLAGS])
 		flags = nla_get_u32(tb[MSHARE_A_DOMAIN_FLAGS]);
+	if ((flags & MSHARE_DOMAIN_F_HUGE) && !mshare_leaves_supported()) {
+		if (mshare_leaves_possible())
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[MSHARE_A_DOMAIN_FLAGS],
+					    "2 MiB leaves are not implemented yet");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[MSHARE_A_DOMAIN_FLAGS],
+					    "2 MiB leaves need transparent hugepages");
+		return -EOPNOTSUPP;
+	}
 	if (tb[MSHARE_A_DOMAIN_MODE])
 		mode = nla_get_u32(tb[MSHARE_A_DOMAIN_MODE]);
 	if (tb[MSHARE_A_DOMAIN_UID]) {
