@@ -622,11 +622,12 @@ out:
 }
 
 /*
- * This process filled a page of @dom at @addr through one of its links:
- * the link's RSS count grows by it (see "RSS" above).
+ * This process filled @nr pages of @dom at @addr (a page, or a 2 MiB leaf)
+ * through one of its links: the link's RSS count grows by them (see "RSS"
+ * above).
  */
 void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
-		      unsigned long addr)
+		      unsigned long addr, long nr)
 {
 	unsigned long idx = addr >> PMD_SHIFT;
 	pgoff_t base, span;
@@ -645,7 +646,7 @@ void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
 		mshare_link_rss_clamp(mmm, idx,
 				      mshare_rw_table(dom,
 						      xa_pointer_tag(entry),
-						      base), 1);
+						      base), nr);
 	spin_unlock(&mmm->lock);
 }
 

@@ -157,20 +157,63 @@ static vm_fault_t mshare_fault_fill(struct vm_fault *vmf,
 	if (err < 0)
 		return mshare_fill_error(err);
 	if (err)
-		mshare_mm_filled(mmm, dom, vmf->address);
+		mshare_mm_filled(mmm, dom, vmf->address, err);
 	return VM_FAULT_NOPAGE;
+}
+
+/*
+ * A huge domain (2 MiB leaves, pgtable.c), an empty PMD entry.  Where that
+ * entry is the domain's own (the process links the GiB at PUD level),
+ * fill the 2 MiB there for every attacher: a leaf, or a PTE table and the
+ * faulting page; never pmd_populate() a domain table.  A process that
+ * would link at PMD level (its mapping does not cover the whole GiB, or
+ * THP is "never" for it) gets SIGBUS: that needs copies of the leaves in
+ * its own PMD entries, which are not written yet.
+ */
+static vm_fault_t mshare_fault_huge_pmd(struct vm_fault *vmf,
+					struct mshare_domain *dom,
+					struct mshare_mm *mmm)
+{
+	pgoff_t pgoff = vmf->pgoff;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int err;
+
+	if (pgoff >= dom->nr_pages)
+		goto out;
+	down_read(&dom->tables_sem);
+	if (virt_to_page(vmf->pmd) != mshare_pmd_table_of(dom, pgoff)->page) {
+		up_read(&dom->tables_sem);
+		goto out;
+	}
+	err = mshare_fill(dom, pgoff, vmf->vma->vm_mm);
+	up_read(&dom->tables_sem);
+	if (err < 0) {
+		ret = mshare_fill_error(err);
+		goto out;
+	}
+	if (err)
+		mshare_mm_filled(mmm, dom, vmf->address, err);
+	ret = VM_FAULT_NOPAGE;
+out:
+	trace_mshare_fault(dom, vmf->address, (u64)pgoff << PAGE_SHIFT,
+			   MSHARE_TRACE_FILL, MSHARE_TRACE_PMD, ret);
+	return ret;
 }
 
 static vm_fault_t mshare_huge_fault(struct vm_fault *vmf,
 				    mshare_huge_fault_arg_t arg)
 {
 	unsigned int order = mshare_huge_fault_order(arg);
+	struct mshare_domain *dom = vma_domain(vmf->vma);
+	struct mshare_mm *mmm = mshare_fault_mm(vmf);
 
-	if (!mshare_fault_mm(vmf))
+	if (!mmm)
 		return mshare_mm_register_fault(vmf);
-	atomic64_inc(&vma_domain(vmf->vma)->stats.faults);
+	atomic64_inc(&dom->stats.faults);
 	if (order == PUD_ORDER)
 		return mshare_fault_link(vmf, MSHARE_LINK_PUD);
+	if (order == PMD_ORDER && mshare_dom_huge(dom))
+		return mshare_fault_huge_pmd(vmf, dom, mmm);
 	if (order == PMD_ORDER)
 		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
 	return VM_FAULT_FALLBACK;
@@ -186,6 +229,8 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	if (!mmm)
 		return mshare_mm_register_fault(vmf);
 	atomic64_inc(&dom->stats.faults);
+	if (pmd_none(pmd) && mshare_dom_huge(dom))
+		return mshare_fault_huge_pmd(vmf, dom, mmm);
 	/* THP "never" (or a PMD fault that fell back): link here. */
 	if (pmd_none(pmd))
 		return mshare_fault_link(vmf, MSHARE_LINK_PMD);

@@ -376,6 +376,9 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 	pgoff_t pgoff;
 	int err = 0;
 
+	/* Moving 2 MiB folios whole: not written yet. */
+	if (mshare_dom_huge(dom))
+		return -EOPNOTSUPP;
 	/*
 	 * The pages of a batch, then as many new pages (see above): 320 KiB,
 	 * or one table's worth if that cannot be had.

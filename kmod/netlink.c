@@ -260,7 +260,7 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 	    mshare_put_u64(msg, MSHARE_A_DOMAIN_RESIDENT,
 			   atomic_long_read(&dom->resident)) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_TABLE_PAGES,
-			dom->nr_pmd_tables + dom->nr_pte_tables) ||
+			mshare_dom_table_pages(dom)) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PUD, links_pud) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PMD, links_pmd))
 		goto cancel;
@@ -491,14 +491,18 @@ int mshare_nl_domain_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[MSHARE_A_DOMAIN_FLAGS])
 		flags = nla_get_u32(tb[MSHARE_A_DOMAIN_FLAGS]);
 	if ((flags & MSHARE_DOMAIN_F_HUGE) && !mshare_leaves_supported()) {
-		if (mshare_leaves_possible())
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[MSHARE_A_DOMAIN_FLAGS],
-					    "2 MiB leaves are not implemented yet");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[MSHARE_A_DOMAIN_FLAGS],
-					    "2 MiB leaves need transparent hugepages");
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_FLAGS],
+				    "2 MiB leaves need transparent hugepages");
+		return -EOPNOTSUPP;
+	}
+	if ((flags & MSHARE_DOMAIN_F_HUGE) && !mshare_pud_links_possible()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_FLAGS],
+				    "2 MiB leaves need PUD links (6.6 or later) for now");
+		return -EOPNOTSUPP;
+	}
+	if ((flags & MSHARE_DOMAIN_F_HUGE) && !IS_ALIGNED(size, PUD_SIZE)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_SIZE],
+				    "a domain with 2 MiB leaves is whole GiBs for now");
 		return -EOPNOTSUPP;
 	}
 	if (tb[MSHARE_A_DOMAIN_MODE])
@@ -523,6 +527,13 @@ int mshare_nl_domain_new_doit(struct sk_buff *skb, struct genl_info *info)
 	pol = mshare_nl_policy(info);
 	if (IS_ERR(pol))
 		return PTR_ERR(pol);
+	if (pol && pol->mode == MSHARE_NUMA_AUTO &&
+	    (flags & MSHARE_DOMAIN_F_HUGE)) {
+		kfree(pol);
+		GENL_SET_ERR_MSG(info,
+				 "the auto policy cannot move 2 MiB leaves yet");
+		return -EOPNOTSUPP;
+	}
 	if (!pol) {
 		const char *why;	/* cannot be refused: only -ENOMEM */
 
@@ -664,6 +675,12 @@ int mshare_nl_domain_set_doit(struct sk_buff *skb, struct genl_info *info)
 					 "changing the mode or policy needs CAP_SYS_ADMIN or being the owner");
 		goto put;
 	}
+	if (pol && pol->mode == MSHARE_NUMA_AUTO && mshare_dom_huge(dom)) {
+		GENL_SET_ERR_MSG(info,
+				 "the auto policy cannot move 2 MiB leaves yet");
+		err = -EOPNOTSUPP;
+		goto put;
+	}
 	if (modep || uidp || gidp) {
 		err = mshare_domain_set_owner(dom, modep, uidp, gidp);
 		if (err) {
@@ -716,7 +733,10 @@ int mshare_nl_domain_discard_doit(struct sk_buff *skb,
 		goto put;
 	}
 	err = mshare_domain_discard(dom, offset, len);
-	if (err)
+	if (err == -EOPNOTSUPP)
+		GENL_SET_ERR_MSG(info,
+				 "discarding 2 MiB leaves is not implemented yet");
+	else if (err)
 		GENL_SET_ERR_MSG(info, "cannot discard the range");
 put:
 	mshare_domain_put(dom);
@@ -781,6 +801,11 @@ int mshare_nl_domain_migrate_doit(struct sk_buff *skb,
 				 "interrupted by a signal; pages moved so far stay moved");
 		netlink_ack(skb, (struct nlmsghdr *)info->nlhdr, err,
 			    info->extack);
+		goto put;
+	}
+	if (err == -EOPNOTSUPP) {
+		GENL_SET_ERR_MSG(info,
+				 "migrating 2 MiB leaves is not implemented yet");
 		goto put;
 	}
 	if (err) {

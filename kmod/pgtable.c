@@ -21,12 +21,27 @@
  * mapping (so it carries the memory-encryption bit where there is one):
  * present, user, RW, NX, and young and dirty (nothing ages or cleans it).
  *
+ * A huge domain (MSHARE_DOMAIN_F_HUGE, only where the kernel has
+ * transparent hugepages: compat.h) gets its PMD tables alone.  A first
+ * touch fills a whole 2 MiB: a zeroed 2 MiB folio (large, rmappable, its
+ * mapping and index set as for a page, the index that of its first page)
+ * mapped by a PMD leaf in the domain's PMD table; where no such folio can
+ * be had, a PTE table of its own for that 2 MiB, then 4 KiB pages as
+ * above (no reservation pool).  Leaves are set and cleared with the
+ * unchecked set_pmd()/pmd_clear(), as leaf PTEs are with set_pte(): the
+ * kernel never counts them in page_table_check, and must never zap or
+ * split them (the notifier unlinks every process before the kernel walks;
+ * fault.c never pmd_populate()s a domain table).  Discard, migration,
+ * read-only twins and PMD-level attachers of a huge domain are not
+ * written yet: refused with EOPNOTSUPP (a PMD-level touch: SIGBUS).
+ *
  * The busy range: while a discard or a migration batch changes the leaves
  * of [busy_first, busy_last), a fault that finds an empty entry there
  * waits (on busy_wait) instead of filling it, so the range's leaves stay
  * clear until the batch has told every mapping (invalidate.c).
  *
- * Locking: a leaf PTE is set and cleared under its PTE table's split lock;
+ * Locking: a leaf PTE is set and cleared under its PTE table's split lock,
+ * a 2 MiB leaf or a huge domain's PTE table entry under its PMD table's;
  * the busy range is set before and read under those locks.  The tables
  * change only when a migration moves them (migrate.c: under the domain's
  * tables_sem held for writing, every link cleared first) and at the
@@ -92,6 +107,38 @@ static void mshare_data_pages_put(struct mshare_domain *dom,
 	}
 }
 
+/*
+ * A huge domain's 2 MiB leaves, at its end (no process links to its tables
+ * any more): clear them and let their folios go.
+ */
+static void mshare_leaves_free(struct mshare_domain *dom)
+{
+	unsigned int i;
+
+	if (!mshare_dom_huge(dom) || !dom->pmd_tables)
+		return;
+	for (i = 0; i < dom->nr_pte_tables; i++) {
+		struct mshare_table *t = &dom->pmd_tables[i / PMDS_PER_TABLE];
+		struct page *page;
+		pmd_t *pmdp;
+		pmd_t pmd;
+
+		if (!t->page)
+			continue;
+		pmdp = (pmd_t *)page_address(t->page) + i % PMDS_PER_TABLE;
+		pmd = pmdp_get_lockless(pmdp);
+		if (!pmd_present(pmd) || !pmd_leaf(pmd))
+			continue;
+		/* Unchecked, as it was set (page_table_check: pgtable.c top). */
+		pmd_clear(pmdp);
+		page = pmd_page(pmd);
+		mshare_node_pages_add(dom, page, -PTES_PER_TABLE);
+		mshare_data_page_put(dom, page);
+		atomic_long_sub(PTES_PER_TABLE, &dom->resident);
+		cond_resched();
+	}
+}
+
 /* Free what mshare_tables_alloc() made, including after a partial failure. */
 void mshare_tables_free(struct mshare_domain *dom)
 {
@@ -99,6 +146,7 @@ void mshare_tables_free(struct mshare_domain *dom)
 
 	/* Pages a debug_skip_flush discard kept: no link is left to them. */
 	mshare_data_pages_put(dom, &dom->deferred);
+	mshare_leaves_free(dom);
 
 	if (dom->pte_tables) {
 		for (i = 0; i < dom->nr_pte_tables; i++) {
@@ -166,7 +214,8 @@ int mshare_tables_alloc(struct mshare_domain *dom)
 		if (!dom->pmd_tables[i].page)
 			goto nomem;
 	}
-	for (i = 0; i < dom->nr_pte_tables; i++) {
+	/* A huge domain makes a PTE table only where a 2 MiB falls back. */
+	for (i = 0; !mshare_dom_huge(dom) && i < dom->nr_pte_tables; i++) {
 		struct page *pte_page = mshare_table_alloc(dom, dom->nid, false);
 		pmd_t *pmd;
 
@@ -220,10 +269,98 @@ static void mshare_busy_wait(struct mshare_domain *dom, pgoff_t pgoff)
 }
 
 /*
+ * A huge domain: make sure the 2 MiB of page @pgoff has a leaf or a PTE
+ * table.  A new leaf's folio is charged to @mm's memory cgroup (NULL: the
+ * creator's); when no 2 MiB folio can be had, that 2 MiB gets a PTE table
+ * of its own (charged to the creator, as every table), which the caller
+ * fills with 4 KiB pages.  Returns the pages it mapped (PTRS_PER_PTE for
+ * a leaf), 0 if something was there (or a busy range was waited for), or
+ * -ENOMEM.
+ *
+ * The leaf and the table entry are set under the domain PMD table's split
+ * lock, the lock the kernel's own walkers take for a PMD entry
+ * (pmd_lock()), with an unchecked set_pmd(), as leaf PTEs are set.
+ */
+static int mshare_fill_pmd(struct mshare_domain *dom, pgoff_t pgoff,
+			   struct mm_struct *mm)
+{
+	struct mshare_table *pmd_table = mshare_pmd_table_of(dom, pgoff);
+	struct mshare_table *pte_table = &dom->pte_tables[pgoff / PTES_PER_TABLE];
+	pgoff_t first = round_down(pgoff, PTES_PER_TABLE);
+	pmd_t *pmdp = mshare_pmdp(dom, pgoff);
+	struct page *table_page = NULL;
+	struct mem_cgroup *memcg, *old;
+	bool busy = false, table = false;
+	struct folio *folio;
+	spinlock_t *ptl;
+	int ret = 0;
+
+	if (!pmd_none(pmdp_get_lockless(pmdp)))
+		return 0;
+	if (mshare_busy(dom, pgoff)) {
+		mshare_busy_wait(dom, pgoff);
+		return 0;
+	}
+
+	memcg = mm ? mshare_memcg_of_mm(mm) : NULL;
+	old = set_active_memcg(mm ? memcg : dom->memcg);
+	folio = mshare_data_folio_alloc(dom, first);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+	if (folio) {
+		mshare_account_page_add(&folio->page);
+		folio->mapping = dom->inode->i_mapping;
+		folio->index = first;
+		/* The zeroed contents must be visible before the leaf is. */
+		smp_wmb();
+	} else {
+		table_page = mshare_table_alloc(dom, dom->nid, false);
+		if (!table_page)
+			return -ENOMEM;
+	}
+
+	ptl = mshare_table_ptl(pmd_table);
+	spin_lock(ptl);
+	if (mshare_busy(dom, pgoff)) {
+		busy = true;
+	} else if (pmd_none(pmdp_get_lockless(pmdp))) {
+		if (folio) {
+			set_pmd(pmdp, mshare_mkpmd(dom, folio));
+			ret = PTES_PER_TABLE;
+		} else {
+			WRITE_ONCE(pte_table->page, table_page);
+			/* pairs with mshare_fill()'s smp_rmb() */
+			smp_wmb();
+			set_pmd(pmdp, __pmd(page_to_phys(table_page) |
+					    _PAGE_TABLE));
+			table = true;
+		}
+	}
+	spin_unlock(ptl);
+
+	if (ret) {
+		atomic_long_add(ret, &dom->resident);
+		atomic_add(ret, &pmd_table->resident);
+		mshare_node_pages_add(dom, &folio->page, ret);
+		return ret;
+	}
+	if (table)
+		atomic_inc(&dom->pte_tables_made);
+	else if (table_page)
+		mshare_table_free(dom, table_page);
+	if (folio)
+		mshare_data_page_put(dom, &folio->page);
+	if (busy)
+		mshare_busy_wait(dom, pgoff);
+	return 0;
+}
+
+/*
  * Make sure page @pgoff of @dom is present, a new page being charged to
- * @mm's memory cgroup (NULL: the creator's).  Returns 1 if it put a page
- * there, 0 if one was there, -ENOMEM, or -ENOSPC when the domain's policy
- * binds the page to a node that is full.
+ * @mm's memory cgroup (NULL: the creator's).  Returns the number of pages
+ * it mapped (1, or PTRS_PER_PTE for a 2 MiB leaf of a huge domain), 0 if
+ * the page was there, -ENOMEM, or -ENOSPC when the domain's policy binds
+ * the page to a node that is full.
  * An empty entry in the busy range waits for the batch to end (a migrated
  * page comes back, on its new node; a discarded one is filled then).
  */
@@ -231,12 +368,26 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff, struct mm_struct *mm)
 {
 	struct mem_cgroup *memcg, *old;
 	struct mshare_table *table;
-	pte_t *ptep = mshare_ptep(dom, pgoff, &table);
 	bool installed = false, busy = false;
 	struct folio *folio;
 	struct page *page;
 	spinlock_t *ptl;
+	pte_t *ptep;
 
+	if (mshare_dom_huge(dom)) {
+		int ret = mshare_fill_pmd(dom, pgoff, mm);
+		pmd_t pmd;
+
+		if (ret)
+			return ret;
+		/* A leaf, or still nothing (a busy range ended): done. */
+		pmd = pmdp_get_lockless(mshare_pmdp(dom, pgoff));
+		if (!pmd_present(pmd) || pmd_leaf(pmd))
+			return 0;
+		/* pairs with mshare_fill_pmd()'s smp_wmb(): the table's page */
+		smp_rmb();
+	}
+	ptep = mshare_ptep(dom, pgoff, &table);
 	if (!pte_none(ptep_get(ptep)))
 		return 0;
 	if (mshare_busy(dom, pgoff)) {
@@ -291,6 +442,10 @@ int mshare_prefault(struct mshare_domain *dom)
 		err = mshare_fill(dom, pgoff, NULL);
 		if (err < 0)
 			return err;
+		/* A 2 MiB leaf: on to the next 2 MiB. */
+		if (mshare_dom_huge(dom) &&
+		    pmd_leaf(pmdp_get_lockless(mshare_pmdp(dom, pgoff))))
+			pgoff |= PTES_PER_TABLE - 1;
 		if (pgoff % PTES_PER_TABLE == PTES_PER_TABLE - 1) {
 			if (fatal_signal_pending(current))
 				return -EINTR;
@@ -319,6 +474,9 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	pgoff_t pgoff = first;
 	LIST_HEAD(pages);
 
+	/* 2 MiB leaves: whole or split by copy, not written yet. */
+	if (mshare_dom_huge(dom))
+		return -EOPNOTSUPP;
 	mutex_lock(&dom->migrate_lock);
 	mshare_busy_begin(dom, first, last);
 	while (pgoff < last) {

@@ -143,6 +143,9 @@ int mshare_ro_tables_get(struct mshare_domain *dom)
 {
 	int err = 0;
 
+	/* Read-only twins of 2 MiB leaves: not written yet. */
+	if (mshare_dom_huge(dom))
+		return -EOPNOTSUPP;
 	/* Pairs with mshare_ro_build_locked(). */
 	if (smp_load_acquire(&dom->ro_pte_tables))
 		return 0;

@@ -16,7 +16,8 @@
  *	domain's) and cannot discard.  Errors: EINVAL (name not a valid
  *	domain name or "#N", unknown flags, nonzero reserved bytes), ENOENT
  *	(no such domain), EACCES (mode bits deny), EBUSY (descriptor already
- *	attached), ENOMEM.
+ *	attached), EOPNOTSUPP (read-only, of a MSHARE_DOMAIN_F_HUGE domain:
+ *	not yet), ENOMEM.
  * MSHARE_IOC_INFO (struct mshare_info, out)
  *	Describe the attached domain.  Errors: EINVAL (not attached).
  * mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
@@ -41,7 +42,8 @@
  *	Anyone attached read-write may discard: attaching needed write
  *	permission.  Errors: EINVAL (not attached; offset or length not
  *	page-aligned, length 0, beyond the domain's end), EACCES (a
- *	read-only attachment), EFAULT.
+ *	read-only attachment), EOPNOTSUPP (a MSHARE_DOMAIN_F_HUGE domain:
+ *	not yet), EFAULT.
  * Any other ioctl number fails with ENOTTY.
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION
@@ -91,8 +93,9 @@
  *	and no grant covers the caller, or it names another owner), EDQUOT
  *	(over the caller's grant), ENOSPC (over the namespace's total),
  *	EEXIST (name taken in this IPC namespace), EOPNOTSUPP
- *	(MSHARE_DOMAIN_F_HUGE on a kernel without transparent hugepages,
- *	and for now on every kernel), ENOMEM.  Limits are
+ *	(MSHARE_DOMAIN_F_HUGE on a kernel without transparent hugepages;
+ *	for now also before Linux 6.6, with a size that is not whole GiBs
+ *	or with the auto policy), ENOMEM.  Limits are
  *	checked before the name: a caller that may not create learns
  *	nothing about the names in use.
  * MSHARE_CMD_DOMAIN_DEL (do; ns-admin or owner)

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Domains of 2 MiB leaves (MSHARE_DOMAIN_F_HUGE, Documentation/design.rst
+ * "2 MiB leaves").  A process that links a GiB at PUD level finds the
+ * domain's PMD table holding 2 MiB leaves: a first touch fills a whole
+ * 2 MiB folio, for every attacher; the domain has one PMD table per GiB
+ * and no PTE table.  What is not written yet is refused with EOPNOTSUPP
+ * (sizes other than whole GiBs, the auto policy, discard, migration,
+ * read-only attachments) or SIGBUS (a touch through a PMD-level mapping).
+ * A kernel without transparent hugepages (PREEMPT_RT) refuses the flag.
+ * The VM runner fails the run on any warning, bad pmd or oops, so a
+ * kernel walker that took a leaf for a table would fail it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mshare.h"
+#include "mshare_util.h"
+#include "kselftest_harness.h"
+
+#define LEAF		(2 * MiB)
+#define LEAF_PAGES	(LEAF / PAGE)
+#define PM_PRESENT	(1ULL << 63)
+#define PM_FILE		(1ULL << 61)
+#define PM_PFN		((1ULL << 55) - 1)
+
+/*
+ * Whether this kernel takes MSHARE_DOMAIN_F_HUGE: it needs transparent
+ * hugepages, and for now PUD links (6.6 and later, as pud_links_possible()).
+ */
+static int leaves_built(void)
+{
+	return thp_built() && kernel_at_least(6, 6);
+}
+
+/* The kernel's message for MSHARE_DOMAIN_F_HUGE of 2 MiB. */
+static const char *huge_2mib_refusal(void)
+{
+	if (!thp_built())
+		return "2 MiB leaves need transparent hugepages";
+	if (!kernel_at_least(6, 6))
+		return "2 MiB leaves need PUD links (6.6 or later) for now";
+	return "a domain with 2 MiB leaves is whole GiBs for now";
+}
+
+/* The pagemap entry of @addr in this process. */
+static uint64_t pagemap_of(void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)addr / PAGE * sizeof(e)) !=
+	    sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+/* The smaps field @key (kB) of the mapping starting at @addr, or -1. */
+static long smaps_field(void *addr, const char *key)
+{
+	char line[256], start[32];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in = 0;
+	long v = -1;
+
+	if (!f)
+		return -1;
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strspn(line, "0123456789abcdef");
+
+		if (n && line[n] == '-') {	/* a mapping's first line */
+			in = !strncmp(line, start, strlen(start));
+			continue;
+		}
+		if (in && !strncmp(line, key, strlen(key)) &&
+		    line[strlen(key)] == ':') {
+			v = strtol(line + strlen(key) + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+FIXTURE(huge) {
+	struct mshare_nl *nl;
+	char name[MSHARE_NAME_MAX];
+	void *p;
+	size_t size;
+};
+
+FIXTURE_SETUP(huge)
+{
+	ASSERT_EQ(0, nl_open(&self->nl));
+	snprintf(self->name, sizeof(self->name), "huge-%d", getpid());
+	self->p = NULL;
+	if (!leaves_built())
+		SKIP(return, "no transparent hugepages: no 2 MiB leaves");
+	if (!pud_links_possible())
+		SKIP(return, "no PUD links here: huge domains need them (for now)");
+	ASSERT_EQ(0, create_domain(self->nl, self->name, GiB,
+				   MSHARE_DOMAIN_F_HUGE, NULL));
+	ASSERT_EQ(0, attach_dom(self->name, 0, &self->p, &self->size));
+	ASSERT_EQ(GiB, self->size);
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+	if (self->p)
+		munmap(self->p, self->size);
+	mshare_domain_destroy(self->nl, self->name);
+	mshare_nl_close(self->nl);
+}
+
+/* One touch fills one whole 2 MiB folio: 512 pages, no PTE table. */
+TEST_F(huge, first_touch_fills_one_2mib_leaf)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p;
+	uint64_t e0, e;
+	unsigned long i;
+
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(MSHARE_DOMAIN_F_HUGE, d.flags);
+	EXPECT_EQ(0, d.resident);
+	EXPECT_EQ(1, d.table_pages);	/* the PMD table, nothing else */
+
+	p[3 * LEAF + 5 * PAGE] = 7;
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	EXPECT_EQ(1, d.links_pud);
+
+	/* The folio is zeroed and physically contiguous, mapped by a leaf. */
+	e0 = pagemap_of(p + 3 * LEAF);
+	ASSERT_TRUE(e0 & PM_PRESENT);
+	EXPECT_TRUE(e0 & PM_FILE);
+	ASSERT_NE(0, e0 & PM_PFN);
+	EXPECT_EQ(0, (e0 & PM_PFN) % LEAF_PAGES);
+	for (i = 0; i < LEAF_PAGES; i++) {
+		e = pagemap_of(p + 3 * LEAF + i * PAGE);
+		ASSERT_TRUE(e & PM_PRESENT);
+		ASSERT_EQ((e0 & PM_PFN) + i, e & PM_PFN);
+		if (i != 5)
+			ASSERT_EQ(0, p[3 * LEAF + i * PAGE + 11]);
+	}
+	EXPECT_EQ(7, p[3 * LEAF + 5 * PAGE]);
+	/* The neighbours are untouched. */
+	EXPECT_FALSE(pagemap_of(p + 2 * LEAF) & PM_PRESENT);
+	EXPECT_FALSE(pagemap_of(p + 4 * LEAF) & PM_PRESENT);
+	/* smaps sees a file PMD mapping of 2 MiB. */
+	EXPECT_EQ(2048, smaps_field(p, "FilePmdMapped"));
+	EXPECT_EQ(2048, smaps_field(p, "Rss"));
+}
+
+/*
+ * Every attacher sees the same leaf: a second mapping and a forked child
+ * (which relinks on its first touch) read what the first wrote, at the
+ * same physical page, and a write through either is seen by the other.
+ */
+TEST_F(huge, attachers_share_the_leaf)
+{
+	char *p = self->p, *q;
+	size_t qsize;
+	pid_t pid;
+
+	memset(p + 7 * LEAF, 0x5a, LEAF);
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&q, &qsize));
+	EXPECT_EQ(0x5a, q[7 * LEAF + LEAF - 1]);
+	EXPECT_EQ(pagemap_of(p + 7 * LEAF + 9 * PAGE) & PM_PFN,
+		  pagemap_of(q + 7 * LEAF + 9 * PAGE) & PM_PFN);
+	q[7 * LEAF + 100] = 0x33;
+	EXPECT_EQ(0x33, p[7 * LEAF + 100]);
+
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (p[7 * LEAF + 100] != 0x33 || p[8 * LEAF - 1] != 0x5a)
+			_exit(1);
+		p[9 * LEAF] = 0x44;	/* fills a new leaf */
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit_code(pid));
+	EXPECT_EQ(0x44, q[9 * LEAF]);
+	munmap(q, qsize);
+}
+
+/*
+ * GUP through a leaf: a shared futex keys on the folio (FUTEX_WAKE on it
+ * succeeds, no EFAULT), process_vm_readv and vmsplice read it.
+ */
+TEST_F(huge, gup_futex_and_vmsplice_reach_the_leaf)
+{
+	char *p = self->p, buf[64];
+	struct iovec local = { buf, sizeof(buf) };
+	struct iovec remote = { p + 11 * LEAF + 3 * PAGE, sizeof(buf) };
+	struct iovec vec = { p + 11 * LEAF + 3 * PAGE, sizeof(buf) };
+	int pfd[2];
+
+	memset(p + 11 * LEAF + 3 * PAGE, 0x61, sizeof(buf));
+	EXPECT_EQ(0, syscall(SYS_futex, (uint32_t *)(p + 11 * LEAF + 8 * PAGE),
+			     FUTEX_WAKE, 1, NULL, NULL, 0));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(sizeof(buf), process_vm_readv(getpid(), &local, 1,
+						&remote, 1, 0));
+	EXPECT_EQ(0x61, buf[sizeof(buf) - 1]);
+	ASSERT_EQ(0, pipe(pfd));
+	ASSERT_EQ(sizeof(buf), vmsplice(pfd[1], &vec, 1, 0));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(sizeof(buf), read(pfd[0], buf, sizeof(buf)));
+	EXPECT_EQ(0x61, buf[0]);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/*
+ * munmap of 2 MiB of a second mapping unlinks that mapping only: the
+ * leaves stay for the first, whose data is intact.  The second's rest no
+ * longer covers its GiB, so a touch there would link at PMD level, which a
+ * huge domain refuses with SIGBUS for now.
+ */
+TEST_F(huge, partial_munmap_keeps_the_leaves_of_others)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p, *q;
+	size_t qsize;
+	pid_t pid;
+
+	memset(p + 20 * LEAF, 0x17, 3 * LEAF);
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&q, &qsize));
+	EXPECT_EQ(0x17, q[21 * LEAF]);
+	ASSERT_EQ(0, munmap(q + 21 * LEAF, LEAF));
+	ASSERT_EQ(0, madvise(q, 20 * LEAF, MADV_DONTNEED));
+	EXPECT_EQ(0x17, p[20 * LEAF]);
+	EXPECT_EQ(0x17, p[22 * LEAF - 1]);
+	EXPECT_EQ(0x17, p[23 * LEAF - 1]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(3 * LEAF_PAGES, d.resident);
+
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		(void)*(volatile char *)(q + 20 * LEAF);
+		_exit(0);
+	}
+	EXPECT_EQ(128 + SIGBUS, wait_exit_code(pid));
+	munmap(q, 21 * LEAF);
+	munmap(q + 22 * LEAF, qsize - 22 * LEAF);
+	/* MADV_DONTNEED of the first unlinks it; the next touch relinks. */
+	ASSERT_EQ(0, madvise(p, GiB, MADV_DONTNEED));
+	EXPECT_EQ(0x17, p[21 * LEAF + 5]);
+}
+
+/* What is not written yet is refused with EOPNOTSUPP. */
+TEST_F(huge, discard_migrate_rdonly_and_auto_are_refused)
+{
+	struct mshare_discard disc = { .offset = 0, .length = LEAF };
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	void *r;
+	size_t rsize;
+	int fd;
+
+	memset(self->p, 1, PAGE);
+	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_discard(self->nl, self->name,
+						     0, LEAF));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
+	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_migrate(self->nl, self->name, 0,
+						     0, 0, NULL));
+	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
+	opts.numa.policy = MSHARE_NUMA_AUTO;
+	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_set(self->nl, self->name, &opts,
+						 NULL));
+	EXPECT_EQ(-EOPNOTSUPP, attach_dom(self->name, MSHARE_ATTACH_F_RDONLY,
+					  &r, &rsize));
+
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, attach_fd(fd, self->name));
+	EXPECT_EQ(-1, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(fd);
+	EXPECT_EQ(1, ((char *)self->p)[0]);
+}
+
+/*
+ * A mapping placed (MAP_FIXED) 2 MiB off a GiB boundary cannot link at
+ * PUD level: its touch is refused with SIGBUS, and the domain is unharmed.
+ */
+TEST_F(huge, pmd_level_mapping_is_refused_with_sigbus)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *area, *q;
+	pid_t pid;
+	int fd;
+
+	((char *)self->p)[0] = 9;
+	area = mmap(NULL, 3 * GiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	q = (char *)(((uintptr_t)area + GiB - 1) / GiB * GiB + LEAF);
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, attach_fd(fd, self->name));
+	ASSERT_EQ(q, mmap(q, GiB, PROT_READ | PROT_WRITE, MAP_SHARED |
+			  MAP_FIXED, fd, 0));
+	close(fd);
+	pid = flush_fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		(void)*(volatile char *)q;
+		_exit(0);
+	}
+	EXPECT_EQ(128 + SIGBUS, wait_exit_code(pid));
+	munmap(area, 3 * GiB);
+	EXPECT_EQ(9, ((char *)self->p)[0]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+}
+
+#define FPA	"/sys/kernel/debug/fail_page_alloc/"
+
+/* Fail this process's allocations of order >= 9 (@on), or stop. */
+static int fail_2mib(int on)
+{
+	if (on && (write_str(FPA "task-filter", "Y") ||
+		   write_str(FPA "verbose", "0") ||
+		   write_str(FPA "interval", "1") ||
+		   write_str(FPA "times", "-1") ||
+		   write_str(FPA "space", "0") ||
+		   write_str(FPA "ignore-gfp-wait", "N") ||
+		   write_str(FPA "ignore-gfp-highmem", "N") ||
+		   write_str(FPA "min-order", "9") ||
+		   write_str(FPA "probability", "100")))
+		return -1;
+	if (write_str("/proc/self/make-it-fail", on ? "1" : "0"))
+		return -1;
+	return on ? 0 : write_str(FPA "probability", "0");
+}
+
+/*
+ * No 2 MiB folio to be had (fail_page_alloc, order 9 and up, this process
+ * only): that 2 MiB falls back to a PTE table of 4 KiB pages, filled page
+ * by page; the next 2 MiB, with folios again, is a leaf.  All of it goes
+ * back at the domain's end.
+ */
+TEST_F(huge, no_2mib_folio_falls_back_to_a_pte_table)
+{
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p;
+
+	if (access(FPA "probability", W_OK) ||
+	    access("/proc/self/make-it-fail", W_OK))
+		SKIP(return, "this kernel has no fail_page_alloc");
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, fail_2mib(1));
+	p[30 * LEAF + 4 * PAGE] = 1;
+	p[30 * LEAF + 9 * PAGE] = 2;
+	ASSERT_EQ(0, fail_2mib(0));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(2, d.resident);
+	EXPECT_EQ(2, d.table_pages);	/* the PMD table and one PTE table */
+	EXPECT_TRUE(pagemap_of(p + 30 * LEAF + 4 * PAGE) & PM_PRESENT);
+	EXPECT_FALSE(pagemap_of(p + 30 * LEAF + 5 * PAGE) & PM_PRESENT);
+	EXPECT_EQ(0, smaps_field(p, "FilePmdMapped"));
+	EXPECT_EQ(8, smaps_field(p, "Rss"));
+
+	/* The rest of that 2 MiB fills page by page, zeroed. */
+	EXPECT_EQ(0, p[31 * LEAF - 1]);
+	EXPECT_EQ(1, p[30 * LEAF + 4 * PAGE]);
+	EXPECT_EQ(2, p[30 * LEAF + 9 * PAGE]);
+	p[31 * LEAF] = 3;	/* a leaf again */
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(3 + LEAF_PAGES, d.resident);
+	EXPECT_EQ(2, d.table_pages);
+	EXPECT_EQ(2048, smaps_field(p, "FilePmdMapped"));
+	ASSERT_EQ(0, munmap(self->p, self->size));
+	self->p = NULL;
+	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
+	EXPECT_EQ(before.data_pages, after.data_pages);
+	EXPECT_EQ(before.table_pages - 1, after.table_pages);
+}
+
+/*
+ * A prefaulted huge domain holds every 2 MiB as a leaf: its pages count in
+ * the module's data pages and go back when it goes, also while still
+ * mapped at the destroy (they go with the last mapping).
+ */
+TEST(prefault_fills_leaves_and_destroy_frees_them)
+{
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info mid = MSHARE_INIT(mid);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct mshare_nl *nl;
+	char name[MSHARE_NAME_MAX];
+	size_t size;
+	char *p;
+
+	if (!leaves_built() || !pud_links_possible())
+		SKIP(return, "no 2 MiB leaves or no PUD links here");
+	ASSERT_EQ(0, nl_open(&nl));
+	snprintf(name, sizeof(name), "huge-pf-%d", getpid());
+	ASSERT_EQ(0, mshare_module_info(nl, &before));
+	ASSERT_EQ(0, create_domain(nl, name, GiB, MSHARE_DOMAIN_F_HUGE |
+				   MSHARE_DOMAIN_F_PREFAULT, &d));
+	EXPECT_EQ(GiB / PAGE, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	ASSERT_EQ(0, mshare_module_info(nl, &mid));
+	EXPECT_EQ(before.data_pages + GiB / PAGE, mid.data_pages);
+	EXPECT_EQ(before.table_pages + 1, mid.table_pages);
+
+	ASSERT_EQ(0, attach_dom(name, 0, (void **)&p, &size));
+	EXPECT_EQ(0, p[GiB - 1]);
+	p[GiB - 1] = 3;
+	EXPECT_EQ(GiB / KiB, smaps_field(p, "FilePmdMapped"));
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
+	EXPECT_EQ(3, p[GiB - 1]);
+	ASSERT_EQ(0, munmap(p, size));
+	ASSERT_EQ(0, mshare_module_info(nl, &after));
+	EXPECT_EQ(before.data_pages, after.data_pages);
+	EXPECT_EQ(before.table_pages, after.table_pages);
+	EXPECT_EQ(before.domains, after.domains);
+	mshare_nl_close(nl);
+}
+
+/*
+ * Creation refusals: no THP, EOPNOTSUPP for the flag; with THP, a size
+ * that is not whole GiBs and the auto policy (EOPNOTSUPP, for now).
+ */
+TEST(huge_creation_refusals)
+{
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct mshare_nl *nl;
+	char name[MSHARE_NAME_MAX];
+
+	ASSERT_EQ(0, nl_open(&nl));
+	snprintf(name, sizeof(name), "huge-bad-%d", getpid());
+	opts.flags = MSHARE_DOMAIN_F_HUGE;
+	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(nl, name, 2 * MiB, &opts,
+						    NULL));
+	EXPECT_STREQ(huge_2mib_refusal(), mshare_nl_extack(nl));
+	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(nl, name, GiB + 2 * MiB,
+						    &opts, NULL));
+	opts.numa.policy = MSHARE_NUMA_AUTO;
+	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(nl, name, GiB, &opts,
+						    NULL));
+	EXPECT_EQ(-ENOENT, mshare_domain_get(nl, name, &d));
+	mshare_nl_close(nl);
+}
+
+TEST_HARNESS_MAIN
