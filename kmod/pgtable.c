@@ -31,9 +31,10 @@
  * unchecked set_pmd()/pmd_clear(), as leaf PTEs are with set_pte(): the
  * kernel never counts them in page_table_check, and must never zap or
  * split them (the notifier unlinks every process before the kernel walks;
- * fault.c never pmd_populate()s a domain table).  Discard, migration,
- * read-only twins and PMD-level attachers of a huge domain are not
- * written yet: refused with EOPNOTSUPP (a PMD-level touch: SIGBUS).
+ * fault.c never pmd_populate()s a domain table; a discard clears a leaf
+ * before its round's zap, as it does PTEs).  A discard of part of a leaf,
+ * migration, read-only twins and PMD-level attachers of a huge domain are
+ * not written yet: refused with EOPNOTSUPP (a PMD-level touch: SIGBUS).
  *
  * The busy range: while a discard or a migration batch changes the leaves
  * of [busy_first, busy_last), a fault that finds an empty entry there
@@ -456,35 +457,126 @@ int mshare_prefault(struct mshare_domain *dom)
 }
 
 /*
+ * Whether the 2 MiB of page @pgoff of huge @dom is a leaf; read under its
+ * PMD table's lock, so that a fill that set it before the busy range began
+ * is seen (and one after it sees the busy range).
+ */
+static bool mshare_leaf_at(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	spinlock_t *ptl = mshare_table_ptl(mshare_pmd_table_of(dom, pgoff));
+	bool leaf;
+
+	spin_lock(ptl);
+	leaf = pmd_leaf(pmdp_get_lockless(mshare_pmdp(dom, pgoff)));
+	spin_unlock(ptl);
+	return leaf;
+}
+
+/*
+ * A huge domain's discard of the 2 MiB from page *@pgoff (2 MiB-aligned,
+ * the whole 2 MiB in the range): clear its leaf, if any, under its PMD
+ * table's lock, and advance *@pgoff past it; or, if it is a PTE table
+ * (a 2 MiB that fell back), leave *@pgoff for the caller's PTE loop and
+ * return false.  One address per leaf goes into @pgoffs (an INVLPG of
+ * any address of a 2 MiB page drops it), its folio onto @pages.
+ */
+static bool mshare_discard_pmd(struct mshare_domain *dom, pgoff_t *pgoff,
+			       struct list_head *pages, pgoff_t *pgoffs,
+			       unsigned long *n, unsigned long *nr_pages)
+{
+	struct mshare_table *pmd_table = mshare_pmd_table_of(dom, *pgoff);
+	spinlock_t *ptl = mshare_table_ptl(pmd_table);
+	pmd_t *pmdp = mshare_pmdp(dom, *pgoff);
+	pmd_t pmd;
+
+	spin_lock(ptl);
+	pmd = pmdp_get_lockless(pmdp);
+	if (pmd_present(pmd) && !pmd_leaf(pmd)) {
+		spin_unlock(ptl);
+		return false;
+	}
+	if (pmd_leaf(pmd)) {
+		/* Unchecked, as it was set. */
+		pmd_clear(pmdp);
+		mshare_node_pages_add(dom, pmd_page(pmd), -PTES_PER_TABLE);
+		list_add_tail(&pmd_page(pmd)->lru, pages);
+		if (*n < MSHARE_FLUSH_CEILING)
+			pgoffs[*n] = *pgoff;
+		(*n)++;
+		*nr_pages += PTES_PER_TABLE;
+	}
+	spin_unlock(ptl);
+	if (pmd_leaf(pmd))	/* before the round: RSS follows */
+		atomic_sub(PTES_PER_TABLE, &pmd_table->resident);
+	*pgoff += PTES_PER_TABLE;
+	return true;
+}
+
+/*
  * Discard domain bytes [@offset, @offset + @len), page-aligned and within
  * the domain (checked by the caller): clear the leaf entries (the range is
  * busy meanwhile), tell every mapping and its secondary MMUs and shoot
  * down every attacher's TLBs in one round (invalidate.c), then free the
  * pages.  The next touch of a discarded page sees zeros.  A write that
  * races the discard may land in the old page and be lost, as with hole
- * punching.
+ * punching.  In a huge domain a 2 MiB leaf goes whole; one only partly in
+ * the range is -EOPNOTSUPP (a split by copy is not written yet), checked
+ * before anything changes.
  */
 int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 {
 	pgoff_t first = offset >> PAGE_SHIFT;
 	pgoff_t last = first + (len >> PAGE_SHIFT);
+	pgoff_t busy_first = first, busy_last = last;
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
 	bool skip_flush = mshare_debug_skip_flush;
-	unsigned long n = 0;
+	bool huge = mshare_dom_huge(dom);
+	unsigned long n = 0, nr_pages = 0;
 	pgoff_t pgoff = first;
 	LIST_HEAD(pages);
 
-	/* 2 MiB leaves: whole or split by copy, not written yet. */
-	if (mshare_dom_huge(dom))
-		return -EOPNOTSUPP;
+	/*
+	 * A huge domain: no leaf may appear in the 2 MiB around either end
+	 * meanwhile (a fill anywhere in a 2 MiB makes its leaf).  A leaf
+	 * only partly in the range would need a split by copy, which is not
+	 * written yet: refused before anything changes.
+	 */
+	if (huge) {
+		busy_first = round_down(first, PTES_PER_TABLE);
+		busy_last = min_t(pgoff_t, round_up(last, PTES_PER_TABLE),
+				  dom->nr_pages);
+	}
 	mutex_lock(&dom->migrate_lock);
-	mshare_busy_begin(dom, first, last);
+	mshare_busy_begin(dom, busy_first, busy_last);
+	if (huge && ((first != busy_first && mshare_leaf_at(dom, first)) ||
+		     (last != busy_last && mshare_leaf_at(dom, last - 1)))) {
+		mshare_busy_end(dom);
+		mutex_unlock(&dom->migrate_lock);
+		return -EOPNOTSUPP;
+	}
 	while (pgoff < last) {
 		struct mshare_table *table, *pmd_table;
-		pte_t *ptep = mshare_ptep(dom, pgoff, &table);
-		spinlock_t *ptl = mshare_table_ptl(table);
 		unsigned long before = n;
+		spinlock_t *ptl;
+		pte_t *ptep;
 
+		if (huge && !(pgoff % PTES_PER_TABLE) &&
+		    pgoff + PTES_PER_TABLE <= last &&
+		    mshare_discard_pmd(dom, &pgoff, &pages, pgoffs, &n,
+				       &nr_pages)) {
+			cond_resched();
+			continue;
+		}
+		/* A huge domain's 2 MiB with nothing in it: nothing to do. */
+		if (huge && pmd_none(pmdp_get_lockless(mshare_pmdp(dom, pgoff)))) {
+			pgoff = min(round_down(pgoff, PTES_PER_TABLE) +
+				    PTES_PER_TABLE, last);
+			continue;
+		}
+		/* pairs with mshare_fill_pmd()'s smp_wmb(): the table's page */
+		smp_rmb();
+		ptep = mshare_ptep(dom, pgoff, &table);
+		ptl = mshare_table_ptl(table);
 		pmd_table = mshare_pmd_table_of(dom, pgoff);
 		spin_lock(ptl);
 		do {
@@ -498,6 +590,7 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 				if (n < MSHARE_FLUSH_CEILING)
 					pgoffs[n] = pgoff;
 				n++;
+				nr_pages++;
 			}
 			ptep++;
 			pgoff++;
@@ -508,13 +601,14 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 		atomic_sub(n - before, &pmd_table->resident);
 		cond_resched();
 	}
-	atomic_long_sub(n, &dom->resident);
+	atomic_long_sub(nr_pages, &dom->resident);
 
 	/* Nothing was present: no mapping can have seen anything. */
 	if (n)
 		mshare_invalidate(dom, first, last,
 				  skip_flush ? MSHARE_INVAL_NOFLUSH : 0,
-				  pgoffs, min_t(unsigned long, n, UINT_MAX), n);
+				  pgoffs, min_t(unsigned long, n, UINT_MAX),
+				  nr_pages);
 	if (skip_flush) {
 		/* Test builds: kept until the domain goes, never reused. */
 		spin_lock(&dom->deferred_lock);
@@ -525,6 +619,6 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	mutex_unlock(&dom->migrate_lock);
 	/* After the round: no TLB can reach these pages any more. */
 	mshare_data_pages_put(dom, &pages);
-	trace_mshare_discard(dom, offset, len, n);
+	trace_mshare_discard(dom, offset, len, nr_pages);
 	return 0;
 }

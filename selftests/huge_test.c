@@ -4,9 +4,10 @@
  * "2 MiB leaves").  A process that links a GiB at PUD level finds the
  * domain's PMD table holding 2 MiB leaves: a first touch fills a whole
  * 2 MiB folio, for every attacher; the domain has one PMD table per GiB
- * and no PTE table.  What is not written yet is refused with EOPNOTSUPP
- * (sizes other than whole GiBs, the auto policy, discard, migration,
- * read-only attachments) or SIGBUS (a touch through a PMD-level mapping).
+ * and no PTE table; a discard frees whole leaves.  What is not written yet
+ * is refused with EOPNOTSUPP (sizes other than whole GiBs, the auto
+ * policy, a discard of part of a leaf, migration, read-only attachments)
+ * or SIGBUS (a touch through a PMD-level mapping).
  * A kernel without transparent hugepages (PREEMPT_RT) refuses the flag.
  * The VM runner fails the run on any warning, bad pmd or oops, so a
  * kernel walker that took a leaf for a table would fail it.
@@ -267,10 +268,13 @@ TEST_F(huge, partial_munmap_keeps_the_leaves_of_others)
 	EXPECT_EQ(0x17, p[21 * LEAF + 5]);
 }
 
-/* What is not written yet is refused with EOPNOTSUPP. */
-TEST_F(huge, discard_migrate_rdonly_and_auto_are_refused)
+/*
+ * What is not written yet is refused with EOPNOTSUPP: a discard of part
+ * of a leaf, migration, the auto policy, read-only attachments.
+ */
+TEST_F(huge, part_discard_migrate_rdonly_and_auto_are_refused)
 {
-	struct mshare_discard disc = { .offset = 0, .length = LEAF };
+	struct mshare_discard disc = { .offset = PAGE, .length = PAGE };
 	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	void *r;
 	size_t rsize;
@@ -278,8 +282,9 @@ TEST_F(huge, discard_migrate_rdonly_and_auto_are_refused)
 
 	memset(self->p, 1, PAGE);
 	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_discard(self->nl, self->name,
-						     0, LEAF));
-	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
+						     PAGE, PAGE));
+	EXPECT_STREQ("discarding part of a 2 MiB leaf is not implemented yet",
+		     mshare_nl_extack(self->nl));
 	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_migrate(self->nl, self->name, 0,
 						     0, 0, NULL));
 	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
@@ -296,6 +301,71 @@ TEST_F(huge, discard_migrate_rdonly_and_auto_are_refused)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	close(fd);
 	EXPECT_EQ(1, ((char *)self->p)[0]);
+}
+
+/*
+ * A discard of whole 2 MiB leaves clears them for every attacher and
+ * frees them; the next touch fills a new, zeroed leaf.  A leaf next to the
+ * range stays.
+ */
+TEST_F(huge, discard_of_whole_leaves_frees_them)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p, *q;
+	size_t qsize;
+
+	memset(p + 40 * LEAF, 0x21, 3 * LEAF);
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&q, &qsize));
+	EXPECT_EQ(0x21, q[41 * LEAF + 5]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(3 * LEAF_PAGES, d.resident);
+
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name, 40 * LEAF,
+					   2 * LEAF));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_FALSE(pagemap_of(p + 40 * LEAF) & PM_PRESENT);
+	EXPECT_FALSE(pagemap_of(q + 41 * LEAF + 7 * PAGE) & PM_PRESENT);
+	EXPECT_EQ(0x21, p[42 * LEAF]);
+	EXPECT_EQ(0x21, q[43 * LEAF - 1]);
+	EXPECT_EQ(0, q[41 * LEAF + 5]);		/* refilled: zeroes */
+	EXPECT_EQ(0, p[41 * LEAF + 6]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(2 * LEAF_PAGES, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	munmap(q, qsize);
+}
+
+/*
+ * A discard that would cut a leaf changes nothing, even where the rest of
+ * its range is whole 2 MiB; one inside an empty 2 MiB has nothing to do.
+ */
+TEST_F(huge, discard_cutting_a_leaf_changes_nothing)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct mshare_discard disc = { .offset = 49 * LEAF,
+				       .length = LEAF + PAGE };
+	char *p = self->p;
+	int fd;
+
+	memset(p + 48 * LEAF, 0x31, 3 * LEAF);
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, attach_fd(fd, self->name));
+	EXPECT_EQ(-1, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	disc.offset = 48 * LEAF + LEAF - PAGE;
+	disc.length = 2 * PAGE + LEAF;
+	EXPECT_EQ(-1, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(3 * LEAF_PAGES, d.resident);
+	EXPECT_EQ(0x31, p[49 * LEAF]);
+	EXPECT_EQ(0x31, p[51 * LEAF - 1]);
+	disc.offset = 60 * LEAF + PAGE;
+	disc.length = PAGE;
+	EXPECT_EQ(0, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
+	close(fd);
 }
 
 /*
@@ -385,6 +455,11 @@ TEST_F(huge, no_2mib_folio_falls_back_to_a_pte_table)
 	/* The rest of that 2 MiB fills page by page, zeroed. */
 	EXPECT_EQ(0, p[31 * LEAF - 1]);
 	EXPECT_EQ(1, p[30 * LEAF + 4 * PAGE]);
+	EXPECT_EQ(2, p[30 * LEAF + 9 * PAGE]);
+	/* A 4 KiB discard there frees one page. */
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name,
+					   30 * LEAF + 4 * PAGE, PAGE));
+	EXPECT_EQ(0, p[30 * LEAF + 4 * PAGE]);
 	EXPECT_EQ(2, p[30 * LEAF + 9 * PAGE]);
 	p[31 * LEAF] = 3;	/* a leaf again */
 	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
