@@ -368,6 +368,118 @@ TEST_F(huge, discard_cutting_a_leaf_changes_nothing)
 	close(fd);
 }
 
+/* ---- generic walkers on a leaf (Documentation/walkers.rst) ---- */
+
+/* The line of /proc/self/numa_maps for the VMA at @addr into @buf; 0/-1. */
+static int numa_maps_line(const void *addr, char *buf, size_t len)
+{
+	char head[32];
+	FILE *f = fopen("/proc/self/numa_maps", "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	snprintf(head, sizeof(head), "%lx ", (unsigned long)addr);
+	while (fgets(buf, len, f))
+		if (!strncmp(buf, head, strlen(head))) {
+			found = 0;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/*
+ * numa_maps: gather_pte_stats()'s PMD branch counts a leaf as 512 dirty
+ * pages on the folio's node (kernelpagesize_kB stays 4).
+ */
+TEST_F(huge, numa_maps_counts_a_leaf_as_512_dirty_pages)
+{
+	char line[1024], key[8];
+	long sum = 0, n;
+	int nid;
+
+	((char *)self->p)[5 * LEAF] = 1;
+	ASSERT_EQ(0, numa_maps_line(self->p, line, sizeof(line)));
+	EXPECT_EQ(LEAF_PAGES, line_field(line, "dirty", -1));
+	for (nid = 0; nid < 64; nid++) {
+		snprintf(key, sizeof(key), "N%d", nid);
+		n = line_field(line, key, -1);
+		if (n > 0)
+			sum += n;
+	}
+	EXPECT_EQ(LEAF_PAGES, sum);
+	EXPECT_EQ(4, line_field(line, "kernelpagesize_kB", -1));
+}
+
+/* mincore: a leaf's 512 pages are resident, the empty 2 MiB next to it not. */
+TEST_F(huge, mincore_reports_a_leaf_resident)
+{
+	unsigned char vec[2 * LEAF_PAGES];
+	char *p = self->p;
+	unsigned long i, in = 0;
+
+	p[12 * LEAF + PAGE] = 1;
+	ASSERT_EQ(0, mincore(p + 12 * LEAF, 2 * LEAF, vec));
+	for (i = 0; i < LEAF_PAGES; i++)
+		in += vec[i] & 1;
+	EXPECT_EQ(LEAF_PAGES, in);
+	for (i = LEAF_PAGES; i < 2 * LEAF_PAGES; i++)
+		ASSERT_EQ(0, vec[i] & 1);
+}
+
+/*
+ * clear_refs 1 (young bits of the shared leaf, unchecked) and 4 (the
+ * notifier unlinks the whole mm first), MADV_COLD and MADV_PAGEOUT on a
+ * whole leaf and on part of one (split_folio() fails on a domain folio):
+ * the data stays, every page stays resident, the leaf keeps its folio.
+ */
+TEST_F(huge, clear_refs_cold_and_pageout_keep_the_leaf)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p;
+	uint64_t pfn;
+
+	memset(p + 14 * LEAF, 0x71, LEAF);
+	pfn = pagemap_of(p + 14 * LEAF) & PM_PFN;
+	ASSERT_EQ(0, write_str("/proc/self/clear_refs", "4"));
+	EXPECT_EQ(0x71, p[14 * LEAF + 7]);	/* relinks */
+	ASSERT_EQ(0, write_str("/proc/self/clear_refs", "1"));
+	EXPECT_EQ(0x71, p[14 * LEAF + 8]);
+	ASSERT_EQ(0, madvise(p + 14 * LEAF, LEAF, MADV_COLD));
+	ASSERT_EQ(0, madvise(p + 14 * LEAF + PAGE, 4 * PAGE, MADV_COLD));
+	ASSERT_EQ(0, madvise(p + 14 * LEAF, LEAF, MADV_PAGEOUT));
+	ASSERT_EQ(0, madvise(p + 14 * LEAF + PAGE, 4 * PAGE, MADV_PAGEOUT));
+	EXPECT_EQ(0x71, p[14 * LEAF]);
+	EXPECT_EQ(0x71, p[15 * LEAF - 1]);
+	EXPECT_EQ(pfn, pagemap_of(p + 14 * LEAF) & PM_PFN);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+}
+
+/*
+ * MADV_POPULATE_WRITE (GUP through the fault path) fills whole leaves;
+ * /proc/self/mem (remote GUP) reads one.
+ */
+TEST_F(huge, populate_and_proc_mem_reach_leaves)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p, buf[16];
+	int fd;
+
+	ASSERT_EQ(0, madvise(p + 16 * LEAF, 2 * LEAF, 23 /* POPULATE_WRITE */));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(2 * LEAF_PAGES, d.resident);
+	EXPECT_EQ(4096, smaps_field(p, "FilePmdMapped"));
+	memset(p + 17 * LEAF + 3 * PAGE, 0x4d, sizeof(buf));
+	fd = open("/proc/self/mem", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(buf), pread(fd, buf, sizeof(buf),
+				     (uintptr_t)(p + 17 * LEAF + 3 * PAGE)));
+	EXPECT_EQ(0x4d, buf[sizeof(buf) - 1]);
+	close(fd);
+}
+
 /*
  * A mapping placed (MAP_FIXED) 2 MiB off a GiB boundary cannot link at
  * PUD level: its touch is refused with SIGBUS, and the domain is unharmed.
