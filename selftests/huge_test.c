@@ -112,7 +112,7 @@ FIXTURE_SETUP(huge)
 	snprintf(self->name, sizeof(self->name), "huge-%d", getpid());
 	self->p = NULL;
 	if (!leaves_built())
-		SKIP(return, "no transparent hugepages: no 2 MiB leaves");
+		SKIP(return, "no 2 MiB leaves here (no THP, or before 6.6)");
 	if (!pud_links_possible())
 		SKIP(return, "no PUD links here: huge domains need them (for now)");
 	ASSERT_EQ(0, create_domain(self->nl, self->name, GiB,
