@@ -32,9 +32,13 @@
  * mshare_mm_invalidate() holds while it sets the sequence and unlinks.
  * Otherwise it returns VM_FAULT_NOPAGE and the access faults again.
  *
- * Links are recorded in mshare_mm->links, indexed by address >> PMD_SHIFT,
- * the entry being the domain table tagged with the link level.  A link is
- * installed only together with its entry: the slot is reserved first (it
+ * Links are recorded in mshare_mm->links, one struct mshare_link each
+ * (the domain table, the link level, the link's RSS count), indexed by
+ * the link's address counted down from the top of the user address space
+ * in 2 MiB steps (mshare_link_idx()): mappings are placed top-down, so
+ * the indexes stay small and the xarray shallow (two or three nodes for a
+ * process's first link, not five).  A link is installed only together
+ * with its entry: the entry is allocated and the slot reserved first (both
  * may allocate), under link_mutex, so that no other fault can release the
  * reservation before the store, which then cannot fail.  Each table counts
  * its links (struct mshare_table.links).  A link never outlives the VMAs
@@ -48,8 +52,8 @@
  * still maps, and the unlink takes the link's count back.  A page another
  * process fills under a table this one already links is not added: the
  * count is never above the truth and exact again at the next link.  Each
- * link's count is in mshare_mm->rss (same index, a value entry), changed
- * only together with the mm's counter, under mshare_mm->lock.
+ * link's count (mshare_link.rss) changes only together with the mm's
+ * counter, under mshare_mm->lock.
  *
  * Each mshare_mm also counts, per domain, the VMAs of the mm that map it
  * (struct mshare_mm_dom, on both the mm's and the domain's list), so that
@@ -79,6 +83,30 @@
 
 static DEFINE_HASHTABLE(mshare_mms, 8);
 static DEFINE_SPINLOCK(mshare_mms_lock);
+
+/* One link of an mm: an entry of mshare_mm->links. */
+struct mshare_link {
+	struct mshare_table *table;	/* the domain table linked to */
+	enum mshare_link_level level;
+	long rss;			/* pages in the mm's RSS; mmm->lock */
+};
+
+/*
+ * The links index of the link at @addr (2 MiB-aligned): 2 MiB steps down
+ * from the top of the user address space, where mappings are placed
+ * first, so that a process's links have small indexes.  Lower addresses
+ * have higher indexes: a range of addresses is a range of indexes the
+ * other way round (mshare_link_range()).
+ */
+static unsigned long mshare_link_idx(unsigned long addr)
+{
+	return ((TASK_SIZE_MAX - 1) >> PMD_SHIFT) - (addr >> PMD_SHIFT);
+}
+
+static unsigned long mshare_link_addr(unsigned long idx)
+{
+	return (((TASK_SIZE_MAX - 1) >> PMD_SHIFT) - idx) << PMD_SHIFT;
+}
 
 /* How many VMAs of one mm map one domain; on both their lists. */
 struct mshare_mm_dom {
@@ -176,30 +204,39 @@ static struct mshare_table *mshare_rw_table(struct mshare_domain *dom,
 }
 
 /*
- * Set the RSS count of @mmm's link @idx to its count plus @add, but not
+ * Set the RSS count of @mmm's @link to its count plus @add, but not
  * above what its table @rw maps now; the mm's counter follows.  Caller
  * holds mmm->lock; the link exists.
  */
-static void mshare_link_rss_clamp(struct mshare_mm *mmm, unsigned long idx,
+static void mshare_link_rss_clamp(struct mshare_mm *mmm,
+				  struct mshare_link *link,
 				  struct mshare_table *rw, long add)
 {
-	long old = xa_to_value(xa_load(&mmm->rss, idx));
+	long old = link->rss;
 	long new = min_t(long, old + add, atomic_read(&rw->resident));
 
 	new = max(new, 0L);
 	if (new == old)
 		return;
-	/* Replaces a present entry: no allocation, cannot fail. */
-	xa_store(&mmm->rss, idx, xa_mk_value(new), GFP_NOWAIT);
+	link->rss = new;
 	mshare_mm_rss_add(mmm->mm, new - old);
 }
 
-/* The link indexes an invalidation of [@start, @end) may touch. */
+/*
+ * The link indexes an invalidation of [@start, @end) may touch: @end may
+ * be beyond the user address space (MMU_NOTIFY_RELEASE covers it all); an
+ * empty range (*@first > *@last) if none.
+ */
 static void mshare_link_range(unsigned long start, unsigned long end,
 			      unsigned long *first, unsigned long *last)
 {
-	*first = round_down(start, PUD_SIZE) >> PMD_SHIFT;
-	*last = (end - 1) >> PMD_SHIFT;
+	if (start >= TASK_SIZE_MAX || end <= start) {
+		*first = 1;
+		*last = 0;
+		return;
+	}
+	*first = mshare_link_idx(min(end - 1, TASK_SIZE_MAX - 1));
+	*last = mshare_link_idx(round_down(start, PUD_SIZE));
 }
 
 static unsigned long mshare_link_span(enum mshare_link_level level)
@@ -217,26 +254,23 @@ static bool mshare_mm_unlink_range(struct mshare_mm *mmm,
 				   unsigned long cur_seq)
 {
 	unsigned long first, last, idx, unlinked = 0;
-	struct mshare_table *table;
-	void *entry;
+	struct mshare_link *link;
 
 	mshare_link_range(range->start, range->end, &first, &last);
 	spin_lock(&mmm->lock);
 	mmu_interval_set_seq(&mmm->notifier, cur_seq);
-	xa_for_each_range(&mmm->links, idx, entry, first, last) {
-		enum mshare_link_level level = xa_pointer_tag(entry);
-		unsigned long addr = idx << PMD_SHIFT;
+	xa_for_each_range(&mmm->links, idx, link, first, last) {
+		unsigned long addr = mshare_link_addr(idx);
 
-		if (addr + mshare_link_span(level) <= range->start)
+		if (addr + mshare_link_span(link->level) <= range->start)
 			continue;
-		table = xa_untag_pointer(entry);
-		mshare_unlink_one(mmm->mm, addr, level, table);
+		mshare_unlink_one(mmm->mm, addr, link->level, link->table);
 		trace_mshare_unlink(inv ? inv->dom->id : 0, mmm->mm, addr,
-				    mshare_trace_level(level),
-				    atomic_read(&table->links));
+				    mshare_trace_level(link->level),
+				    atomic_read(&link->table->links));
 		xa_erase(&mmm->links, idx);
-		mshare_mm_rss_add(mmm->mm,
-				  -(long)xa_to_value(xa_erase(&mmm->rss, idx)));
+		mshare_mm_rss_add(mmm->mm, -link->rss);
+		kfree(link);
 		unlinked++;
 	}
 	spin_unlock(&mmm->lock);
@@ -259,24 +293,24 @@ static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
 {
 	unsigned long first, last, idx;
 	bool found = false, no_room = false;
-	void *entry;
+	struct mshare_link *link;
 
 	mshare_link_range(range->start, range->end, &first, &last);
 	spin_lock(&mmm->lock);
-	xa_for_each_range(&mmm->links, idx, entry, first, last) {
-		enum mshare_link_level level = xa_pointer_tag(entry);
-		unsigned long addr = idx << PMD_SHIFT;
+	xa_for_each_range(&mmm->links, idx, link, first, last) {
+		unsigned long addr = mshare_link_addr(idx);
 		struct mshare_flush_mm *e;
 		pgoff_t base, span;
 		unsigned int i;
 
-		if (addr + mshare_link_span(level) <= range->start ||
-		    !mshare_table_span(inv->dom, xa_untag_pointer(entry), level,
+		if (addr + mshare_link_span(link->level) <= range->start ||
+		    !mshare_table_span(inv->dom, link->table, link->level,
 				       &base, &span) ||
 		    base + span <= inv->first || base >= inv->last)
 			continue;
-		mshare_link_rss_clamp(mmm, idx,
-				      mshare_rw_table(inv->dom, level, base), 0);
+		mshare_link_rss_clamp(mmm, link,
+				      mshare_rw_table(inv->dom, link->level,
+						      base), 0);
 		found = true;
 		e = mshare_inval_add_mm(inv, mmm->mm);
 		if (!e) {
@@ -395,7 +429,6 @@ struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
 		mutex_init(&mmm->link_mutex);
 		spin_lock_init(&mmm->lock);
 		xa_init(&mmm->links);
-		xa_init(&mmm->rss);
 		INIT_LIST_HEAD(&mmm->doms);
 		created = true;
 	} else {
@@ -483,9 +516,8 @@ void mshare_mm_put(struct mshare_mm *mmm, struct mshare_domain *dom)
 	/* The unmap that closes us has flushed: no gather needs it. */
 	if (mmm->owes_pending)
 		dec_tlb_flush_pending(mmm->mm);
-	WARN_ON_ONCE(!xa_empty(&mmm->links) || !xa_empty(&mmm->rss));
+	WARN_ON_ONCE(!xa_empty(&mmm->links));
 	xa_destroy(&mmm->links);
-	xa_destroy(&mmm->rss);
 	put_pid(mmm->pid);
 	kfree(mmm);
 }
@@ -553,20 +585,23 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  struct mshare_table *table, struct mshare_table *rw)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
-	unsigned long idx = start >> PMD_SHIFT;
+	unsigned long idx = mshare_link_idx(start);
+	struct mshare_link *link;
 	unsigned long seq;
 	bool linked = false;
 	spinlock_t *ptl;
 
 	mshare_mm_settle(mmm);
+	link = kmalloc(sizeof(*link), GFP_KERNEL);
+	if (!link)
+		return VM_FAULT_OOM;
+	link->table = table;
+	link->level = level;
+	link->rss = 0;
 	mutex_lock(&mmm->link_mutex);
 	if (xa_reserve(&mmm->links, idx, GFP_KERNEL)) {
 		mutex_unlock(&mmm->link_mutex);
-		return VM_FAULT_OOM;
-	}
-	if (xa_reserve(&mmm->rss, idx, GFP_KERNEL)) {
-		xa_release(&mmm->links, idx);
-		mutex_unlock(&mmm->link_mutex);
+		kfree(link);
 		return VM_FAULT_OOM;
 	}
 	seq = mmu_interval_read_begin(&mmm->notifier);
@@ -592,27 +627,22 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 		 * Our reservation (link_mutex: nobody released it) makes this
 		 * a store without allocation: it cannot fail.
 		 */
-		WARN_ON_ONCE(xa_is_err(xa_store(&mmm->links, idx,
-						xa_tag_pointer(table, level),
+		WARN_ON_ONCE(xa_is_err(xa_store(&mmm->links, idx, link,
 						GFP_NOWAIT)));
 		atomic_inc(&table->links);
 	}
 	spin_unlock(ptl);
 	if (linked) {
-		long pages = atomic_read(&rw->resident);
-
-		WARN_ON_ONCE(xa_is_err(xa_store(&mmm->rss, idx,
-						xa_mk_value(pages),
-						GFP_NOWAIT)));
-		mshare_mm_rss_add(mm, pages);
+		link->rss = atomic_read(&rw->resident);
+		mshare_mm_rss_add(mm, link->rss);
 	}
 out:
 	spin_unlock(&mmm->lock);
-	if (!linked) {
+	if (!linked)
 		xa_release(&mmm->links, idx);
-		xa_release(&mmm->rss, idx);
-	}
 	mutex_unlock(&mmm->link_mutex);
+	if (!linked)
+		kfree(link);
 	if (linked)
 		trace_mshare_link(mshare_vma_domain(vmf->vma), mm, start,
 				  (u64)linear_page_index(vmf->vma, start) <<
@@ -629,24 +659,22 @@ out:
 void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
 		      unsigned long addr, long nr)
 {
-	unsigned long idx = addr >> PMD_SHIFT;
+	struct mshare_link *link;
 	pgoff_t base, span;
-	void *entry;
 
 	spin_lock(&mmm->lock);
-	entry = xa_load(&mmm->links, idx);
-	if (!entry) {
-		idx = round_down(addr, PUD_SIZE) >> PMD_SHIFT;
-		entry = xa_load(&mmm->links, idx);
-		if (entry && xa_pointer_tag(entry) != MSHARE_LINK_PUD)
-			entry = NULL;
+	link = xa_load(&mmm->links, mshare_link_idx(round_down(addr, PMD_SIZE)));
+	if (!link) {
+		link = xa_load(&mmm->links,
+			       mshare_link_idx(round_down(addr, PUD_SIZE)));
+		if (link && link->level != MSHARE_LINK_PUD)
+			link = NULL;
 	}
-	if (entry && mshare_table_span(dom, xa_untag_pointer(entry),
-				       xa_pointer_tag(entry), &base, &span))
-		mshare_link_rss_clamp(mmm, idx,
-				      mshare_rw_table(dom,
-						      xa_pointer_tag(entry),
-						      base), nr);
+	if (link && mshare_table_span(dom, link->table, link->level, &base,
+				      &span))
+		mshare_link_rss_clamp(mmm, link,
+				      mshare_rw_table(dom, link->level, base),
+				      nr);
 	spin_unlock(&mmm->lock);
 }
 
@@ -697,15 +725,15 @@ struct mm_struct **mshare_dom_mms(struct mshare_domain *dom, unsigned int *nr,
 /* Bytes of @dom that @mmm's links cover.  Caller holds mmm->lock. */
 static u64 mshare_mm_linked(struct mshare_mm *mmm, struct mshare_domain *dom)
 {
+	struct mshare_link *link;
 	unsigned long idx;
 	u64 bytes = 0;
-	void *entry;
 
-	xa_for_each(&mmm->links, idx, entry) {
+	xa_for_each(&mmm->links, idx, link) {
 		pgoff_t base, span;
 
-		if (mshare_table_span(dom, xa_untag_pointer(entry),
-				      xa_pointer_tag(entry), &base, &span))
+		if (mshare_table_span(dom, link->table, link->level, &base,
+				      &span))
 			bytes += (u64)min_t(pgoff_t, span,
 					    dom->nr_pages - base) << PAGE_SHIFT;
 	}

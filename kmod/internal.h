@@ -217,8 +217,7 @@ struct mshare_mm {
 	struct mmu_interval_notifier notifier;
 	struct mutex link_mutex;	/* one link fault at a time */
 	spinlock_t lock;		/* links vs. invalidations */
-	struct xarray links;
-	struct xarray rss;		/* per link: pages in the mm's RSS */
+	struct xarray links;		/* struct mshare_link; attach.c */
 	bool owes_pending;		/* raised mm->tlb_flush_pending; lock */
 	struct pid *pid;		/* a process of mm (holders) */
 };

@@ -2,7 +2,7 @@
 /*
  * mshare-bench: the benchmark harness (Documentation/benchmarks.rst).
  *
- *   mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [-b B1,B2,...]
+ *   mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [--rbig REPS] [-b B1,B2,...]
  *                [-V VARIANT,...] [--n1 LIST] [--n5 LIST] [--n6 N]
  *                [--t7 SECS] [--n7 N] [--tree LABEL]
  *
@@ -24,9 +24,12 @@
  * B7 munmap/mmap latency of a small unrelated domain while another process
  *    discards the whole region again and again (mshare variants only)
  *
- * Attachers are fork()ed from this program (no exec) and attach by name
- * (mshare) or map the inherited descriptor (the others); every mapping is
- * 1 GiB-aligned.  Results go to stdout: progress, CSV lines prefixed
+ * Attachers are fork()ed from this program (no exec).  In B1/B3 every
+ * variant maps a descriptor inherited from the bench (mshare: a
+ * /dev/mshare descriptor the bench attached), so that all of them do the
+ * same steps; B3 also measures mshare attachers that attach by name
+ * (mshare_attach(): open, two ioctls, mmap), as unrelated processes do,
+ * and so do B2 and B4 to B8.  Every mapping is 1 GiB-aligned.  Results go to stdout: progress, CSV lines prefixed
  * "MSHARE-BENCH-CSV," (scripts/vm-bench collects them) and a table;
  * --tree names the module build the numbers are for (a CSV column, and the
  * table's headings), so that runs on two modules can be told apart.
@@ -103,6 +106,7 @@ static int n1[8] = { 1, 10, 100, 1000 }, nn1 = 4;
 static int n5[8] = { 1, 10, 100 }, nn5 = 3;
 static int n6 = 10000;
 static int cheap_n = 100;	/* runs with N <= this repeat @reps times */
+static int reps_big = 3;	/* --rbig: runs with N > cheap_n (B1/B3) */
 static double t7 = 4;		/* B7: seconds idle before the discards */
 static int n7 = 8;		/* B7: discards */
 static const char *tree;	/* --tree: the module build measured */
@@ -243,6 +247,7 @@ static const struct metric metrics[] = {
 	{ "minflt", "minor faults, attach + touch all", "count" },
 	{ "time", "time, attach + touch all", "ms" },
 	{ "wall", "wall time (spawn+attach+touch)", "ms" },
+	{ "wall_byname", "wall time, attach by name", "ms" },
 	{ "pt_total", "PageTables, total delta", "KiB" },
 	{ "fork_time", "fork() in the parent", "ms" },
 	{ "child_minflt", "child's minor faults", "count" },
@@ -416,7 +421,7 @@ static void sysctl_restore(void)
 
 struct region {
 	int var;
-	int fd;
+	int fd;		/* memfd; mshare: a /dev/mshare fd attached to it */
 	char name[MSHARE_NAME_MAX];
 	struct mshare_nl *nl;
 };
@@ -478,6 +483,21 @@ static int hugepages_reserve(unsigned long pages)
 	return meminfo_kb("HugePages_Free") >= (long long)pages ? 0 : -ENOMEM;
 }
 
+/* An mshare region's descriptor for attachers to inherit: attached here. */
+static int region_attach_fd(struct region *r)
+{
+	struct mshare_attach at = { .flags = 0 };
+
+	snprintf(at.name, sizeof(at.name), "%s", r->name);
+	r->fd = open("/dev/" MSHARE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (r->fd < 0 || ioctl(r->fd, MSHARE_IOC_ATTACH, &at)) {
+		fprintf(stderr, "mshare-bench: attach %s: %s\n", r->name,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int region_create(struct region *r, int var)
 {
 	static int seq;
@@ -500,7 +520,7 @@ static int region_create(struct region *r, int var)
 			return -1;
 		}
 		r->nl = nl;
-		return 0;
+		return region_attach_fd(r);
 	}
 	if (var == V_HUGETLB && hugepages_reserve(size / PMD_SZ)) {
 		fprintf(stderr, "mshare-bench: cannot reserve %zu huge pages\n",
@@ -522,6 +542,10 @@ static int region_create(struct region *r, int var)
 
 static void region_destroy(struct region *r)
 {
+	if (r->nl && r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
 	if (r->nl) {
 		int err = mshare_domain_destroy(r->nl, r->name);
 
@@ -537,15 +561,23 @@ static void region_destroy(struct region *r)
 		write_file(nr_hugepages, orig_hp);	/* give the pool back */
 }
 
-/* Map the region in this process, 1 GiB-aligned; NULL and errno on failure. */
-static void *region_map(struct region *r)
+/*
+ * Map the region in this process, 1 GiB-aligned; NULL and errno on
+ * failure.  An mshare region attaches by name (@by_name) or maps the
+ * bench's attached descriptor (the kernel places it 1 GiB-aligned).
+ */
+static void *region_map_how(struct region *r, int by_name)
 {
 	size_t len = 0;
 	char *res, *a;
 	void *p;
 
 	if (r->var == V_PUD || r->var == V_PMD) {
-		return mshare_attach(r->name, 0, &len);	/* NULL, errno */
+		if (by_name)
+			return mshare_attach(r->name, 0, &len);	/* NULL, errno */
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 r->fd, 0);
+		return p == MAP_FAILED ? NULL : p;
 	}
 	res = mmap(NULL, size + GIB, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -561,6 +593,11 @@ static void *region_map(struct region *r)
 	if (a + size < res + size + GIB)
 		munmap(a + size, res + size + GIB - (a + size));
 	return p;
+}
+
+static void *region_map(struct region *r)
+{
+	return region_map_how(r, 1);
 }
 
 static int touch(volatile char *p, enum touch how)
@@ -599,6 +636,7 @@ struct gang {
 	long long minflt, vmpte_added_kb;
 	uint64_t addr0;
 	pid_t pid0;
+	int by_name;		/* mshare attachers attach by name */
 };
 
 static void attacher(struct gang *g, struct region *r, enum touch how)
@@ -620,7 +658,7 @@ static void attacher(struct gang *g, struct region *r, enum touch how)
 	f0 = minflt();
 	pte0 = self_vmpte_kb();
 	t0 = now();
-	p = region_map(r);
+	p = region_map_how(r, g->by_name);
 	if (!p) {
 		rep.err = errno;
 		rep.stage = 1;
@@ -686,13 +724,19 @@ static int gang_read(struct gang *g, int count, int sum)
 	return 0;
 }
 
-/* Fork @n attachers and wait until every one is ready (not yet attached). */
-static int gang_spawn(struct gang *g, int n, struct region *r, enum touch how)
+/*
+ * Fork @n attachers and wait until every one is ready (not yet attached);
+ * mshare attachers attach by name if @by_name, else map the inherited
+ * descriptor.
+ */
+static int gang_spawn(struct gang *g, int n, struct region *r, enum touch how,
+		      int by_name)
 {
 	double t0;
 	int i;
 
 	memset(g, 0, sizeof(*g));
+	g->by_name = by_name;
 	g->pids = calloc(n, sizeof(*g->pids));
 	if (!g->pids || pipe2(g->rep, O_CLOEXEC) || pipe2(g->go, O_CLOEXEC) ||
 	    pipe2(g->go2, O_CLOEXEC) || pipe2(g->rel, O_CLOEXEC)) {
@@ -800,20 +844,34 @@ static int is_cheap(int n)
 	return n <= cheap_n;
 }
 
+/* B3's by-name row: mshare attachers that open and attach by name. */
+static int run_b3_byname(int var, struct region *r, int n)
+{
+	struct gang g;
+
+	if (gang_spawn(&g, n, r, TOUCH_2M, 1) || gang_go(&g)) {
+		gang_end(&g, 1);
+		return -1;
+	}
+	record("B3", "wall_byname", var, n, (g.spawn_secs + g.go_secs) * 1e3);
+	return gang_end(&g, 0);
+}
+
 static int run_b1(int var, struct region *r)
 {
 	double gib = (double)size / GIB;
+	int mshare = var == V_PUD || var == V_PMD;
 	int i, k;
 
 	for (i = 0; i < nn1; i++) {
-		int n = n1[i], rr = is_cheap(n) ? reps : 1;
+		int n = n1[i], rr = is_cheap(n) ? reps : reps_big;
 
 		for (k = 0; k < rr; k++) {
 			struct gang g;
 			long long pb, p0, p1;
 
 			pb = pagetables_kb();
-			if (gang_spawn(&g, n, r, TOUCH_2M)) {
+			if (gang_spawn(&g, n, r, TOUCH_2M, 0)) {
 				gang_end(&g, 1);
 				return -1;
 			}
@@ -832,10 +890,15 @@ static int run_b1(int var, struct region *r)
 			}
 			if (gang_end(&g, 0))
 				return -1;
+			if (want_b[3] && n > 1 && mshare &&
+			    run_b3_byname(var, r, n))
+				return -1;
 		}
 		emit("B1", "pt_per_attacher", var, n);
 		if (want_b[3] && n > 1) {
 			emit("B3", "wall", var, n);
+			if (mshare)
+				emit("B3", "wall_byname", var, n);
 			emit("B3", "pt_total", var, n);
 		}
 	}
@@ -851,7 +914,7 @@ static int run_b2(int var, struct region *r)
 	for (k = 0; k < reps; k++) {
 		struct gang g;
 
-		if (gang_spawn(&g, 1, r, TOUCH_ALL) || gang_go(&g)) {
+		if (gang_spawn(&g, 1, r, TOUCH_ALL, 1) || gang_go(&g)) {
 			gang_end(&g, 1);
 			return -1;
 		}
@@ -874,12 +937,14 @@ struct b4_report {
 };
 
 /* In a child of the bench: map and touch, fork, the grandchild touches. */
+#define B4_FORKS	5
+
 static void b4_parent(struct region *r, int out)
 {
 	struct b4_report rep = { 0 };
-	int p[2], status;
+	double t0, forks[B4_FORKS];
+	int p[2], status, k;
 	void *m;
-	double t0;
 	pid_t c;
 
 	m = region_map(r);
@@ -888,7 +953,24 @@ static void b4_parent(struct region *r, int out)
 		goto done;
 	}
 	touch(m, TOUCH_ALL);
-	t0 = now();
+	/*
+	 * fork() alone: the median of B4_FORKS forks whose children exit at
+	 * once (one fork is too noisy under TCG), then the measured child.
+	 */
+	for (k = 0; k < B4_FORKS; k++) {
+		t0 = now();
+		c = fork();
+		if (c == 0)
+			_exit(0);
+		forks[k] = now() - t0;
+		if (c < 0) {
+			rep.err = errno;
+			goto done;
+		}
+		waitpid(c, &status, 0);
+	}
+	qsort(forks, B4_FORKS, sizeof(forks[0]), cmp_double);
+	rep.fork_secs = forks[B4_FORKS / 2];
 	c = fork();
 	if (c == 0) {
 		struct b4_report cr = { 0 };
@@ -902,7 +984,6 @@ static void b4_parent(struct region *r, int out)
 			_exit(1);
 		_exit(0);
 	}
-	rep.fork_secs = now() - t0;
 	if (c < 0) {
 		rep.err = errno;
 		goto done;
@@ -1149,7 +1230,7 @@ static int b5_one(int var, int n)
 
 	if (region_create(&r, var))
 		return -1;
-	if (gang_spawn(&g, n, &r, TOUCH_POPULATE) || gang_go(&g))
+	if (gang_spawn(&g, n, &r, TOUCH_POPULATE, 1) || gang_go(&g))
 		goto out;
 
 	/* migrate first: it needs the pages */
@@ -1287,7 +1368,7 @@ static int run_b6(int var, struct region *r)
 
 	raise_limits(n6);
 	pb = pagetables_kb();
-	if (gang_spawn(&g, n6, r, TOUCH_2M)) {
+	if (gang_spawn(&g, n6, r, TOUCH_2M, 1)) {
 		gang_end(&g, 1);
 		return -1;
 	}
@@ -1988,8 +2069,8 @@ static void print_config(void)
 	       meminfo_kb("MemTotal") / 1024);
 	if (!read_file("/proc/cmdline", buf, sizeof(buf)))
 		printf("mshare-bench: cmdline: %s\n", buf);
-	printf("mshare-bench: region %zu MiB, repetitions %d (runs with N <= %d; 1 above)%s\n",
-	       size / MIB, reps, cheap_n, smoke ? ", SMOKE run" : "");
+	printf("mshare-bench: region %zu MiB, repetitions %d (B1/B3 runs with N > %d: %d; B5 runs with N > 1: 1)%s\n",
+	       size / MIB, reps, cheap_n, reps_big, smoke ? ", SMOKE run" : "");
 	if (thp_built())
 		printf("mshare-bench: THP as found: enabled [%s], shmem_enabled [%s]; nr_hugepages %s\n",
 		       orig_thp, orig_shmem, orig_hp);
@@ -2033,12 +2114,13 @@ static void usage_exit(const char *msg)
 
 static void help(void)
 {
-	printf("usage: mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [-b B1,...] [-V VARIANT,...]\n"
+	printf("usage: mshare-bench [--smoke] [-s SIZE_MIB] [-r REPS] [--rbig REPS] [-b B1,...] [-V VARIANT,...]\n"
 	       "                    [--n1 LIST] [--n5 LIST] [--n6 N] [--t7 SECS] [--n7 N]\n"
 	       "                    [--tree LABEL]\n"
 	       "  --smoke  tiny run: 16 MiB region, N <= 2, 1 repetition, B7: 0.3 s, 2 discards\n"
 	       "  -s       region size in MiB, a multiple of 2 (default 1024)\n"
 	       "  -r       repetitions of the cheap runs (default 3)\n"
+	       "  --rbig   repetitions of B1/B3 runs with N > 100 (default 3)\n"
 	       "  -b       scenarios (default B1,B2,B3,B4,B5,B6,B7,B8)\n"
 	       "  -V       variants (default mshare-pud,mshare-pmd,memfd,memfd-thp,hugetlb)\n"
 	       "  --n1     attachers for B1/B3 (default 1,10,100,1000)\n"
@@ -2057,6 +2139,7 @@ int main(int argc, char **argv)
 		{ "n1", required_argument, NULL, '1' },
 		{ "n5", required_argument, NULL, '5' },
 		{ "n6", required_argument, NULL, '6' },
+		{ "rbig", required_argument, NULL, 'R' },
 		{ "t7", required_argument, NULL, '7' },
 		{ "n7", required_argument, NULL, 'D' },
 		{ "tree", required_argument, NULL, 'T' },
@@ -2115,6 +2198,11 @@ int main(int argc, char **argv)
 			if (nn5 < 0)
 				usage_exit("--n5: a list of attacher counts");
 			break;
+		case 'R':
+			reps_big = atoi(optarg);
+			if (reps_big < 1 || reps_big > MAXVALS)
+				usage_exit("--rbig: 1 to 16 repetitions");
+			break;
 		case '6':
 			n6 = atoi(optarg);
 			if (n6 < 1 || n6 > 100000)
@@ -2153,6 +2241,7 @@ int main(int argc, char **argv)
 	if (smoke) {
 		size = 16 * MIB;
 		reps = 1;
+		reps_big = 1;
 		n1[0] = 1;
 		n1[1] = 2;
 		nn1 = 2;
