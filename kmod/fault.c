@@ -121,6 +121,23 @@ static vm_fault_t mshare_link_range(struct vm_fault *vmf,
 		rw = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
 		table = mshare_vma_rdonly(vma) ?
 			&dom->ro_pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)] : rw;
+	} else if (mshare_dom_huge(dom)) {
+		/*
+		 * A huge domain at PMD level: a 2 MiB leaf is copied, the
+		 * PTE table of a 2 MiB that fell back is linked; nothing
+		 * there any more (a discard ran since the fill): try again.
+		 */
+		pmd_t pmd = pmdp_get_lockless(mshare_pmdp(dom, pgoff));
+
+		if (!pmd_present(pmd)) {
+			up_read(&dom->tables_sem);
+			return VM_FAULT_NOPAGE;
+		}
+		if (pmd_leaf(pmd))
+			level = MSHARE_LINK_COPY;
+		else
+			smp_rmb();	/* pairs with mshare_fill_pmd() */
+		table = rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
 	} else {
 		rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
 		table = mshare_vma_rdonly(vma) ?
@@ -166,9 +183,9 @@ static vm_fault_t mshare_fault_fill(struct vm_fault *vmf,
  * entry is the domain's own (the process links the GiB at PUD level),
  * fill the 2 MiB there for every attacher: a leaf, or a PTE table and the
  * faulting page; never pmd_populate() a domain table.  A process that
- * would link at PMD level (its mapping does not cover the whole GiB, or
- * THP is "never" for it) gets SIGBUS: that needs copies of the leaves in
- * its own PMD entries, which are not written yet.
+ * links at PMD level (its mapping does not cover the whole GiB, or THP is
+ * "never" for it) gets a copy of the leaf in its own PMD entry, or a link
+ * to the 2 MiB's PTE table (mshare_link_range()).
  */
 static vm_fault_t mshare_fault_huge_pmd(struct vm_fault *vmf,
 					struct mshare_domain *dom,
@@ -183,7 +200,7 @@ static vm_fault_t mshare_fault_huge_pmd(struct vm_fault *vmf,
 	down_read(&dom->tables_sem);
 	if (virt_to_page(vmf->pmd) != mshare_pmd_table_of(dom, pgoff)->page) {
 		up_read(&dom->tables_sem);
-		goto out;
+		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
 	}
 	err = mshare_fill(dom, pgoff, vmf->vma->vm_mm);
 	up_read(&dom->tables_sem);

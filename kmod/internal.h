@@ -77,12 +77,10 @@ struct ipc_namespace;
 struct sk_buff;
 struct user_namespace;
 
-/*
- * Link levels, also the xarray pointer tags of mshare_mm->links (tag 2 is
- * reserved for the xarray's internal entries).
- */
+/* What a link of a process (mshare_mm->links, attach.c) is. */
 enum mshare_link_level {
 	MSHARE_LINK_PMD = 1,	/* process PMD entry -> domain PTE table */
+	MSHARE_LINK_COPY = 2,	/* process PMD entry = a domain 2 MiB leaf */
 	MSHARE_LINK_PUD = 3,	/* process PUD entry -> domain PMD table */
 };
 

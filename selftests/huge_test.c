@@ -4,10 +4,11 @@
  * "2 MiB leaves").  A process that links a GiB at PUD level finds the
  * domain's PMD table holding 2 MiB leaves: a first touch fills a whole
  * 2 MiB folio, for every attacher; the domain has one PMD table per GiB
- * and no PTE table; a discard frees whole leaves.  What is not written yet
- * is refused with EOPNOTSUPP (sizes other than whole GiBs, the auto
- * policy, a discard of part of a leaf, migration, read-only attachments)
- * or SIGBUS (a touch through a PMD-level mapping).
+ * and no PTE table; a discard frees whole leaves.  A process that maps
+ * at PMD level (not a whole GiB, a domain that is not whole GiBs, THP
+ * "never") holds copies of the leaves in its own PMD entries.  What is
+ * not written yet is refused with EOPNOTSUPP (the auto policy, a discard
+ * of part of a leaf, migration, read-only attachments).
  * A kernel without transparent hugepages (PREEMPT_RT) refuses the flag.
  * The VM runner fails the run on any warning, bad pmd or oops, so a
  * kernel walker that took a leaf for a table would fail it.
@@ -46,14 +47,12 @@ static int leaves_built(void)
 	return thp_built() && kernel_at_least(6, 6);
 }
 
-/* The kernel's message for MSHARE_DOMAIN_F_HUGE of 2 MiB. */
-static const char *huge_2mib_refusal(void)
+/* The kernel's message for MSHARE_DOMAIN_F_HUGE where leaves_built() is 0. */
+static const char *huge_refusal(void)
 {
 	if (!thp_built())
 		return "2 MiB leaves need transparent hugepages";
-	if (!kernel_at_least(6, 6))
-		return "2 MiB leaves need PUD links (6.6 or later) for now";
-	return "a domain with 2 MiB leaves is whole GiBs for now";
+	return "2 MiB leaves need PUD links (6.6 or later) for now";
 }
 
 /* The pagemap entry of @addr in this process. */
@@ -233,8 +232,8 @@ TEST_F(huge, gup_futex_and_vmsplice_reach_the_leaf)
 /*
  * munmap of 2 MiB of a second mapping unlinks that mapping only: the
  * leaves stay for the first, whose data is intact.  The second's rest no
- * longer covers its GiB, so a touch there would link at PMD level, which a
- * huge domain refuses with SIGBUS for now.
+ * longer covers its GiB, so a touch there copies the leaf into its own
+ * PMD entry: the same data, the same physical pages.
  */
 TEST_F(huge, partial_munmap_keeps_the_leaves_of_others)
 {
@@ -254,13 +253,19 @@ TEST_F(huge, partial_munmap_keeps_the_leaves_of_others)
 	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	EXPECT_EQ(3 * LEAF_PAGES, d.resident);
 
+	EXPECT_EQ(0x17, q[20 * LEAF + 9]);
+	EXPECT_EQ(pagemap_of(p + 20 * LEAF) & PM_PFN,
+		  pagemap_of(q + 20 * LEAF) & PM_PFN);
+	q[20 * LEAF + 9] = 0x18;
+	EXPECT_EQ(0x18, p[20 * LEAF + 9]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(1, d.links_pud);
+	EXPECT_EQ(1, d.links_pmd);	/* the copy */
 	pid = flush_fork();
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		(void)*(volatile char *)(q + 20 * LEAF);
-		_exit(0);
-	}
-	EXPECT_EQ(128 + SIGBUS, wait_exit_code(pid));
+	if (!pid)
+		_exit(*(volatile char *)(q + 22 * LEAF));
+	EXPECT_EQ(0x17, wait_exit_code(pid));
 	munmap(q, 21 * LEAF);
 	munmap(q + 22 * LEAF, qsize - 22 * LEAF);
 	/* MADV_DONTNEED of the first unlinks it; the next touch relinks. */
@@ -482,13 +487,13 @@ TEST_F(huge, populate_and_proc_mem_reach_leaves)
 
 /*
  * A mapping placed (MAP_FIXED) 2 MiB off a GiB boundary cannot link at
- * PUD level: its touch is refused with SIGBUS, and the domain is unharmed.
+ * PUD level: its touches copy the domain's leaves (one PMD entry each,
+ * the same physical 2 MiB), its munmap leaves the domain unharmed.
  */
-TEST_F(huge, pmd_level_mapping_is_refused_with_sigbus)
+TEST_F(huge, pmd_level_mapping_copies_the_leaves)
 {
 	struct mshare_domain_info d = MSHARE_INIT(d);
-	char *area, *q;
-	pid_t pid;
+	char *area, *q, *p = self->p;
 	int fd;
 
 	((char *)self->p)[0] = 9;
@@ -502,17 +507,25 @@ TEST_F(huge, pmd_level_mapping_is_refused_with_sigbus)
 	ASSERT_EQ(q, mmap(q, GiB, PROT_READ | PROT_WRITE, MAP_SHARED |
 			  MAP_FIXED, fd, 0));
 	close(fd);
-	pid = flush_fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		(void)*(volatile char *)q;
-		_exit(0);
-	}
-	EXPECT_EQ(128 + SIGBUS, wait_exit_code(pid));
-	munmap(area, 3 * GiB);
-	EXPECT_EQ(9, ((char *)self->p)[0]);
+	EXPECT_EQ(9, q[0]);
+	EXPECT_EQ(pagemap_of(p) & PM_PFN, pagemap_of(q) & PM_PFN);
+	EXPECT_EQ(pagemap_of(p) & PM_PFN, (pagemap_of(q + 77 * PAGE) & PM_PFN) - 77);
+	/* The first touch through q fills the leaf p then finds. */
+	q[5 * LEAF + 3] = 4;
+	EXPECT_EQ(4, p[5 * LEAF + 3]);
+	EXPECT_EQ(pagemap_of(p + 5 * LEAF) & PM_PFN,
+		  pagemap_of(q + 5 * LEAF) & PM_PFN);
+	EXPECT_EQ(4096, smaps_field(q, "FilePmdMapped"));
 	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
-	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_EQ(2 * LEAF_PAGES, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	EXPECT_EQ(2, d.links_pmd);
+	munmap(area, 3 * GiB);
+	EXPECT_EQ(9, p[0]);
+	EXPECT_EQ(4, p[5 * LEAF + 3]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(2 * LEAF_PAGES, d.resident);
+	EXPECT_EQ(0, d.links_pmd);
 }
 
 #define FPA	"/sys/kernel/debug/fail_page_alloc/"
@@ -630,8 +643,105 @@ TEST(prefault_fills_leaves_and_destroy_frees_them)
 }
 
 /*
- * Creation refusals: no THP, EOPNOTSUPP for the flag; with THP, a size
- * that is not whole GiBs and the auto policy (EOPNOTSUPP, for now).
+ * A domain of 2 MiB leaves need not be whole GiBs: 6 MiB is three leaves
+ * in one PMD table, which every mapping copies (no GiB to link at PUD
+ * level); two mappings share the folios; a discard of a whole leaf takes
+ * it from both (their copies go), the next touch copies the new leaf.
+ */
+TEST(huge_domain_of_three_leaves_is_copied)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct mshare_discard disc = { .offset = LEAF, .length = LEAF };
+	struct mshare_nl *nl;
+	char name[MSHARE_NAME_MAX];
+	size_t size, qsize;
+	char *p, *q;
+	int fd;
+
+	if (!leaves_built())
+		SKIP(return, "no 2 MiB leaves here (no THP, or before 6.6)");
+	ASSERT_EQ(0, nl_open(&nl));
+	snprintf(name, sizeof(name), "huge-6m-%d", getpid());
+	ASSERT_EQ(0, create_domain(nl, name, 3 * LEAF, MSHARE_DOMAIN_F_HUGE,
+				   NULL));
+	ASSERT_EQ(0, attach_dom(name, 0, (void **)&p, &size));
+	ASSERT_EQ(3 * LEAF, size);
+	ASSERT_EQ(0, attach_dom(name, 0, (void **)&q, &qsize));
+	p[0] = 1;
+	p[LEAF + 1] = 2;
+	p[3 * LEAF - 1] = 3;
+	EXPECT_EQ(1, q[0]);
+	EXPECT_EQ(2, q[LEAF + 1]);
+	EXPECT_EQ(3, q[3 * LEAF - 1]);
+	EXPECT_EQ(pagemap_of(p + LEAF) & PM_PFN, pagemap_of(q + LEAF) & PM_PFN);
+	EXPECT_EQ(0, (pagemap_of(p + LEAF) & PM_PFN) % LEAF_PAGES);
+	EXPECT_EQ(6144, smaps_field(q, "FilePmdMapped"));
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &d));
+	EXPECT_EQ(3 * LEAF_PAGES, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	EXPECT_EQ(0, d.links_pud);
+	EXPECT_EQ(6, d.links_pmd);
+
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, attach_fd(fd, name));
+	ASSERT_EQ(0, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
+	close(fd);
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &d));
+	EXPECT_EQ(2 * LEAF_PAGES, d.resident);
+	EXPECT_EQ(4, d.links_pmd);
+	EXPECT_FALSE(pagemap_of(q + LEAF) & PM_PRESENT);
+	EXPECT_EQ(0, q[LEAF + 1]);
+	EXPECT_EQ(0, p[LEAF + 1]);
+	EXPECT_EQ(pagemap_of(p + LEAF) & PM_PFN, pagemap_of(q + LEAF) & PM_PFN);
+	EXPECT_EQ(1, p[0]);
+	EXPECT_EQ(3, q[3 * LEAF - 1]);
+	ASSERT_EQ(0, munmap(p, size));
+	ASSERT_EQ(0, munmap(q, qsize));
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &d));
+	EXPECT_EQ(0, d.links_pmd);
+	EXPECT_EQ(3 * LEAF_PAGES, d.resident);
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
+}
+
+/*
+ * THP "never" takes no PUD or PMD fault for the mapping: every touch
+ * comes through ->fault, which copies the domain's leaf all the same.
+ */
+TEST(thp_never_copies_the_leaves)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct mshare_nl *nl;
+	char name[MSHARE_NAME_MAX], old[16];
+	size_t size;
+	char *p;
+
+	if (!leaves_built())
+		SKIP(return, "no 2 MiB leaves here (no THP, or before 6.6)");
+	snprintf(old, sizeof(old), "%s", thp_enabled());
+	ASSERT_NE(0, old[0]);
+	ASSERT_EQ(0, nl_open(&nl));
+	snprintf(name, sizeof(name), "huge-never-%d", getpid());
+	ASSERT_EQ(0, create_domain(nl, name, GiB, MSHARE_DOMAIN_F_HUGE, NULL));
+	ASSERT_EQ(0, write_str(THP_ENABLED, "never"));
+	ASSERT_EQ(0, attach_dom(name, 0, (void **)&p, &size));
+	p[7 * LEAF + 5] = 6;
+	EXPECT_EQ(6, p[7 * LEAF + 5]);
+	ASSERT_EQ(0, mshare_domain_get(nl, name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_EQ(0, d.links_pud);
+	EXPECT_EQ(1, d.links_pmd);
+	EXPECT_EQ(2048, smaps_field(p, "FilePmdMapped"));
+	ASSERT_EQ(0, write_str(THP_ENABLED, old));
+	ASSERT_EQ(0, munmap(p, size));
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
+	mshare_nl_close(nl);
+}
+
+/*
+ * Creation refusals: no THP (or before 6.6), EOPNOTSUPP for the flag;
+ * with THP, the auto policy (EOPNOTSUPP, for now).
  */
 TEST(huge_creation_refusals)
 {
@@ -643,11 +753,11 @@ TEST(huge_creation_refusals)
 	ASSERT_EQ(0, nl_open(&nl));
 	snprintf(name, sizeof(name), "huge-bad-%d", getpid());
 	opts.flags = MSHARE_DOMAIN_F_HUGE;
-	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(nl, name, 2 * MiB, &opts,
-						    NULL));
-	EXPECT_STREQ(huge_2mib_refusal(), mshare_nl_extack(nl));
-	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(nl, name, GiB + 2 * MiB,
-						    &opts, NULL));
+	if (!leaves_built()) {
+		EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(nl, name, 2 * MiB,
+							    &opts, NULL));
+		EXPECT_STREQ(huge_refusal(), mshare_nl_extack(nl));
+	}
 	opts.numa.policy = MSHARE_NUMA_AUTO;
 	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(nl, name, GiB, &opts,
 						    NULL));

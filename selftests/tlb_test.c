@@ -550,20 +550,37 @@ TEST_F(tlb, destroy_unlinks_attachers_who_relink_and_keep_their_data)
 
 /*
  * The same on a domain of 2 MiB leaves (MSHARE_DOMAIN_F_HUGE): the reader
- * holds a 2 MiB translation through its PUD link; a discard of the whole
- * leaf must reach it (one INVLPG of an address in the 2 MiB page), and
- * without the shootdown it must not.
+ * holds a 2 MiB translation through its PUD link, or (variant "copy", the
+ * mapping placed 2 MiB off a GiB boundary) through its own copy of the
+ * leaf; a discard of the whole leaf must reach it (one INVLPG of an
+ * address in the 2 MiB page), and without the shootdown it must not.
  */
 FIXTURE(tlb_huge) {
 	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
-	char *p;
+	char *p, *area;
 	int fd;
+};
+
+FIXTURE_VARIANT(tlb_huge) {
+	bool copy;
+};
+
+FIXTURE_VARIANT_ADD(tlb_huge, pud_link) {
+	.copy = false,
+};
+
+FIXTURE_VARIANT_ADD(tlb_huge, copy) {
+	.copy = true,
 };
 
 FIXTURE_SETUP(tlb_huge)
 {
+	char *at = NULL;
+	int fixed = 0;
+
 	self->p = NULL;
+	self->area = NULL;
 	ASSERT_EQ(0, nl_open(&self->nl));
 	snprintf(self->name, sizeof(self->name), "tlbh-%d", getpid());
 	if (!thp_built() || !pud_links_possible())
@@ -574,7 +591,15 @@ FIXTURE_SETUP(tlb_huge)
 	self->fd = open_dev();
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, attach_fd(self->fd, self->name));
-	self->p = mmap(NULL, GiB, PROT_READ | PROT_WRITE, MAP_SHARED,
+	if (variant->copy) {
+		self->area = mmap(NULL, 3 * GiB, PROT_NONE, MAP_PRIVATE |
+				  MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		ASSERT_NE(MAP_FAILED, self->area);
+		at = (char *)(((uintptr_t)self->area + GiB - 1) / GiB * GiB +
+			      2 * MiB);
+		fixed = MAP_FIXED;
+	}
+	self->p = mmap(at, GiB, PROT_READ | PROT_WRITE, MAP_SHARED | fixed,
 		       self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
 	memset(self->p, 0x5c, 4 * MiB);		/* two leaves */
@@ -588,6 +613,8 @@ FIXTURE_TEARDOWN(tlb_huge)
 		munmap(self->p, GiB);
 		close(self->fd);
 	}
+	if (self->area && self->area != MAP_FAILED)
+		munmap(self->area, 3 * GiB);
 	mshare_domain_destroy(self->nl, self->name);
 	mshare_nl_close(self->nl);
 }
@@ -631,10 +658,15 @@ TEST_F(tlb_huge, without_the_shootdown_the_reader_keeps_the_old_leaf)
 /* Two leaves are one round of two flush addresses (ranged), 1024 pages. */
 TEST_F(tlb_huge, leaf_discard_is_one_ranged_round)
 {
+	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct dstats s0, s1;
 
 	ASSERT_EQ(0, get_stats(self->nl, self->name, &s0));
 	EXPECT_EQ(2 * 512, s0.resident);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	/* Copies of the two leaves, or the one PUD link. */
+	EXPECT_EQ(variant->copy ? 0 : 1, d.links_pud);
+	EXPECT_EQ(variant->copy ? 2 : 0, d.links_pmd);
 	ASSERT_EQ(0, discard(self->fd, 0, 4 * MiB));
 	ASSERT_EQ(0, get_stats(self->nl, self->name, &s1));
 	EXPECT_EQ(1, s1.shootdowns - s0.shootdowns);
