@@ -195,21 +195,6 @@ static inline bool mshare_leaves_possible(void)
 }
 
 /*
- * Whether the kernel ever calls ->huge_fault(PUD_ORDER) for a domain VMA,
- * i.e. ever makes PUD links (Documentation/design.rst, "Link levels per
- * kernel"): not 6.1, whose hugepage_vma_check() refuses VM_NO_KHUGEPAGED
- * and non-DAX file VMAs first (fixed upstream in 2023 by "mm/thp: fix
- * \"mm: thp: kill __transhuge_page_enabled()\"", not in 6.1.y).  The
- * threshold is 6.6, as the selftests' pud_links_possible() assumes: the
- * kernels between 6.1 and 6.6 are not built.  A huge domain needs PUD
- * links until its PMD-level attachers get leaf copies.
- */
-static inline bool mshare_pud_links_possible(void)
-{
-	return mshare_leaves_possible() && MSHARE_KERNEL_AT_LEAST(6, 6);
-}
-
-/*
  * 6.2 renamed pmd_read_atomic() to pmdp_get_lockless() ("mm: Rename
  * pmd_read_atomic()", Peter Zijlstra, x86/mm for 6.2); on x86-64 both
  * are one load of the entry.

@@ -495,11 +495,6 @@ int mshare_nl_domain_new_doit(struct sk_buff *skb, struct genl_info *info)
 				    "2 MiB leaves need transparent hugepages");
 		return -EOPNOTSUPP;
 	}
-	if ((flags & MSHARE_DOMAIN_F_HUGE) && !mshare_pud_links_possible()) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_FLAGS],
-				    "2 MiB leaves need PUD links (6.6 or later) for now");
-		return -EOPNOTSUPP;
-	}
 	if (tb[MSHARE_A_DOMAIN_MODE])
 		mode = nla_get_u32(tb[MSHARE_A_DOMAIN_MODE]);
 	if (tb[MSHARE_A_DOMAIN_UID]) {

@@ -403,25 +403,32 @@ TEST_F(dom, prefault_makes_every_page_resident)
 
 /*
  * MSHARE_DOMAIN_F_HUGE: a kernel without transparent hugepages
- * (PREEMPT_RT) never holds 2 MiB leaves; the others take whole GiBs only,
- * for now (huge_test has the rest).  EOPNOTSUPP, the message says why,
- * and nothing is created.
+ * (PREEMPT_RT) never holds 2 MiB leaves: EOPNOTSUPP, the message says
+ * why, and nothing is created.  The others take any size of whole 2 MiBs
+ * (huge_test has the rest): 4 MiB prefaulted is two leaves.
  */
-TEST_F(dom, huge_is_refused_with_eopnotsupp_and_the_reason)
+TEST_F(dom, huge_is_refused_without_thp_and_any_2mib_size_with_it)
 {
 	const char *name = new_name(&self->names, "huge");
 	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
 	struct mshare_domain_info d = MSHARE_INIT(d);
 
 	opts.flags = MSHARE_DOMAIN_F_HUGE;
-	EXPECT_EQ(-EOPNOTSUPP,
-		  mshare_domain_create(self->nl, name, 2 * MiB, &opts, NULL));
-	EXPECT_STREQ(!thp_built() ? "2 MiB leaves need transparent hugepages" :
-		     !kernel_at_least(6, 6) ?
-		     "2 MiB leaves need PUD links (6.6 or later) for now" :
-		     "a domain with 2 MiB leaves is whole GiBs for now",
-		     mshare_nl_extack(self->nl));
-	EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
+	if (!thp_built()) {
+		EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(self->nl, name,
+							    2 * MiB, &opts,
+							    NULL));
+		EXPECT_STREQ("2 MiB leaves need transparent hugepages",
+			     mshare_nl_extack(self->nl));
+		EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
+		return;
+	}
+	opts.flags |= MSHARE_DOMAIN_F_PREFAULT;
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 4 * MiB, &opts, &d));
+	EXPECT_EQ(MSHARE_DOMAIN_F_HUGE | MSHARE_DOMAIN_F_PREFAULT, d.flags);
+	EXPECT_EQ(4 * MiB / PAGE, d.resident);
+	EXPECT_EQ(1, d.table_pages);	/* one PMD table, no PTE table */
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
 TEST_F(dom, module_pages_count_a_prefaulted_2mib_domain_and_return_after_destroy)
@@ -578,15 +585,6 @@ FIXTURE_VARIANT_ADD(bad_new, size_above_max) {
 };
 FIXTURE_VARIANT_ADD(bad_new, unknown_flag_bit_2) {
 	.size = 2 * MiB, .flags = 1U << 2, .err = EINVAL,
-};
-/* 2 MiB leaves: whole GiBs only for now; -rt never takes them. */
-FIXTURE_VARIANT_ADD(bad_new, huge_not_whole_gib) {
-	.size = 2 * MiB, .flags = MSHARE_DOMAIN_F_HUGE, .err = EOPNOTSUPP,
-};
-FIXTURE_VARIANT_ADD(bad_new, huge_prefault_not_whole_gib) {
-	.size = 4 * MiB,
-	.flags = MSHARE_DOMAIN_F_HUGE | MSHARE_DOMAIN_F_PREFAULT,
-	.err = EOPNOTSUPP,
 };
 FIXTURE_VARIANT_ADD(bad_new, unknown_flag_bit_31) {
 	.size = 2 * MiB, .flags = 1U << 31, .err = EINVAL,
