@@ -793,11 +793,6 @@ int mshare_nl_domain_migrate_doit(struct sk_buff *skb,
 			    info->extack);
 		goto put;
 	}
-	if (err == -EOPNOTSUPP) {
-		GENL_SET_ERR_MSG(info,
-				 "migrating 2 MiB leaves is not implemented yet");
-		goto put;
-	}
 	if (err) {
 		GENL_SET_ERR_MSG(info, "cannot migrate the range");
 		goto put;

@@ -283,9 +283,6 @@ TEST_F(huge, part_discard_migrate_rdonly_and_auto_are_refused)
 						     PAGE, PAGE));
 	EXPECT_STREQ("discarding part of a 2 MiB leaf is not implemented yet",
 		     mshare_nl_extack(self->nl));
-	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_migrate(self->nl, self->name, 0,
-						     0, 0, NULL));
-	EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
 	opts.numa.policy = MSHARE_NUMA_AUTO;
 	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_set(self->nl, self->name, &opts,
 						 NULL));
