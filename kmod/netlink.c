@@ -517,13 +517,6 @@ int mshare_nl_domain_new_doit(struct sk_buff *skb, struct genl_info *info)
 	pol = mshare_nl_policy(info);
 	if (IS_ERR(pol))
 		return PTR_ERR(pol);
-	if (pol && pol->mode == MSHARE_NUMA_AUTO &&
-	    (flags & MSHARE_DOMAIN_F_HUGE)) {
-		kfree(pol);
-		GENL_SET_ERR_MSG(info,
-				 "the auto policy cannot move 2 MiB leaves yet");
-		return -EOPNOTSUPP;
-	}
 	if (!pol) {
 		const char *why;	/* cannot be refused: only -ENOMEM */
 
@@ -663,12 +656,6 @@ int mshare_nl_domain_set_doit(struct sk_buff *skb, struct genl_info *info)
 		else
 			GENL_SET_ERR_MSG(info,
 					 "changing the mode or policy needs CAP_SYS_ADMIN or being the owner");
-		goto put;
-	}
-	if (pol && pol->mode == MSHARE_NUMA_AUTO && mshare_dom_huge(dom)) {
-		GENL_SET_ERR_MSG(info,
-				 "the auto policy cannot move 2 MiB leaves yet");
-		err = -EOPNOTSUPP;
 		goto put;
 	}
 	if (modep || uidp || gidp) {

@@ -1533,15 +1533,17 @@ static void run_touchers(struct __test_metadata *_metadata,
 	munmap((void *)stop, PAGE);
 }
 
-TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
+/* Two touchers on node 1's CPU bring a domain (@flags) home there. */
+static void auto_follows(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(mig) *self, unsigned int flags)
 {
 	const int cpus[] = { 1, 1 };
 	struct mshare_domain_stats s = MSHARE_INIT(s);
 	struct where w;
 
 	ASSERT_EQ(0, create_numa(self->nl, self->name, AUTO_SIZE,
-				 MSHARE_DOMAIN_F_PREFAULT, MSHARE_NUMA_AUTO,
-				 N0, 1))
+				 MSHARE_DOMAIN_F_PREFAULT | flags,
+				 MSHARE_NUMA_AUTO, N0, 1))
 		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	fill_pattern(self->p, 0, AUTO_PAGES, 17);
@@ -1568,6 +1570,23 @@ TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
 	EXPECT_LE(1, self->ev.migrated);
 	EXPECT_EQ(0, self->ev.pid);
 	EXPECT_EQ(0, self->ev.error);
+}
+
+TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
+{
+	auto_follows(_metadata, self, 0);
+}
+
+/* The same with 2 MiB leaves: 8 leaves and one PMD table move. */
+TEST_F_TIMEOUT(mig, auto_moves_a_huge_domain_too, 120)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	auto_follows(_metadata, self, MSHARE_DOMAIN_F_HUGE);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(1, d.table_pages);
 }
 
 TEST_F_TIMEOUT(mig, auto_does_not_flap_with_split_attachers, 120)
