@@ -656,6 +656,10 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 		ptl = pmd_lock(mm, vmf->pmd);
 		if (pmd_none(*vmf->pmd) && pmd_present(leaf) &&
 		    pmd_leaf(leaf)) {
+			/* A read-only mapping copies the read-only twin. */
+			if (mshare_vma_rdonly(vmf->vma))
+				leaf = mshare_mkpmd_ro(dom,
+						page_folio(pmd_page(leaf)));
 			set_pmd_at(mm, start, vmf->pmd, leaf);
 			linked = true;
 		}

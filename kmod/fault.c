@@ -133,11 +133,16 @@ static vm_fault_t mshare_link_range(struct vm_fault *vmf,
 			up_read(&dom->tables_sem);
 			return VM_FAULT_NOPAGE;
 		}
-		if (pmd_leaf(pmd))
+		rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+		table = rw;
+		if (pmd_leaf(pmd)) {
 			level = MSHARE_LINK_COPY;
-		else
+		} else {
 			smp_rmb();	/* pairs with mshare_fill_pmd() */
-		table = rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+			if (mshare_vma_rdonly(vma))
+				table = &dom->ro_pte_tables[pgoff >>
+						(PMD_SHIFT - PAGE_SHIFT)];
+		}
 	} else {
 		rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
 		table = mshare_vma_rdonly(vma) ?
@@ -179,6 +184,21 @@ static vm_fault_t mshare_fault_fill(struct vm_fault *vmf,
 }
 
 /*
+ * Whether the fault's PMD entry is huge @dom's own (of its read-only
+ * twin for a read-only mapping): the process links the GiB at PUD level.
+ * Caller holds tables_sem.
+ */
+static bool mshare_pud_linked(struct vm_fault *vmf, struct mshare_domain *dom,
+			      pgoff_t pgoff)
+{
+	unsigned long g = pgoff >> (PUD_SHIFT - PAGE_SHIFT);
+	struct mshare_table *pmd = mshare_vma_rdonly(vmf->vma) ?
+				   &dom->ro_pmd_tables[g] : &dom->pmd_tables[g];
+
+	return virt_to_page(vmf->pmd) == pmd->page;
+}
+
+/*
  * A huge domain (2 MiB leaves, pgtable.c), an empty PMD entry.  Where that
  * entry is the domain's own (the process links the GiB at PUD level),
  * fill the 2 MiB there for every attacher: a leaf, or a PTE table and the
@@ -198,7 +218,7 @@ static vm_fault_t mshare_fault_huge_pmd(struct vm_fault *vmf,
 	if (pgoff >= dom->nr_pages)
 		goto out;
 	down_read(&dom->tables_sem);
-	if (virt_to_page(vmf->pmd) != mshare_pmd_table_of(dom, pgoff)->page) {
+	if (!mshare_pud_linked(vmf, dom, pgoff)) {
 		up_read(&dom->tables_sem);
 		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
 	}

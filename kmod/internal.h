@@ -418,6 +418,12 @@ void mshare_account_exit(void);
 pte_t mshare_mkpte_ro(struct mshare_domain *dom, struct page *page);
 pte_t *mshare_ro_ptep(struct mshare_domain *dom, pgoff_t pgoff,
 		      struct mshare_table **table);
+pmd_t mshare_mkpmd_ro(struct mshare_domain *dom, struct folio *folio);
+void mshare_ro_leaf_set(struct mshare_domain *dom, pgoff_t pgoff,
+			struct folio *folio);
+bool mshare_ro_exists(struct mshare_domain *dom);
+void mshare_ro_table_set(struct mshare_domain *dom, pgoff_t pgoff,
+			 struct page *page);
 void mshare_ro_set(struct mshare_domain *dom, pgoff_t pgoff,
 		   struct page *page);
 int mshare_ro_build_locked(struct mshare_domain *dom);

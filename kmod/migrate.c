@@ -284,14 +284,22 @@ static pmd_t mshare_leaf_get(struct mshare_domain *dom, pgoff_t pgoff)
 	return pmd;
 }
 
-/* Set the 2 MiB entry of @dom from page @pgoff (unchecked, as fills do). */
+/*
+ * Set (@folio NULL: clear) the 2 MiB leaf of @dom from page @pgoff and its
+ * read-only twin (unchecked, as fills do).
+ */
 static void mshare_leaf_set(struct mshare_domain *dom, pgoff_t pgoff,
-			    pmd_t pmd)
+			    struct folio *folio)
 {
 	spinlock_t *ptl = mshare_table_ptl(mshare_pmd_table_of(dom, pgoff));
+	pmd_t *pmdp = mshare_pmdp(dom, pgoff);
 
 	spin_lock(ptl);
-	set_pmd(mshare_pmdp(dom, pgoff), pmd);
+	if (folio)
+		set_pmd(pmdp, mshare_mkpmd(dom, folio));
+	else
+		pmd_clear(pmdp);
+	mshare_ro_leaf_set(dom, pgoff, folio);
 	spin_unlock(ptl);
 }
 
@@ -355,16 +363,10 @@ static void mshare_migrate_leaves(struct mshare_domain *dom,
 
 	/* 3. The leaves that have their new folio. */
 	for (i = 0; i < n; i++) {
-		spinlock_t *ptl;
-
 		if (!batch[i].new)
 			continue;
-		ptl = mshare_table_ptl(mshare_pmd_table_of(dom,
-							   batch[i].pgoff));
-		spin_lock(ptl);
-		/* Unchecked, as it was set; nothing can change it meanwhile. */
-		pmd_clear(mshare_pmdp(dom, batch[i].pgoff));
-		spin_unlock(ptl);
+		/* Nothing can change it meanwhile (busy, migrate_lock). */
+		mshare_leaf_set(dom, batch[i].pgoff, NULL);
 		if (nr < MSHARE_FLUSH_CEILING)
 			pgoffs[nr] = batch[i].pgoff;
 		nr++;
@@ -402,8 +404,8 @@ static void mshare_migrate_leaves(struct mshare_domain *dom,
 	for (i = 0; i < n; i++)
 		if (batch[i].new)
 			mshare_leaf_set(dom, batch[i].pgoff,
-					mshare_mkpmd(dom, page_folio(batch[i].moved ?
-						batch[i].new : batch[i].old)));
+					page_folio(batch[i].moved ?
+						   batch[i].new : batch[i].old));
 	mshare_busy_end(dom);
 
 	for (i = 0; i < n; i++) {
@@ -585,34 +587,39 @@ static unsigned long mshare_migrate_count(struct mshare_domain *dom,
 /*
  * mshare_migrate_tables() for huge @dom: its PMD tables are copied whole
  * (they hold the leaves), each PTE table a 2 MiB fell back to is copied
- * and its new PMD table entry pointed at the copy.  The new tables are
- * allocated with tables_sem held, so that no fallback table appears
- * meanwhile.
+ * and its new PMD table entry pointed at the copy; the read-only twins
+ * (rdonly.c) likewise.  The new tables are allocated with tables_sem
+ * held, so that no fallback table appears meanwhile.
  */
 static int mshare_migrate_huge_tables(struct mshare_domain *dom, int nid)
 {
 	unsigned int npte = dom->nr_pte_tables, npmd = dom->nr_pmd_tables;
+	unsigned int sets, per, set, i;
 	struct page **pages;
-	unsigned int i, per;
 	int err = 0;
 
 	down_write(&dom->tables_sem);
-	per = npmd + atomic_read(&dom->pte_tables_made);
-	if (atomic_long_read(&dom->node_tables[nid]) == per) {
+	sets = dom->ro_pte_tables ? 2 : 1;
+	if (atomic_long_read(&dom->node_tables[nid]) ==
+	    sets * (npmd + atomic_read(&dom->pte_tables_made))) {
 		WRITE_ONCE(dom->nid, nid);
 		up_write(&dom->tables_sem);
 		return 0;
 	}
-	/* [0, npte): a PTE table's copy or NULL; then the PMD tables. */
-	pages = kvcalloc(npte + npmd, sizeof(*pages), GFP_KERNEL);
+	/* Per set: [0, npte) a PTE table's copy or NULL; the PMD tables. */
+	per = npte + npmd;
+	pages = kvcalloc(sets * per, sizeof(*pages), GFP_KERNEL);
 	if (!pages) {
 		up_write(&dom->tables_sem);
 		return -ENOMEM;
 	}
-	for (i = 0; i < npte + npmd; i++) {
-		if (i < npte && !dom->pte_tables[i].page)
+	for (i = 0; i < sets * per; i++) {
+		struct mshare_table *pte = i < per ? dom->pte_tables :
+						     dom->ro_pte_tables;
+
+		if (i % per < npte && !pte[i % per].page)
 			continue;
-		pages[i] = mshare_table_alloc(dom, nid, i >= npte);
+		pages[i] = mshare_table_alloc(dom, nid, i % per >= npte);
 		if (!pages[i]) {
 			err = -ENOMEM;
 			up_write(&dom->tables_sem);
@@ -622,29 +629,36 @@ static int mshare_migrate_huge_tables(struct mshare_domain *dom, int nid)
 
 	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
 			  0);
-	for (i = 0; i < npmd; i++)
-		copy_page(page_address(pages[npte + i]),
-			  page_address(dom->pmd_tables[i].page));
-	for (i = 0; i < npte; i++) {
-		pmd_t *pmdp;
+	for (set = 0; set < sets; set++) {
+		struct mshare_table *pte = set ? dom->ro_pte_tables :
+						 dom->pte_tables;
+		struct mshare_table *pmd = set ? dom->ro_pmd_tables :
+						 dom->pmd_tables;
+		struct page **p = &pages[set * per];
 
-		if (!pages[i])
-			continue;
-		pmdp = (pmd_t *)page_address(pages[npte + i / PTRS_PER_PMD]) +
-		       i % PTRS_PER_PMD;
-		copy_page(page_address(pages[i]),
-			  page_address(dom->pte_tables[i].page));
-		set_pmd(pmdp, __pmd(page_to_phys(pages[i]) | _PAGE_TABLE));
-		swap(pages[i], dom->pte_tables[i].page);
+		for (i = 0; i < npmd; i++)
+			copy_page(page_address(p[npte + i]),
+				  page_address(pmd[i].page));
+		for (i = 0; i < npte; i++) {
+			pmd_t *pmdp;
+
+			if (!p[i])
+				continue;
+			pmdp = (pmd_t *)page_address(p[npte + i / PTRS_PER_PMD]) +
+			       i % PTRS_PER_PMD;
+			copy_page(page_address(p[i]), page_address(pte[i].page));
+			set_pmd(pmdp, __pmd(page_to_phys(p[i]) | _PAGE_TABLE));
+			swap(p[i], pte[i].page);
+		}
+		for (i = 0; i < npmd; i++)
+			swap(p[npte + i], pmd[i].page);
 	}
-	for (i = 0; i < npmd; i++)
-		swap(pages[npte + i], dom->pmd_tables[i].page);
 	WRITE_ONCE(dom->nid, nid);
 	up_write(&dom->tables_sem);
 
 	/* @pages now holds the old tables. */
 	mshare_migrate_quiesce(dom);
-	i = npte + npmd;
+	i = sets * per;
 free:
 	while (i--)
 		if (pages[i])

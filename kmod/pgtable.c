@@ -289,7 +289,7 @@ static int mshare_fill_pmd(struct mshare_domain *dom, pgoff_t pgoff,
 	struct mshare_table *pte_table = &dom->pte_tables[pgoff / PTES_PER_TABLE];
 	pgoff_t first = round_down(pgoff, PTES_PER_TABLE);
 	pmd_t *pmdp = mshare_pmdp(dom, pgoff);
-	struct page *table_page = NULL;
+	struct page *table_page = NULL, *ro_page = NULL;
 	struct mem_cgroup *memcg, *old;
 	bool busy = false, table = false;
 	struct folio *folio;
@@ -318,6 +318,14 @@ static int mshare_fill_pmd(struct mshare_domain *dom, pgoff_t pgoff,
 		table_page = mshare_table_alloc(dom, dom->nid, false);
 		if (!table_page)
 			return -ENOMEM;
+		/* Its read-only twin too, if the domain has them (rdonly.c). */
+		if (mshare_ro_exists(dom)) {
+			ro_page = mshare_table_alloc(dom, dom->nid, false);
+			if (!ro_page) {
+				mshare_table_free(dom, table_page);
+				return -ENOMEM;
+			}
+		}
 	}
 
 	ptl = mshare_table_ptl(pmd_table);
@@ -327,6 +335,7 @@ static int mshare_fill_pmd(struct mshare_domain *dom, pgoff_t pgoff,
 	} else if (pmd_none(pmdp_get_lockless(pmdp))) {
 		if (folio) {
 			set_pmd(pmdp, mshare_mkpmd(dom, folio));
+			mshare_ro_leaf_set(dom, pgoff, folio);
 			ret = PTES_PER_TABLE;
 		} else {
 			WRITE_ONCE(pte_table->page, table_page);
@@ -334,6 +343,8 @@ static int mshare_fill_pmd(struct mshare_domain *dom, pgoff_t pgoff,
 			smp_wmb();
 			set_pmd(pmdp, __pmd(page_to_phys(table_page) |
 					    _PAGE_TABLE));
+			if (ro_page)
+				mshare_ro_table_set(dom, pgoff, ro_page);
 			table = true;
 		}
 	}
@@ -345,10 +356,13 @@ static int mshare_fill_pmd(struct mshare_domain *dom, pgoff_t pgoff,
 		mshare_node_pages_add(dom, &folio->page, ret);
 		return ret;
 	}
-	if (table)
+	if (table) {
 		atomic_inc(&dom->pte_tables_made);
-	else if (table_page)
+	} else if (table_page) {
 		mshare_table_free(dom, table_page);
+		if (ro_page)
+			mshare_table_free(dom, ro_page);
+	}
 	if (folio)
 		mshare_data_page_put(dom, &folio->page);
 	if (busy)
@@ -498,6 +512,7 @@ static bool mshare_discard_pmd(struct mshare_domain *dom, pgoff_t *pgoff,
 	if (pmd_leaf(pmd)) {
 		/* Unchecked, as it was set. */
 		pmd_clear(pmdp);
+		mshare_ro_leaf_set(dom, *pgoff, NULL);
 		mshare_node_pages_add(dom, pmd_page(pmd), -PTES_PER_TABLE);
 		list_add_tail(&pmd_page(pmd)->lru, pages);
 		if (*n < MSHARE_FLUSH_CEILING)

@@ -273,8 +273,6 @@ TEST_F(huge, partial_munmap_keeps_the_leaves_of_others)
 TEST_F(huge, part_discard_migrate_rdonly_and_auto_are_refused)
 {
 	struct mshare_discard disc = { .offset = PAGE, .length = PAGE };
-	void *r;
-	size_t rsize;
 	int fd;
 
 	memset(self->p, 1, PAGE);
@@ -282,8 +280,6 @@ TEST_F(huge, part_discard_migrate_rdonly_and_auto_are_refused)
 						     PAGE, PAGE));
 	EXPECT_STREQ("discarding part of a 2 MiB leaf is not implemented yet",
 		     mshare_nl_extack(self->nl));
-	EXPECT_EQ(-EOPNOTSUPP, attach_dom(self->name, MSHARE_ATTACH_F_RDONLY,
-					  &r, &rsize));
 
 	fd = open_dev();
 	ASSERT_LE(0, fd);
