@@ -45,6 +45,16 @@
  * of its domain in the mm, because every unmap invalidates first, so a
  * table's domain is alive while the entry exists.
  *
+ * Copies.  A process that links a domain of 2 MiB leaves at PMD level
+ * copies each leaf into its own PMD entry (MSHARE_LINK_COPY, recorded and
+ * counted like a PMD link, against the 2 MiB's entry of pte_tables): an
+ * entry of the process's own table, set with set_pmd_at() and cleared
+ * with pmdp_huge_get_and_clear(), so page_table_check counts it as any
+ * leaf.  Unlike a link, it is a snapshot of the domain's entry, so a leaf
+ * batch (discard, migration) clears every copy of its leaves, and moves
+ * the sequence on so that no copy of a cleared leaf is installed after.
+ * Its RSS count is the 512 pages it maps.
+ *
  * RSS.  Domain pages count in each attacher's RssShmem (so VmRSS, the OOM
  * killer's view) as they do for hugetlb's shared PMD tables: a link adds
  * the pages its table maps at that moment, the process's own fills under

@@ -16,7 +16,9 @@
  * congruent to its domain offset modulo 2 MiB, so a PMD link is always
  * possible: ->get_unmapped_area and ->mmap make it so, ->may_split refuses
  * other boundaries, ->mremap refuses other targets.  PUD links are used
- * where a VMA covers a whole GiB congruent modulo 1 GiB.
+ * where a VMA covers a whole GiB congruent modulo 1 GiB.  At PMD level, a
+ * domain of 2 MiB leaves is copied leaf by leaf into the process's own
+ * PMD entries (attach.c).
  *
  * Faults run under the per-VMA lock alone where the kernel has one (6.4
  * and later): ->map_pages, which maps nothing, is there to tell the kernel

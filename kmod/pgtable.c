@@ -32,9 +32,11 @@
  * kernel never counts them in page_table_check, and must never zap or
  * split them (the notifier unlinks every process before the kernel walks;
  * fault.c never pmd_populate()s a domain table; a discard clears a leaf
- * before its round's zap, as it does PTEs).  A discard of part of a leaf,
- * migration, read-only twins and PMD-level attachers of a huge domain are
- * not written yet: refused with EOPNOTSUPP (a PMD-level touch: SIGBUS).
+ * before its round's zap, as it does PTEs).  A process that links at PMD
+ * level holds copies of the leaves (attach.c), which every leaf batch
+ * clears; read-only twins of the leaves live in the read-only PMD tables
+ * (rdonly.c); migration moves leaves whole (migrate.c).  A discard of
+ * part of a leaf is not written yet: refused with EOPNOTSUPP.
  *
  * The busy range: while a discard or a migration batch changes the leaves
  * of [busy_first, busy_last), a fault that finds an empty entry there

@@ -16,8 +16,7 @@
  *	domain's) and cannot discard.  Errors: EINVAL (name not a valid
  *	domain name or "#N", unknown flags, nonzero reserved bytes), ENOENT
  *	(no such domain), EACCES (mode bits deny), EBUSY (descriptor already
- *	attached), EOPNOTSUPP (read-only, of a MSHARE_DOMAIN_F_HUGE domain:
- *	not yet), ENOMEM.
+ *	attached), ENOMEM.
  * MSHARE_IOC_INFO (struct mshare_info, out)
  *	Describe the attached domain.  Errors: EINVAL (not attached).
  * mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
@@ -94,9 +93,8 @@
  *	and no grant covers the caller, or it names another owner), EDQUOT
  *	(over the caller's grant), ENOSPC (over the namespace's total),
  *	EEXIST (name taken in this IPC namespace), EOPNOTSUPP
- *	(MSHARE_DOMAIN_F_HUGE on a kernel without transparent hugepages;
- *	for now also before Linux 6.6, with a size that is not whole GiBs
- *	or with the auto policy), ENOMEM.  Limits are
+ *	(MSHARE_DOMAIN_F_HUGE on a kernel without transparent hugepages),
+ *	ENOMEM.  Limits are
  *	checked before the name: a caller that may not create learns
  *	nothing about the names in use.
  * MSHARE_CMD_DOMAIN_DEL (do; ns-admin or owner)

@@ -1470,7 +1470,7 @@ static int run_b5(int var)
 				return -1;
 		if (var == V_HUGE && !have_migrate[var])
 			not_available("B5", "migrate_time", var, n,
-				      "refused (EOPNOTSUPP: the module does not migrate 2 MiB leaves yet)");
+				      "refused (EOPNOTSUPP: the module does not migrate 2 MiB leaves)");
 		else if (var != V_MEMFD && !have_migrate[var])
 			not_available("B5", "migrate_time", var, n,
 				      "not available (module has no migrate)");
