@@ -710,10 +710,7 @@ int mshare_nl_domain_discard_doit(struct sk_buff *skb,
 		goto put;
 	}
 	err = mshare_domain_discard(dom, offset, len);
-	if (err == -EOPNOTSUPP)
-		GENL_SET_ERR_MSG(info,
-				 "discarding part of a 2 MiB leaf is not implemented yet");
-	else if (err)
+	if (err)
 		GENL_SET_ERR_MSG(info, "cannot discard the range");
 put:
 	mshare_domain_put(dom);

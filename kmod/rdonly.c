@@ -85,8 +85,9 @@ void mshare_ro_leaf_set(struct mshare_domain *dom, pgoff_t pgoff,
 
 /*
  * Whether huge @dom has read-only twins, so that a 2 MiB falling back to
- * a PTE table needs a read-only one too (mshare_ro_table_set()).  Stable
- * while tables_sem is held: the twins are made with it held for writing.
+ * (or split into) a PTE table needs a read-only one too
+ * (mshare_ro_table_set()).  Stable while tables_sem or migrate_lock is
+ * held: the twins are made with both held (tables_sem for writing).
  */
 bool mshare_ro_exists(struct mshare_domain *dom)
 {

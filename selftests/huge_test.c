@@ -4,11 +4,13 @@
  * "2 MiB leaves").  A process that links a GiB at PUD level finds the
  * domain's PMD table holding 2 MiB leaves: a first touch fills a whole
  * 2 MiB folio, for every attacher; the domain has one PMD table per GiB
- * and no PTE table; a discard frees whole leaves.  A process that maps
- * at PMD level (not a whole GiB, a domain that is not whole GiBs, THP
- * "never") holds copies of the leaves in its own PMD entries.  What is
- * not written yet is refused with EOPNOTSUPP (the auto policy, a discard
- * of part of a leaf, migration, read-only attachments).
+ * and no PTE table; a discard frees whole leaves, and splits by copy a
+ * leaf it cuts (a PTE table and 4 KiB pages for the kept part; a pinned
+ * leaf is zeroed in place instead).  A process that maps at PMD level
+ * (not a whole GiB, a domain that is not whole GiBs, THP "never") holds
+ * copies of the leaves in its own PMD entries.  Migration, the auto
+ * policy and read-only attachments are tested with the rest of their
+ * kind (numa_test, rdonly_test).
  * A kernel without transparent hugepages (PREEMPT_RT) refuses the flag.
  * The VM runner fails the run on any warning, bad pmd or oops, so a
  * kernel walker that took a leaf for a table would fail it.
@@ -267,30 +269,6 @@ TEST_F(huge, partial_munmap_keeps_the_leaves_of_others)
 }
 
 /*
- * What is not written yet is refused with EOPNOTSUPP: a discard of part
- * of a leaf, migration, the auto policy, read-only attachments.
- */
-TEST_F(huge, part_discard_migrate_rdonly_and_auto_are_refused)
-{
-	struct mshare_discard disc = { .offset = PAGE, .length = PAGE };
-	int fd;
-
-	memset(self->p, 1, PAGE);
-	EXPECT_EQ(-EOPNOTSUPP, mshare_domain_discard(self->nl, self->name,
-						     PAGE, PAGE));
-	EXPECT_STREQ("discarding part of a 2 MiB leaf is not implemented yet",
-		     mshare_nl_extack(self->nl));
-
-	fd = open_dev();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, attach_fd(fd, self->name));
-	EXPECT_EQ(-1, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	close(fd);
-	EXPECT_EQ(1, ((char *)self->p)[0]);
-}
-
-/*
  * A discard of whole 2 MiB leaves clears them for every attacher and
  * frees them; the next touch fills a new, zeroed leaf.  A leaf next to the
  * range stays.
@@ -323,36 +301,246 @@ TEST_F(huge, discard_of_whole_leaves_frees_them)
 	munmap(q, qsize);
 }
 
+/* Page @i of the 2 MiB at @leaf: a word that says where it is. */
+static void fill_leaf(char *leaf)
+{
+	unsigned long i;
+
+	for (i = 0; i < LEAF_PAGES; i++)
+		*(uint64_t *)(leaf + i * PAGE + 8) = 0x5100000000ULL + i;
+}
+
+/* Pages of the 2 MiB at @leaf, [@lo, @hi) excepted, without their word. */
+static unsigned long leaf_bad(const char *leaf, unsigned long lo,
+			      unsigned long hi)
+{
+	unsigned long i, bad = 0;
+
+	for (i = 0; i < LEAF_PAGES; i++)
+		if ((i < lo || i >= hi) &&
+		    *(const uint64_t *)(leaf + i * PAGE + 8) != 0x5100000000ULL + i)
+			bad++;
+	return bad;
+}
+
 /*
- * A discard that would cut a leaf changes nothing, even where the rest of
- * its range is whole 2 MiB; one inside an empty 2 MiB has nothing to do.
+ * Pages of the 2 MiB at @leaf, [@lo, @hi) excepted, that are present and
+ * outside the 2 MiB folio of PFN @pfn0, i.e. 4 KiB copies.
  */
-TEST_F(huge, discard_cutting_a_leaf_changes_nothing)
+static unsigned long leaf_copied(const char *leaf, uint64_t pfn0,
+				 unsigned long lo, unsigned long hi)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < LEAF_PAGES; i++) {
+		uint64_t e = pagemap_of((void *)(leaf + i * PAGE));
+
+		if (i >= lo && i < hi)
+			continue;
+		if ((e & PM_PRESENT) && ((e & PM_PFN) < pfn0 ||
+					 (e & PM_PFN) >= pfn0 + LEAF_PAGES))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * A 4 KiB discard in the middle of a leaf splits it by copy: the page
+ * reads 0, the other 511 keep their data in 4 KiB pages (outside the old
+ * folio) under a new PTE table; 511 pages resident, 512 after a touch;
+ * no PMD mapping is left there.  A second attacher (a PUD link too) sees
+ * the same pages.  The module's data pages follow.
+ */
+TEST_F(huge, discard_of_4k_in_a_leaf_splits_it)
+{
+	struct mshare_module_info m0 = MSHARE_INIT(m0), m1 = MSHARE_INIT(m1);
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p, *leaf = p + 3 * LEAF, *q;
+	uint64_t pfn0;
+	size_t qsize;
+
+	fill_leaf(leaf);
+	pfn0 = pagemap_of(leaf) & PM_PFN;
+	ASSERT_NE(0, pfn0);
+	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&q, &qsize));
+	EXPECT_EQ(0x5100000000ULL + 100, *(uint64_t *)(q + 3 * LEAF + 100 * PAGE + 8));
+	EXPECT_EQ(2048, smaps_field(p, "FilePmdMapped"));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &m0));
+
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name,
+					   3 * LEAF + 100 * PAGE, PAGE));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES - 1, d.resident);
+	EXPECT_EQ(2, d.table_pages);		/* the PMD table, the new one */
+	ASSERT_EQ(0, mshare_module_info(self->nl, &m1));
+	EXPECT_EQ(m0.data_pages - 1, m1.data_pages);
+	EXPECT_EQ(m0.table_pages + 1, m1.table_pages);
+	EXPECT_FALSE(pagemap_of(leaf + 100 * PAGE) & PM_PRESENT);
+	EXPECT_EQ(0, leaf_bad(leaf, 100, 101));
+	EXPECT_EQ(LEAF_PAGES - 1, leaf_copied(leaf, pfn0, 100, 101));
+	EXPECT_EQ(0, smaps_field(p, "FilePmdMapped"));
+	EXPECT_EQ(0, leaf_bad(q + 3 * LEAF, 100, 101));
+	EXPECT_EQ(pagemap_of(leaf + 7 * PAGE) & PM_PFN,
+		  pagemap_of(q + 3 * LEAF + 7 * PAGE) & PM_PFN);
+	EXPECT_EQ(0, smaps_field(q, "FilePmdMapped"));
+
+	/* The discarded page reads 0, and a touch makes it a 4 KiB page. */
+	EXPECT_EQ(0, *(uint64_t *)(q + 3 * LEAF + 100 * PAGE + 8));
+	leaf[100 * PAGE] = 5;
+	EXPECT_EQ(5, q[3 * LEAF + 100 * PAGE]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_EQ(2, d.table_pages);
+	EXPECT_EQ(LEAF_PAGES, leaf_copied(leaf, pfn0, 0, 0));
+	EXPECT_EQ(2048, smaps_field(p, "Rss"));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &m1));
+	EXPECT_EQ(m0.data_pages, m1.data_pages);
+	munmap(q, qsize);
+}
+
+/*
+ * The same through a PMD-level mapping (2 MiB off a GiB boundary) that
+ * held a copy of the leaf: the discard clears the copy, the next touch
+ * links the new PTE table (a PMD link), and the mapping reads 0 at the
+ * discarded page and the kept data elsewhere, in the same 4 KiB pages as
+ * the PUD-linked first mapping.
+ */
+TEST_F(huge, split_is_seen_through_a_pmd_level_copy)
 {
 	struct mshare_domain_info d = MSHARE_INIT(d);
-	struct mshare_discard disc = { .offset = 49 * LEAF,
-				       .length = LEAF + PAGE };
-	char *p = self->p;
+	char *area, *q, *p = self->p;
+	uint64_t pfn0;
 	int fd;
 
-	memset(p + 48 * LEAF, 0x31, 3 * LEAF);
+	area = mmap(NULL, 3 * GiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	q = (char *)(((uintptr_t)area + GiB - 1) / GiB * GiB + LEAF);
 	fd = open_dev();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, attach_fd(fd, self->name));
-	EXPECT_EQ(-1, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	disc.offset = 48 * LEAF + LEAF - PAGE;
-	disc.length = 2 * PAGE + LEAF;
-	EXPECT_EQ(-1, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(q, mmap(q, GiB, PROT_READ | PROT_WRITE, MAP_SHARED |
+			  MAP_FIXED, fd, 0));
+	fill_leaf(q + 5 * LEAF);		/* q's copy */
+	pfn0 = pagemap_of(q + 5 * LEAF) & PM_PFN;
+	ASSERT_NE(0, pfn0);
+	EXPECT_EQ(0x5100000000ULL + 1, *(uint64_t *)(p + 5 * LEAF + PAGE + 8));
+	EXPECT_EQ(pfn0, pagemap_of(p + 5 * LEAF) & PM_PFN);
+	EXPECT_EQ(2048, smaps_field(q, "FilePmdMapped"));
 	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
-	EXPECT_EQ(3 * LEAF_PAGES, d.resident);
-	EXPECT_EQ(0x31, p[49 * LEAF]);
-	EXPECT_EQ(0x31, p[51 * LEAF - 1]);
-	disc.offset = 60 * LEAF + PAGE;
-	disc.length = PAGE;
-	EXPECT_EQ(0, ioctl(fd, MSHARE_IOC_DISCARD, &disc));
+	EXPECT_EQ(1, d.links_pmd);
+
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name,
+					   5 * LEAF + 300 * PAGE, PAGE));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(0, d.links_pmd);		/* the copy went */
+	EXPECT_EQ(LEAF_PAGES - 1, d.resident);
+	EXPECT_EQ(2, d.table_pages);
+	EXPECT_EQ(0, *(uint64_t *)(q + 5 * LEAF + 300 * PAGE + 8));
+	EXPECT_EQ(0, leaf_bad(q + 5 * LEAF, 300, 301));
+	EXPECT_EQ(LEAF_PAGES - 1, leaf_copied(q + 5 * LEAF, pfn0, 300, 301));
+	EXPECT_EQ(0, smaps_field(q, "FilePmdMapped"));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(1, d.links_pmd);		/* the new PTE table */
+	EXPECT_EQ(pagemap_of(q + 5 * LEAF + 9 * PAGE) & PM_PFN,
+		  pagemap_of(p + 5 * LEAF + 9 * PAGE) & PM_PFN);
+	EXPECT_EQ(0, leaf_bad(p + 5 * LEAF, 300, 301));
+	munmap(area, 3 * GiB);
 	close(fd);
+	EXPECT_EQ(0, leaf_bad(p + 5 * LEAF, 300, 301));
+}
+
+/*
+ * One discard that cuts two leaves (the last 2 pages of one, the first 3
+ * of another) and covers a whole leaf between them: both ends are split,
+ * the middle goes whole, the neighbours keep their data; one inside an
+ * empty 2 MiB changes nothing.
+ */
+TEST_F(huge, discard_cutting_two_leaves_and_a_whole_one)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *p = self->p;
+	uint64_t pfn10, pfn12;
+
+	fill_leaf(p + 10 * LEAF);
+	fill_leaf(p + 11 * LEAF);
+	fill_leaf(p + 12 * LEAF);
+	pfn10 = pagemap_of(p + 10 * LEAF) & PM_PFN;
+	pfn12 = pagemap_of(p + 12 * LEAF) & PM_PFN;
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name,
+					   11 * LEAF - 2 * PAGE,
+					   2 * PAGE + LEAF + 3 * PAGE));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(3 * LEAF_PAGES - 2 - LEAF_PAGES - 3, d.resident);
+	EXPECT_EQ(3, d.table_pages);
+	EXPECT_EQ(0, leaf_bad(p + 10 * LEAF, LEAF_PAGES - 2, LEAF_PAGES));
+	EXPECT_EQ(LEAF_PAGES - 2, leaf_copied(p + 10 * LEAF, pfn10,
+					      LEAF_PAGES - 2, LEAF_PAGES));
+	EXPECT_EQ(0, leaf_bad(p + 12 * LEAF, 0, 3));
+	EXPECT_EQ(LEAF_PAGES - 3, leaf_copied(p + 12 * LEAF, pfn12, 0, 3));
+	EXPECT_FALSE(pagemap_of(p + 11 * LEAF - PAGE) & PM_PRESENT);
+	EXPECT_FALSE(pagemap_of(p + 11 * LEAF) & PM_PRESENT);
+	EXPECT_FALSE(pagemap_of(p + 12 * LEAF + 2 * PAGE) & PM_PRESENT);
+	EXPECT_EQ(0, smaps_field(p, "FilePmdMapped"));
+	EXPECT_EQ(0, p[11 * LEAF - PAGE + 8]);
+	EXPECT_EQ(0, p[11 * LEAF + 8]);		/* a new leaf */
+	EXPECT_EQ(0, p[12 * LEAF + 2 * PAGE + 8]);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(3 * LEAF_PAGES - 3, d.resident);
+	EXPECT_EQ(2048, smaps_field(p, "FilePmdMapped"));
+
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name,
+					   60 * LEAF + PAGE, PAGE));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(3 * LEAF_PAGES - 3, d.resident);
+	EXPECT_EQ(3, d.table_pages);
+	EXPECT_FALSE(pagemap_of(p + 60 * LEAF) & PM_PRESENT);
+}
+
+/*
+ * A leaf with a page referenced by a pipe (vmsplice: a GUP reference)
+ * cannot be frozen: the discard zeroes its pages in place and the leaf
+ * stays (same folio, PMD-mapped, 512 resident, no PTE table); the pipe
+ * still returns what was spliced.  Once the reference is gone, the same
+ * discard splits it.
+ */
+TEST_F(huge, pinned_leaf_is_zeroed_in_place)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *leaf = (char *)self->p + 15 * LEAF, buf[64];
+	struct iovec vec = { leaf + 200 * PAGE, sizeof(buf) };
+	uint64_t pfn0;
+	unsigned long i;
+	int pfd[2];
+
+	fill_leaf(leaf);
+	pfn0 = pagemap_of(leaf) & PM_PFN;
+	ASSERT_EQ(0, pipe(pfd));
+	ASSERT_EQ(sizeof(buf), vmsplice(pfd[1], &vec, 1, 0));
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name,
+					   15 * LEAF + 100 * PAGE, 2 * PAGE));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	EXPECT_EQ(2048, smaps_field(self->p, "FilePmdMapped"));
+	for (i = 0; i < LEAF_PAGES; i++)
+		ASSERT_EQ(pfn0 + i, pagemap_of(leaf + i * PAGE) & PM_PFN);
+	EXPECT_EQ(0, *(uint64_t *)(leaf + 100 * PAGE + 8));
+	EXPECT_EQ(0, *(uint64_t *)(leaf + 101 * PAGE + 8));
+	EXPECT_EQ(0, leaf_bad(leaf, 100, 102));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(sizeof(buf), read(pfd[0], buf, sizeof(buf)));
+	EXPECT_EQ(0x5100000000ULL + 200, *(uint64_t *)(buf + 8));
+	close(pfd[0]);
+	close(pfd[1]);
+
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name,
+					   15 * LEAF + 100 * PAGE, 2 * PAGE));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES - 2, d.resident);
+	EXPECT_EQ(2, d.table_pages);
+	EXPECT_EQ(0, leaf_bad(leaf, 100, 102));
+	EXPECT_EQ(LEAF_PAGES - 2, leaf_copied(leaf, pfn0, 100, 102));
 }
 
 /* ---- generic walkers on a leaf (Documentation/walkers.rst) ---- */
@@ -612,6 +800,65 @@ TEST_F(huge, no_2mib_folio_falls_back_to_a_pte_table)
 }
 
 /*
+ * No memory for a split (fail_page_alloc, every order, in a child that
+ * discards through its inherited descriptor): the leaf stays, its
+ * discarded page zeroed in place, the rest of its data kept.
+ */
+TEST_F(huge, no_memory_for_a_split_zeroes_in_place)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct mshare_discard disc = { .offset = 34 * LEAF + 77 * PAGE,
+				       .length = PAGE };
+	char *leaf = (char *)self->p + 34 * LEAF;
+	uint64_t pfn0;
+	pid_t pid;
+	int fd;
+
+	if (access(FPA "probability", W_OK) ||
+	    access("/proc/self/make-it-fail", W_OK))
+		SKIP(return, "this kernel has no fail_page_alloc");
+	fill_leaf(leaf);
+	pfn0 = pagemap_of(leaf) & PM_PFN;
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, attach_fd(fd, self->name));
+	/* The child's allocations fail, of any order; ours do not. */
+	ASSERT_EQ(0, write_str(FPA "task-filter", "Y"));
+	ASSERT_EQ(0, write_str(FPA "verbose", "0"));
+	ASSERT_EQ(0, write_str(FPA "interval", "1"));
+	ASSERT_EQ(0, write_str(FPA "times", "-1"));
+	ASSERT_EQ(0, write_str(FPA "space", "0"));
+	ASSERT_EQ(0, write_str(FPA "ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_str(FPA "ignore-gfp-highmem", "N"));
+	ASSERT_EQ(0, write_str(FPA "min-order", "0"));
+	ASSERT_EQ(0, write_str(FPA "probability", "100"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char stack[64 * 1024];
+		int mf = open("/proc/self/make-it-fail", O_WRONLY);
+
+		/* No page to allocate from here on: touch them first. */
+		memset(stack, 1, sizeof(stack));
+		if (mf < 0 || write(mf, "1", 1) != 1)
+			_exit(100);
+		if (ioctl(fd, MSHARE_IOC_DISCARD, &disc))
+			_exit(errno);
+		_exit(stack[100] == 1 ? 0 : 101);
+	}
+	EXPECT_EQ(0, wait_exit_code(pid));
+	ASSERT_EQ(0, fail_2mib(0));
+	close(fd);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	EXPECT_EQ(2048, smaps_field(self->p, "FilePmdMapped"));
+	EXPECT_EQ(pfn0 + 100, pagemap_of(leaf + 100 * PAGE) & PM_PFN);
+	EXPECT_EQ(0, *(uint64_t *)(leaf + 77 * PAGE + 8));
+	EXPECT_EQ(0, leaf_bad(leaf, 77, 78));
+}
+
+/*
  * A prefaulted huge domain holds every 2 MiB as a leaf: its pages count in
  * the module's data pages and go back when it goes, also while still
  * mapped at the destroy (they go with the last mapping).
@@ -647,6 +894,45 @@ TEST(prefault_fills_leaves_and_destroy_frees_them)
 	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
 	EXPECT_EQ(3, p[GiB - 1]);
 	ASSERT_EQ(0, munmap(p, size));
+	ASSERT_EQ(0, mshare_module_info(nl, &after));
+	EXPECT_EQ(before.data_pages, after.data_pages);
+	EXPECT_EQ(before.table_pages, after.table_pages);
+	EXPECT_EQ(before.domains, after.domains);
+	mshare_nl_close(nl);
+}
+
+/*
+ * The pages and the table of a split leaf go with the domain: the module's
+ * data and table page counts are back where they were.
+ */
+TEST(split_leaf_goes_with_the_domain)
+{
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info mid = MSHARE_INIT(mid);
+	struct mshare_module_info after = MSHARE_INIT(after);
+	struct mshare_nl *nl;
+	char name[MSHARE_NAME_MAX];
+	size_t size;
+	char *p;
+
+	if (!leaves_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	ASSERT_EQ(0, nl_open(&nl));
+	snprintf(name, sizeof(name), "huge-split-%d", getpid());
+	ASSERT_EQ(0, mshare_module_info(nl, &before));
+	ASSERT_EQ(0, create_domain(nl, name, GiB, MSHARE_DOMAIN_F_HUGE, NULL));
+	ASSERT_EQ(0, attach_dom(name, 0, (void **)&p, &size));
+	memset(p + 2 * LEAF, 0x66, 2 * LEAF);
+	ASSERT_EQ(0, mshare_domain_discard(nl, name, 3 * LEAF - PAGE,
+					   2 * PAGE));
+	ASSERT_EQ(0, mshare_module_info(nl, &mid));
+	EXPECT_EQ(before.data_pages + 2 * LEAF_PAGES - 2, mid.data_pages);
+	EXPECT_EQ(before.table_pages + 3, mid.table_pages);
+	EXPECT_EQ(0x66, p[3 * LEAF - PAGE - 1]);
+	EXPECT_EQ(0, p[3 * LEAF - PAGE]);
+	EXPECT_EQ(0x66, p[3 * LEAF + PAGE]);
+	ASSERT_EQ(0, munmap(p, size));
+	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
 	ASSERT_EQ(0, mshare_module_info(nl, &after));
 	EXPECT_EQ(before.data_pages, after.data_pages);
 	EXPECT_EQ(before.table_pages, after.table_pages);

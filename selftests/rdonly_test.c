@@ -265,6 +265,34 @@ TEST_F(ro, a_pmd_level_reader_reads_and_never_writes)
 	close(fd);
 }
 
+/*
+ * A 4 KiB discard (which splits a 2 MiB leaf by copy): the reader sees the
+ * page go and its neighbours stay, through the read-only twins.
+ */
+TEST_F(ro, a_reader_sees_a_4k_discard_and_the_rest_stay)
+{
+	struct mshare_discard d = { .offset = 3 * PAGE, .length = PAGE };
+	volatile char *p;
+	int fd, err;
+
+	self->rw[2 * PAGE] = 12;
+	self->rw[3 * PAGE] = 13;
+	self->rw[4 * PAGE] = 14;
+	p = map_key(self->name, MSHARE_ATTACH_F_RDONLY, PROT_READ, &fd, &err);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(13, p[3 * PAGE]);
+	ASSERT_EQ(0, ioctl(self->rwfd, MSHARE_IOC_DISCARD, &d));
+	EXPECT_EQ(0, p[3 * PAGE]);
+	EXPECT_EQ(12, p[2 * PAGE]);
+	EXPECT_EQ(14, p[4 * PAGE]);
+	self->rw[3 * PAGE] = 15;
+	EXPECT_EQ(15, p[3 * PAGE]);
+	self->rw[4 * PAGE] = 16;
+	EXPECT_EQ(16, p[4 * PAGE]);
+	munmap((void *)p, DOM);
+	close(fd);
+}
+
 TEST_F(ro, a_forked_reader_stays_a_reader)
 {
 	volatile char *p;

@@ -657,6 +657,67 @@ TEST_F(tlb_huge, without_the_shootdown_the_reader_keeps_the_old_leaf)
 			       (unsigned long long)t / 1000);
 }
 
+/*
+ * A 4 KiB discard that cuts the leaf (split by copy): the reader, which
+ * held the 2 MiB leaf (its own copy in the copy variant), reads 0 within
+ * 1 s; its refault fills a 4 KiB page under the new PTE table.
+ */
+TEST_F(tlb_huge, stale_reader_sees_a_split_discard_within_1s)
+{
+	uint64_t t;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
+				 PAGE, 1000000000ULL);
+	EXPECT_NE(0, t) TH_LOG("the reader still saw the old leaf 1 s after the split");
+	if (t)
+		TH_LOG("reader saw the split after %llu us", (unsigned long long)t / 1000);
+	/* The rest of the leaf kept its data. */
+	EXPECT_EQ(0x5c, self->p[2 * MiB + PAGE]);
+	EXPECT_EQ(0x5c, self->p[4 * MiB - 1]);
+}
+
+/* The control run of the split: without the shootdown, the old leaf stays. */
+TEST_F(tlb_huge, without_the_shootdown_the_reader_keeps_the_split_leaf)
+{
+	uint64_t t;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (access(SKIP_FLUSH, F_OK))
+		SKIP(return, "mshare.ko has no debug_skip_flush: the test build runs this");
+	if (pti_active())
+		SKIP(return, "PTI is on: CR3 reloads flush anyway");
+	ASSERT_EQ(0, write_str(SKIP_FLUSH, "1"));
+	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
+				 PAGE, 2000000000ULL);
+	ASSERT_EQ(0, write_str(SKIP_FLUSH, "0"));
+	EXPECT_EQ(0, t) TH_LOG("the control run saw the split after %llu us: the test cannot detect a missing flush",
+			       (unsigned long long)t / 1000);
+}
+
+/*
+ * A split is one ranged round of one flush address (the 2 MiB leaf's),
+ * 512 pages: 511 stay resident, as 4 KiB pages.
+ */
+TEST_F(tlb_huge, split_discard_is_one_ranged_round)
+{
+	struct dstats s0, s1;
+
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s0));
+	ASSERT_EQ(0, discard(self->fd, 2 * MiB + 7 * PAGE, PAGE));
+	ASSERT_EQ(0, get_stats(self->nl, self->name, &s1));
+	EXPECT_EQ(1, s1.shootdowns - s0.shootdowns);
+	EXPECT_EQ(1, s1.ranged - s0.ranged);
+	EXPECT_EQ(0, s1.full - s0.full);
+	EXPECT_EQ(512, s1.pages - s0.pages);
+	EXPECT_EQ(2 * 512 - 1, s1.resident);
+	EXPECT_EQ(0, self->p[2 * MiB + 7 * PAGE]);
+	EXPECT_EQ(0x5c, self->p[2 * MiB + 6 * PAGE]);
+	EXPECT_EQ(0x5c, self->p[2 * MiB + 8 * PAGE]);
+}
+
 /* Two leaves are one round of two flush addresses (ranged), 1024 pages. */
 TEST_F(tlb_huge, leaf_discard_is_one_ranged_round)
 {

@@ -41,9 +41,9 @@
  *	Anyone attached read-write may discard: attaching needed write
  *	permission.  Errors: EINVAL (not attached; offset or length not
  *	page-aligned, length 0, beyond the domain's end), EACCES (a
- *	read-only attachment), EOPNOTSUPP (the range cuts a 2 MiB leaf of
- *	a MSHARE_DOMAIN_F_HUGE domain: not yet; nothing is discarded),
- *	EFAULT.
+ *	read-only attachment), EFAULT.  In a MSHARE_DOMAIN_F_HUGE domain a
+ *	range that cuts a 2 MiB page splits it: the rest is copied into
+ *	4 KiB pages (a pinned one is zeroed in place and stays whole).
  * Any other ioctl number fails with ENOTTY.
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION
