@@ -859,6 +859,40 @@ TEST_F(huge, no_memory_for_a_split_zeroes_in_place)
 }
 
 /*
+ * With a read-only attacher, a 2 MiB that falls back to a PTE table gets
+ * a read-only twin of it too: the reader sees the 4 KiB pages as they
+ * fill, and the module counts both tables.
+ */
+TEST_F(huge, a_fallback_table_has_a_read_only_twin)
+{
+	struct mshare_module_info before = MSHARE_INIT(before);
+	struct mshare_module_info mid = MSHARE_INIT(mid);
+	char *p = self->p, *r;
+	size_t rsize;
+
+	if (access(FPA "probability", W_OK) ||
+	    access("/proc/self/make-it-fail", W_OK))
+		SKIP(return, "this kernel has no fail_page_alloc");
+	ASSERT_EQ(0, attach_dom(self->name, MSHARE_ATTACH_F_RDONLY,
+				(void **)&r, &rsize));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &before));
+	ASSERT_EQ(0, fail_2mib(1));
+	p[30 * LEAF + 4 * PAGE] = 1;
+	ASSERT_EQ(0, fail_2mib(0));
+	ASSERT_EQ(0, mshare_module_info(self->nl, &mid));
+	EXPECT_EQ(before.table_pages + 2, mid.table_pages);
+	EXPECT_EQ(1, r[30 * LEAF + 4 * PAGE]);
+	EXPECT_EQ(0, r[30 * LEAF + 5 * PAGE]);
+	p[30 * LEAF + 9 * PAGE] = 2;
+	EXPECT_EQ(2, r[30 * LEAF + 9 * PAGE]);
+	p[31 * LEAF] = 3;	/* a leaf, and its read-only twin */
+	EXPECT_EQ(3, r[31 * LEAF]);
+	EXPECT_EQ(pagemap_of(p + 31 * LEAF) & PM_PFN,
+		  pagemap_of(r + 31 * LEAF) & PM_PFN);
+	ASSERT_EQ(0, munmap(r, rsize));
+}
+
+/*
  * A prefaulted huge domain holds every 2 MiB as a leaf: its pages count in
  * the module's data pages and go back when it goes, also while still
  * mapped at the destroy (they go with the last mapping).
