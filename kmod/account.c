@@ -75,17 +75,26 @@ struct mem_cgroup *mshare_memcg_of_page(struct page *page)
 	return memcg;
 }
 
-/* A page enters the domain's accounting (it was just allocated). */
+/*
+ * A page (a 2 MiB folio: its 512 pages) enters the domain's accounting (it
+ * was just allocated).
+ */
 void mshare_account_page_add(struct page *page)
 {
-	lruvec_stat_mod_folio(page_folio(page), NR_SHMEM, 1);
-	atomic_long_inc(&mshare_stats.data_pages);
+	struct folio *folio = page_folio(page);
+	long nr = folio_nr_pages(folio);
+
+	lruvec_stat_mod_folio(folio, NR_SHMEM, nr);
+	atomic_long_add(nr, &mshare_stats.data_pages);
 }
 
 static void mshare_account_page_sub(struct page *page)
 {
-	lruvec_stat_mod_folio(page_folio(page), NR_SHMEM, -1);
-	atomic_long_dec(&mshare_stats.data_pages);
+	struct folio *folio = page_folio(page);
+	long nr = folio_nr_pages(folio);
+
+	lruvec_stat_mod_folio(folio, NR_SHMEM, -nr);
+	atomic_long_sub(nr, &mshare_stats.data_pages);
 }
 
 /* Drop our reference if it is the last one: whether it was. */
@@ -121,7 +130,7 @@ void mshare_data_page_put(struct mshare_domain *dom, struct page *page)
 		schedule_delayed_work(&mshare_orphans_reaper,
 				      MSHARE_ORPHAN_PERIOD);
 	list_add_tail(&page->lru, &mshare_orphans);
-	atomic_long_inc(&mshare_stats.orphan_pages);
+	atomic_long_add(folio_nr_pages(folio), &mshare_stats.orphan_pages);
 	spin_unlock(&mshare_orphans_lock);
 }
 
@@ -139,9 +148,11 @@ static void mshare_orphans_work(struct work_struct *work)
 	spin_unlock(&mshare_orphans_lock);
 
 	list_for_each_entry_safe(page, tmp, &done, lru) {
+		long nr = folio_nr_pages(page_folio(page));
+
 		list_del_init(&page->lru);
 		if (mshare_page_release_if_last(page)) {
-			atomic_long_dec(&mshare_stats.orphan_pages);
+			atomic_long_sub(nr, &mshare_stats.orphan_pages);
 			continue;
 		}
 		/* Pinned again meanwhile: keep waiting. */
@@ -167,7 +178,8 @@ void mshare_account_exit(void)
 	list_for_each_entry_safe(page, tmp, &mshare_orphans, lru) {
 		list_del_init(&page->lru);
 		mshare_account_page_sub(page);
-		atomic_long_dec(&mshare_stats.orphan_pages);
+		atomic_long_sub(folio_nr_pages(page_folio(page)),
+				&mshare_stats.orphan_pages);
 		put_page(page);
 	}
 }

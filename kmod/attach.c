@@ -45,6 +45,16 @@
  * of its domain in the mm, because every unmap invalidates first, so a
  * table's domain is alive while the entry exists.
  *
+ * Copies.  A process that links a domain of 2 MiB leaves at PMD level
+ * copies each leaf into its own PMD entry (MSHARE_LINK_COPY, recorded and
+ * counted like a PMD link, against the 2 MiB's entry of pte_tables): an
+ * entry of the process's own table, set with set_pmd_at() and cleared
+ * with pmdp_huge_get_and_clear(), so page_table_check counts it as any
+ * leaf.  Unlike a link, it is a snapshot of the domain's entry, so a leaf
+ * batch (discard, migration) clears every copy of its leaves, and moves
+ * the sequence on so that no copy of a cleared leaf is installed after.
+ * Its RSS count is the 512 pages it maps.
+ *
  * RSS.  Domain pages count in each attacher's RssShmem (so VmRSS, the OOM
  * killer's view) as they do for hugetlb's shared PMD tables: a link adds
  * the pages its table maps at that moment, the process's own fills under
@@ -142,6 +152,14 @@ static void mshare_unlink_one(struct mm_struct *mm, unsigned long addr,
 		if (!WARN_ON_ONCE(!pud_present(*pud) ||
 				  pud_pgtable(*pud) != page_address(table->page)))
 			pud_clear(pud);
+		spin_unlock(ptl);
+	} else if (level == MSHARE_LINK_COPY) {
+		pmd_t *pmd = pmd_offset(pud, addr);
+
+		/* Set with set_pmd_at(): cleared the checked way too. */
+		ptl = pmd_lock(mm, pmd);
+		if (!WARN_ON_ONCE(!pmd_present(*pmd) || !pmd_leaf(*pmd)))
+			pmdp_huge_get_and_clear(mm, addr, pmd);
 		spin_unlock(ptl);
 	} else {
 		pmd_t *pmd = pmd_offset(pud, addr);
@@ -244,6 +262,21 @@ static unsigned long mshare_link_span(enum mshare_link_level level)
 	return level == MSHARE_LINK_PUD ? PUD_SIZE : PMD_SIZE;
 }
 
+/* Clear @mmm's @link at links index @idx.  Caller holds mmm->lock. */
+static void mshare_mm_unlink(struct mshare_mm *mmm, struct mshare_inval *inv,
+			     unsigned long idx, struct mshare_link *link)
+{
+	unsigned long addr = mshare_link_addr(idx);
+
+	mshare_unlink_one(mmm->mm, addr, link->level, link->table);
+	trace_mshare_unlink(inv ? inv->dom->id : 0, mmm->mm, addr,
+			    mshare_trace_level(link->level),
+			    atomic_read(&link->table->links));
+	xa_erase(&mmm->links, idx);
+	mshare_mm_rss_add(mmm->mm, -link->rss);
+	kfree(link);
+}
+
 /*
  * Clear the links of @mmm in the range; flush the mm now, or leave that to
  * @inv's round.  Whether anything was unlinked.
@@ -264,13 +297,7 @@ static bool mshare_mm_unlink_range(struct mshare_mm *mmm,
 
 		if (addr + mshare_link_span(link->level) <= range->start)
 			continue;
-		mshare_unlink_one(mmm->mm, addr, link->level, link->table);
-		trace_mshare_unlink(inv ? inv->dom->id : 0, mmm->mm, addr,
-				    mshare_trace_level(link->level),
-				    atomic_read(&link->table->links));
-		xa_erase(&mmm->links, idx);
-		mshare_mm_rss_add(mmm->mm, -link->rss);
-		kfree(link);
+		mshare_mm_unlink(mmm, inv, idx, link);
 		unlinked++;
 	}
 	spin_unlock(&mmm->lock);
@@ -284,12 +311,17 @@ static bool mshare_mm_unlink_range(struct mshare_mm *mmm,
 
 /*
  * A leaf batch's zap of @mmm: the links stay (the kernel's walk finds the
- * batch's leaves clear); add the mm and the batch's changed addresses in
- * it to @inv's round.  Whether the mm links to the batch's range.
+ * batch's leaves clear), but copies of the batch's 2 MiB leaves go (they
+ * are the mm's own entries; the link fault copies again after the batch);
+ * add the mm and the batch's changed addresses in it to @inv's round.
+ * The sequence moves on, as for an unlink, so that a copy made from a
+ * leaf the batch cleared is never installed (mshare_mm_link()).  Whether
+ * the mm links to the batch's range.
  */
 static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
 				   struct mshare_inval *inv,
-				   const struct mmu_notifier_range *range)
+				   const struct mmu_notifier_range *range,
+				   unsigned long cur_seq)
 {
 	unsigned long first, last, idx;
 	bool found = false, no_room = false;
@@ -297,6 +329,7 @@ static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
 
 	mshare_link_range(range->start, range->end, &first, &last);
 	spin_lock(&mmm->lock);
+	mmu_interval_set_seq(&mmm->notifier, cur_seq);
 	xa_for_each_range(&mmm->links, idx, link, first, last) {
 		unsigned long addr = mshare_link_addr(idx);
 		struct mshare_flush_mm *e;
@@ -308,9 +341,13 @@ static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
 				       &base, &span) ||
 		    base + span <= inv->first || base >= inv->last)
 			continue;
-		mshare_link_rss_clamp(mmm, link,
-				      mshare_rw_table(inv->dom, link->level,
-						      base), 0);
+		if (link->level == MSHARE_LINK_COPY)
+			mshare_mm_unlink(mmm, inv, idx, link);
+		else
+			mshare_link_rss_clamp(mmm, link,
+					      mshare_rw_table(inv->dom,
+							      link->level,
+							      base), 0);
 		found = true;
 		e = mshare_inval_add_mm(inv, mmm->mm);
 		if (!e) {
@@ -370,7 +407,7 @@ static bool mshare_mm_invalidate(struct mmu_interval_notifier *sub,
 	bool changed;
 
 	if (inv && !inv->unlink)
-		changed = mshare_mm_leaf_targets(mmm, inv, range);
+		changed = mshare_mm_leaf_targets(mmm, inv, range, cur_seq);
 	else
 		changed = mshare_mm_unlink_range(mmm, inv, range, cur_seq);
 	if (changed && mshare_mm_secondary_tlbs(mmm->mm))
@@ -577,8 +614,14 @@ out:
 /*
  * Point the faulting process's entry (vmf->pud for a PUD link, vmf->pmd
  * for a PMD link) at @table, which maps the domain from the address
- * @start; @rw is @table or its read-write twin.  Returns VM_FAULT_NOPAGE,
- * linked or not: the access is retried.
+ * @start; @rw is @table or its read-write twin.  A copy (huge domain,
+ * PMD level): vmf->pmd becomes a copy of the domain's 2 MiB leaf at
+ * @start, @table and @rw that 2 MiB's entry of pte_tables (which counts
+ * the copies as links); the leaf is read after the sequence is sampled, so that
+ * a leaf batch that clears it either finds the copy installed or makes
+ * the retry check fail.  The copy is set_pmd_at(), a leaf entry of the
+ * process's own table like any other (page_table_check counts it).
+ * Returns VM_FAULT_NOPAGE, linked or not: the access is retried.
  */
 vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  enum mshare_link_level level, unsigned long start,
@@ -615,6 +658,21 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			pud_populate(mm, vmf->pud, page_address(table->page));
 			linked = true;
 		}
+	} else if (level == MSHARE_LINK_COPY) {
+		struct mshare_domain *dom = mshare_vma_domain(vmf->vma);
+		pmd_t leaf = pmdp_get_lockless(mshare_pmdp(dom,
+				linear_page_index(vmf->vma, start)));
+
+		ptl = pmd_lock(mm, vmf->pmd);
+		if (pmd_none(*vmf->pmd) && pmd_present(leaf) &&
+		    pmd_leaf(leaf)) {
+			/* A read-only mapping copies the read-only twin. */
+			if (mshare_vma_rdonly(vmf->vma))
+				leaf = mshare_mkpmd_ro(dom,
+						page_folio(pmd_page(leaf)));
+			set_pmd_at(mm, start, vmf->pmd, leaf);
+			linked = true;
+		}
 	} else {
 		ptl = pmd_lock(mm, vmf->pmd);
 		if (pmd_none(*vmf->pmd)) {
@@ -633,7 +691,8 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 	}
 	spin_unlock(ptl);
 	if (linked) {
-		link->rss = atomic_read(&rw->resident);
+		link->rss = level == MSHARE_LINK_COPY ? PTRS_PER_PTE :
+						       atomic_read(&rw->resident);
 		mshare_mm_rss_add(mm, link->rss);
 	}
 out:
@@ -652,11 +711,12 @@ out:
 }
 
 /*
- * This process filled a page of @dom at @addr through one of its links:
- * the link's RSS count grows by it (see "RSS" above).
+ * This process filled @nr pages of @dom at @addr (a page, or a 2 MiB leaf)
+ * through one of its links: the link's RSS count grows by them (see "RSS"
+ * above).
  */
 void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
-		      unsigned long addr)
+		      unsigned long addr, long nr)
 {
 	struct mshare_link *link;
 	pgoff_t base, span;
@@ -669,11 +729,14 @@ void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
 		if (link && link->level != MSHARE_LINK_PUD)
 			link = NULL;
 	}
+	/* A copy maps its 2 MiB whole: nothing fills under it. */
+	if (link && link->level == MSHARE_LINK_COPY)
+		link = NULL;
 	if (link && mshare_table_span(dom, link->table, link->level, &base,
 				      &span))
 		mshare_link_rss_clamp(mmm, link,
 				      mshare_rw_table(dom, link->level, base),
-				      1);
+				      nr);
 	spin_unlock(&mmm->lock);
 }
 

@@ -176,6 +176,25 @@ mshare_mm_get_unmapped_area(struct file *file, unsigned long addr,
 #endif
 
 /*
+ * Whether this kernel can hold 2 MiB leaves in a domain's PMD tables
+ * (MSHARE_DOMAIN_F_HUGE).  Only with CONFIG_TRANSPARENT_HUGEPAGE, which
+ * PREEMPT_RT kernels lack (mm/Kconfig: "depends on ... !PREEMPT_RT"):
+ * without it pmd_trans_huge() is 0, so every pte_offset_map() walker
+ * (smaps, pagemap, mincore, zap) would take a leaf for a bad table and
+ * pmd_clear_bad() it, wiping the shared entry for every attacher.  And
+ * only where the CPU maps 2 MiB pages (x86: PSE, has_transparent_hugepage()).
+ * PMD_ORDER is used, never HPAGE_PMD_ORDER (a BUILD_BUG without THP).
+ */
+static inline bool mshare_leaves_possible(void)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	return has_transparent_hugepage();
+#else
+	return false;
+#endif
+}
+
+/*
  * 6.2 renamed pmd_read_atomic() to pmdp_get_lockless() ("mm: Rename
  * pmd_read_atomic()", Peter Zijlstra, x86/mm for 6.2); on x86-64 both
  * are one load of the entry.

@@ -16,7 +16,9 @@
  * congruent to its domain offset modulo 2 MiB, so a PMD link is always
  * possible: ->get_unmapped_area and ->mmap make it so, ->may_split refuses
  * other boundaries, ->mremap refuses other targets.  PUD links are used
- * where a VMA covers a whole GiB congruent modulo 1 GiB.
+ * where a VMA covers a whole GiB congruent modulo 1 GiB.  At PMD level, a
+ * domain of 2 MiB leaves is copied leaf by leaf into the process's own
+ * PMD entries (attach.c).
  *
  * Faults run under the per-VMA lock alone where the kernel has one (6.4
  * and later): ->map_pages, which maps nothing, is there to tell the kernel
@@ -121,6 +123,28 @@ static vm_fault_t mshare_link_range(struct vm_fault *vmf,
 		rw = &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
 		table = mshare_vma_rdonly(vma) ?
 			&dom->ro_pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)] : rw;
+	} else if (mshare_dom_huge(dom)) {
+		/*
+		 * A huge domain at PMD level: a 2 MiB leaf is copied, the
+		 * PTE table of a 2 MiB that fell back is linked; nothing
+		 * there any more (a discard ran since the fill): try again.
+		 */
+		pmd_t pmd = pmdp_get_lockless(mshare_pmdp(dom, pgoff));
+
+		if (!pmd_present(pmd)) {
+			up_read(&dom->tables_sem);
+			return VM_FAULT_NOPAGE;
+		}
+		rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
+		table = rw;
+		if (pmd_leaf(pmd)) {
+			level = MSHARE_LINK_COPY;
+		} else {
+			smp_rmb();	/* pairs with mshare_fill_pmd() */
+			if (mshare_vma_rdonly(vma))
+				table = &dom->ro_pte_tables[pgoff >>
+						(PMD_SHIFT - PAGE_SHIFT)];
+		}
 	} else {
 		rw = &dom->pte_tables[pgoff >> (PMD_SHIFT - PAGE_SHIFT)];
 		table = mshare_vma_rdonly(vma) ?
@@ -157,20 +181,78 @@ static vm_fault_t mshare_fault_fill(struct vm_fault *vmf,
 	if (err < 0)
 		return mshare_fill_error(err);
 	if (err)
-		mshare_mm_filled(mmm, dom, vmf->address);
+		mshare_mm_filled(mmm, dom, vmf->address, err);
 	return VM_FAULT_NOPAGE;
+}
+
+/*
+ * Whether the fault's PMD entry is huge @dom's own (of its read-only
+ * twin for a read-only mapping): the process links the GiB at PUD level.
+ * Caller holds tables_sem.
+ */
+static bool mshare_pud_linked(struct vm_fault *vmf, struct mshare_domain *dom,
+			      pgoff_t pgoff)
+{
+	unsigned long g = pgoff >> (PUD_SHIFT - PAGE_SHIFT);
+	struct mshare_table *pmd = mshare_vma_rdonly(vmf->vma) ?
+				   &dom->ro_pmd_tables[g] : &dom->pmd_tables[g];
+
+	return virt_to_page(vmf->pmd) == pmd->page;
+}
+
+/*
+ * A huge domain (2 MiB leaves, pgtable.c), an empty PMD entry.  Where that
+ * entry is the domain's own (the process links the GiB at PUD level),
+ * fill the 2 MiB there for every attacher: a leaf, or a PTE table and the
+ * faulting page; never pmd_populate() a domain table.  A process that
+ * links at PMD level (its mapping does not cover the whole GiB, or THP is
+ * "never" for it) gets a copy of the leaf in its own PMD entry, or a link
+ * to the 2 MiB's PTE table (mshare_link_range()).
+ */
+static vm_fault_t mshare_fault_huge_pmd(struct vm_fault *vmf,
+					struct mshare_domain *dom,
+					struct mshare_mm *mmm)
+{
+	pgoff_t pgoff = vmf->pgoff;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int err;
+
+	if (pgoff >= dom->nr_pages)
+		goto out;
+	down_read(&dom->tables_sem);
+	if (!mshare_pud_linked(vmf, dom, pgoff)) {
+		up_read(&dom->tables_sem);
+		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
+	}
+	err = mshare_fill(dom, pgoff, vmf->vma->vm_mm);
+	up_read(&dom->tables_sem);
+	if (err < 0) {
+		ret = mshare_fill_error(err);
+		goto out;
+	}
+	if (err)
+		mshare_mm_filled(mmm, dom, vmf->address, err);
+	ret = VM_FAULT_NOPAGE;
+out:
+	trace_mshare_fault(dom, vmf->address, (u64)pgoff << PAGE_SHIFT,
+			   MSHARE_TRACE_FILL, MSHARE_TRACE_PMD, ret);
+	return ret;
 }
 
 static vm_fault_t mshare_huge_fault(struct vm_fault *vmf,
 				    mshare_huge_fault_arg_t arg)
 {
 	unsigned int order = mshare_huge_fault_order(arg);
+	struct mshare_domain *dom = vma_domain(vmf->vma);
+	struct mshare_mm *mmm = mshare_fault_mm(vmf);
 
-	if (!mshare_fault_mm(vmf))
+	if (!mmm)
 		return mshare_mm_register_fault(vmf);
-	atomic64_inc(&vma_domain(vmf->vma)->stats.faults);
+	atomic64_inc(&dom->stats.faults);
 	if (order == PUD_ORDER)
 		return mshare_fault_link(vmf, MSHARE_LINK_PUD);
+	if (order == PMD_ORDER && mshare_dom_huge(dom))
+		return mshare_fault_huge_pmd(vmf, dom, mmm);
 	if (order == PMD_ORDER)
 		return mshare_fault_link(vmf, MSHARE_LINK_PMD);
 	return VM_FAULT_FALLBACK;
@@ -186,6 +268,8 @@ static vm_fault_t mshare_fault(struct vm_fault *vmf)
 	if (!mmm)
 		return mshare_mm_register_fault(vmf);
 	atomic64_inc(&dom->stats.faults);
+	if (pmd_none(pmd) && mshare_dom_huge(dom))
+		return mshare_fault_huge_pmd(vmf, dom, mmm);
 	/* THP "never" (or a PMD fault that fell back): link here. */
 	if (pmd_none(pmd))
 		return mshare_fault_link(vmf, MSHARE_LINK_PMD);

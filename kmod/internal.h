@@ -77,12 +77,10 @@ struct ipc_namespace;
 struct sk_buff;
 struct user_namespace;
 
-/*
- * Link levels, also the xarray pointer tags of mshare_mm->links (tag 2 is
- * reserved for the xarray's internal entries).
- */
+/* What a link of a process (mshare_mm->links, attach.c) is. */
 enum mshare_link_level {
 	MSHARE_LINK_PMD = 1,	/* process PMD entry -> domain PTE table */
+	MSHARE_LINK_COPY = 2,	/* process PMD entry = a domain 2 MiB leaf */
 	MSHARE_LINK_PUD = 3,	/* process PUD entry -> domain PMD table */
 };
 
@@ -186,6 +184,8 @@ struct mshare_domain {
 
 	unsigned int nr_pmd_tables;	/* one per GiB (rounded up) */
 	unsigned int nr_pte_tables;	/* one per 2 MiB */
+	/* huge: the PTE tables made (2 MiB that fell back to 4 KiB pages) */
+	atomic_t pte_tables_made;
 	struct mshare_table *pmd_tables;
 	struct mshare_table *pte_tables;
 	/* The read-only twins (rdonly.c), made on the first read-only attach */
@@ -326,6 +326,38 @@ int mshare_prefault(struct mshare_domain *dom);
  */
 int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len);
 
+/*
+ * Whether DOMAIN_NEW may take MSHARE_DOMAIN_F_HUGE (2 MiB leaves,
+ * pgtable.c) on this kernel: not where it cannot hold leaves (no
+ * transparent hugepages: compat.h), which refuses it with EOPNOTSUPP.
+ */
+static inline bool mshare_leaves_supported(void)
+{
+	return mshare_leaves_possible();
+}
+
+/*
+ * Whether @dom holds 2 MiB leaves in its PMD tables (pgtable.c); always
+ * false, at compile time, on a kernel that cannot hold them.
+ */
+static inline bool mshare_dom_huge(const struct mshare_domain *dom)
+{
+	return mshare_leaves_possible() && (dom->flags & MSHARE_DOMAIN_F_HUGE);
+}
+
+/*
+ * The leaf entry of a 2 MiB folio: present, user, RW, NX, young, dirty,
+ * PSE; never devmap (GUP would look for a pgmap) and never special (GUP
+ * and vm_normal_page_pmd() would refuse it).  PAT moves from bit 7 to bit
+ * 12 in a large entry: pgprot_4k_2_large().
+ */
+static inline pmd_t mshare_mkpmd(struct mshare_domain *dom,
+				 struct folio *folio)
+{
+	return pmd_mkyoung(pmd_mkdirty(pmd_mkhuge(pfn_pmd(folio_pfn(folio),
+				pgprot_4k_2_large(dom->pgprot)))));
+}
+
 /* A data page's leaf entry: present, user, RW, NX, young and dirty. */
 static inline pte_t mshare_mkpte(struct mshare_domain *dom, struct page *page)
 {
@@ -351,6 +383,21 @@ mshare_pmd_table_of(struct mshare_domain *dom, pgoff_t pgoff)
 	return &dom->pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
 }
 
+/* The tables @dom has (not counting the read-only twins). */
+static inline unsigned long mshare_dom_table_pages(struct mshare_domain *dom)
+{
+	return dom->nr_pmd_tables +
+	       (mshare_dom_huge(dom) ? atomic_read(&dom->pte_tables_made) :
+				       dom->nr_pte_tables);
+}
+
+/* The entry of the domain PMD table over page @pgoff of @dom. */
+static inline pmd_t *mshare_pmdp(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	return (pmd_t *)page_address(mshare_pmd_table_of(dom, pgoff)->page) +
+	       (pgoff >> PMD_ORDER) % PTRS_PER_PMD;
+}
+
 static inline spinlock_t *mshare_table_ptl(struct mshare_table *table)
 {
 	return mshare_pgtable_ptl(table->page);
@@ -371,6 +418,12 @@ void mshare_account_exit(void);
 pte_t mshare_mkpte_ro(struct mshare_domain *dom, struct page *page);
 pte_t *mshare_ro_ptep(struct mshare_domain *dom, pgoff_t pgoff,
 		      struct mshare_table **table);
+pmd_t mshare_mkpmd_ro(struct mshare_domain *dom, struct folio *folio);
+void mshare_ro_leaf_set(struct mshare_domain *dom, pgoff_t pgoff,
+			struct folio *folio);
+bool mshare_ro_exists(struct mshare_domain *dom);
+void mshare_ro_table_set(struct mshare_domain *dom, pgoff_t pgoff,
+			 struct page *page);
 void mshare_ro_set(struct mshare_domain *dom, pgoff_t pgoff,
 		   struct page *page);
 int mshare_ro_build_locked(struct mshare_domain *dom);
@@ -399,6 +452,8 @@ void mshare_auto_start_if_auto(struct mshare_domain *dom);
  * that is full.
  */
 struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff);
+struct folio *mshare_data_folio_alloc(struct mshare_domain *dom,
+				      pgoff_t pgoff);
 void mshare_node_pages_add(struct mshare_domain *dom, struct page *page,
 			   long nr);
 
@@ -437,7 +492,7 @@ vm_fault_t mshare_mm_link(struct mshare_mm *mmm, struct vm_fault *vmf,
 			  enum mshare_link_level level, unsigned long start,
 			  struct mshare_table *table, struct mshare_table *rw);
 void mshare_mm_filled(struct mshare_mm *mmm, struct mshare_domain *dom,
-		      unsigned long addr);
+		      unsigned long addr, long nr);
 struct mshare_holder {
 	pid_t pid;			/* 0 if no task uses the mm any more */
 	char comm[TASK_COMM_LEN];

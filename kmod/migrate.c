@@ -29,6 +29,16 @@
  * new page; every write before step 4 is in the old page and is copied,
  * every write after step 6 goes to the new one: no write is lost.
  *
+ * A domain of 2 MiB leaves (pgtable.c) moves each leaf whole, by the same
+ * steps, its batch being the leaves of up to MSHARE_MIGRATE_BATCH_TABLES
+ * 2 MiB (32 MiB, one round): a 2 MiB folio on the target (no harder try
+ * than a THP fault: a leaf for which none can be had stays, counted as
+ * skipped, as a pinned one does), the leaf cleared under its PMD table's
+ * lock (the round also clears every attacher's copy of it, attach.c),
+ * the 512 pages copied once no pin holds the folio, the new leaf
+ * installed.  A 2 MiB that fell back to a PTE table moves as above.  A
+ * range that cuts a leaf moves the whole leaf.
+ *
  * A pending signal (not for the auto policy's work, which checks its stop
  * flag instead) ends a migration between batches with -EINTR; every page
  * is then valid, on one node or the other.
@@ -262,6 +272,193 @@ end_busy:
 	return err;
 }
 
+/* The 2 MiB entry of @dom from page @pgoff, read under its table's lock. */
+static pmd_t mshare_leaf_get(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	spinlock_t *ptl = mshare_table_ptl(mshare_pmd_table_of(dom, pgoff));
+	pmd_t pmd;
+
+	spin_lock(ptl);
+	pmd = pmdp_get_lockless(mshare_pmdp(dom, pgoff));
+	spin_unlock(ptl);
+	return pmd;
+}
+
+/*
+ * Set (@folio NULL: clear) the 2 MiB leaf of @dom from page @pgoff and its
+ * read-only twin (unchecked, as fills do).
+ */
+static void mshare_leaf_set(struct mshare_domain *dom, pgoff_t pgoff,
+			    struct folio *folio)
+{
+	spinlock_t *ptl = mshare_table_ptl(mshare_pmd_table_of(dom, pgoff));
+	pmd_t *pmdp = mshare_pmdp(dom, pgoff);
+
+	spin_lock(ptl);
+	if (folio)
+		set_pmd(pmdp, mshare_mkpmd(dom, folio));
+	else
+		pmd_clear(pmdp);
+	mshare_ro_leaf_set(dom, pgoff, folio);
+	spin_unlock(ptl);
+}
+
+/*
+ * A 2 MiB folio on @nid for @old's contents, charged where @old is (no
+ * zeroing: it is copied over), or NULL.
+ */
+static struct folio *mshare_leaf_alloc(struct page *old, int nid)
+{
+	struct mem_cgroup *memcg = mshare_memcg_of_page(old);
+	struct mem_cgroup *prev = set_active_memcg(memcg);
+	struct folio *folio;
+
+	folio = __folio_alloc_node(GFP_HIGHUSER | __GFP_THISNODE |
+				   __GFP_NOWARN | __GFP_NORETRY |
+				   __GFP_ACCOUNT, PMD_ORDER, nid);
+	set_active_memcg(prev);
+	mem_cgroup_put(memcg);
+	return folio;
+}
+
+/*
+ * Steps 1-6 for the leaves of huge @dom in [@first, @last) (whole 2 MiB,
+ * at most @cap / PTRS_PER_PTE of them); @batch has room for as many
+ * entries.  A 2 MiB that is a PTE table is left to mshare_migrate_batch().
+ */
+static void mshare_migrate_leaves(struct mshare_domain *dom,
+				  struct mshare_migrate *m, pgoff_t first,
+				  pgoff_t last, struct mshare_mig_page *batch)
+{
+	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
+	unsigned int n = 0, nr = 0, present = 0, moved = 0, skipped = 0, i;
+	pgoff_t pgoff;
+
+	/* 1. */
+	mshare_busy_begin(dom, first, last);
+	for (pgoff = first; pgoff < last; pgoff += PTRS_PER_PTE) {
+		pmd_t pmd = mshare_leaf_get(dom, pgoff);
+
+		if (!pmd_present(pmd) || !pmd_leaf(pmd))
+			continue;
+		present += PTRS_PER_PTE;
+		if (page_to_nid(pmd_page(pmd)) == m->node) {
+			m->done += PTRS_PER_PTE;
+			continue;
+		}
+		batch[n].pgoff = pgoff;
+		batch[n].old = pmd_page(pmd);
+		batch[n].new = NULL;
+		batch[n].moved = false;
+		n++;
+	}
+
+	/* 2. */
+	for (i = 0; i < n; i++) {
+		struct folio *new = mshare_leaf_alloc(batch[i].old, m->node);
+
+		if (new)	/* else it stays: skipped below */
+			batch[i].new = &new->page;
+	}
+
+	/* 3. The leaves that have their new folio. */
+	for (i = 0; i < n; i++) {
+		if (!batch[i].new)
+			continue;
+		/* Nothing can change it meanwhile (busy, migrate_lock). */
+		mshare_leaf_set(dom, batch[i].pgoff, NULL);
+		if (nr < MSHARE_FLUSH_CEILING)
+			pgoffs[nr] = batch[i].pgoff;
+		nr++;
+	}
+
+	/* 4. */
+	if (nr)
+		mshare_invalidate(dom, first, last, 0, pgoffs, nr,
+				  (unsigned long)nr * PTRS_PER_PTE);
+
+	/* 5. */
+	for (i = 0; i < n; i++) {
+		struct folio *old = page_folio(batch[i].old);
+		struct folio *new;
+		unsigned int k;
+
+		if (!batch[i].new || !folio_ref_freeze(old, 1))
+			continue;	/* pinned: it stays */
+		new = page_folio(batch[i].new);
+		for (k = 0; k < PTRS_PER_PTE; k++) {
+			copy_highpage(batch[i].new + k, batch[i].old + k);
+			if (!(k % 64))
+				cond_resched();
+		}
+		folio_ref_unfreeze(old, 1);
+		new->mapping = dom->inode->i_mapping;
+		new->index = batch[i].pgoff;
+		mshare_account_page_add(batch[i].new);
+		batch[i].moved = true;
+	}
+	/* The copies must be visible before the leaves are. */
+	smp_wmb();
+
+	/* 6. */
+	for (i = 0; i < n; i++)
+		if (batch[i].new)
+			mshare_leaf_set(dom, batch[i].pgoff,
+					page_folio(batch[i].moved ?
+						   batch[i].new : batch[i].old));
+	mshare_busy_end(dom);
+
+	for (i = 0; i < n; i++) {
+		if (batch[i].moved) {
+			mshare_node_pages_add(dom, batch[i].old, -PTRS_PER_PTE);
+			mshare_node_pages_add(dom, batch[i].new, PTRS_PER_PTE);
+			mshare_data_page_put(dom, batch[i].old);
+			m->done += PTRS_PER_PTE;
+			moved += PTRS_PER_PTE;
+			atomic64_add(PTRS_PER_PTE, &dom->stats.pages_migrated);
+			continue;
+		}
+		if (batch[i].new)
+			folio_put(page_folio(batch[i].new));
+		m->skipped += PTRS_PER_PTE;
+		skipped += PTRS_PER_PTE;
+		atomic64_add(PTRS_PER_PTE, &dom->stats.migrate_skipped);
+	}
+	trace_mshare_migrate_batch(dom, m->node, (u64)first << PAGE_SHIFT,
+				   (u64)(last - first) << PAGE_SHIFT, present,
+				   moved, skipped, 0);
+}
+
+/*
+ * Huge @dom's pages [@first, @last) (whole 2 MiB): its leaves in one
+ * batch, then each 2 MiB that fell back to a PTE table in a batch of its
+ * own (they are few).
+ */
+static int mshare_migrate_huge_batch(struct mshare_domain *dom,
+				     struct mshare_migrate *m, pgoff_t first,
+				     pgoff_t last,
+				     struct mshare_mig_page *batch,
+				     unsigned int cap)
+{
+	pgoff_t pgoff;
+	int err;
+
+	mshare_migrate_leaves(dom, m, first, last, batch);
+	for (pgoff = first; pgoff < last; pgoff += PTRS_PER_PTE) {
+		pmd_t pmd = mshare_leaf_get(dom, pgoff);
+
+		if (!pmd_present(pmd) || pmd_leaf(pmd))
+			continue;
+		/* pairs with mshare_fill_pmd(): the table's page */
+		smp_rmb();
+		err = mshare_migrate_batch(dom, m, pgoff,
+					   pgoff + PTRS_PER_PTE, batch, cap);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /*
  * Wait until no walker can still be inside a table that no process links
  * to any more: take each attached mm's mmap lock and each of its VMAs of
@@ -356,6 +553,120 @@ free:
 	return err;
 }
 
+/*
+ * The pages present in [@first, @last) of @dom: a leaf counts 512 (the
+ * range holds whole 2 MiB then), a PTE table its present entries.
+ */
+static unsigned long mshare_migrate_count(struct mshare_domain *dom,
+					  pgoff_t first, pgoff_t last)
+{
+	unsigned long total = 0;
+	pgoff_t pgoff;
+
+	for (pgoff = first; pgoff < last; pgoff++) {
+		struct mshare_table *table;
+
+		if (mshare_dom_huge(dom) && !(pgoff % PTRS_PER_PTE)) {
+			pmd_t pmd = mshare_leaf_get(dom, pgoff);
+
+			if (!pmd_present(pmd) || pmd_leaf(pmd)) {
+				if (pmd_present(pmd))
+					total += PTRS_PER_PTE;
+				pgoff += PTRS_PER_PTE - 1;
+				continue;
+			}
+			/* pairs with mshare_fill_pmd(): the table's page */
+			smp_rmb();
+		}
+		if (!pte_none(ptep_get(mshare_ptep(dom, pgoff, &table))))
+			total++;
+	}
+	return total;
+}
+
+/*
+ * mshare_migrate_tables() for huge @dom: its PMD tables are copied whole
+ * (they hold the leaves), each PTE table a 2 MiB fell back to is copied
+ * and its new PMD table entry pointed at the copy; the read-only twins
+ * (rdonly.c) likewise.  The new tables are allocated with tables_sem
+ * held, so that no fallback table appears meanwhile.
+ */
+static int mshare_migrate_huge_tables(struct mshare_domain *dom, int nid)
+{
+	unsigned int npte = dom->nr_pte_tables, npmd = dom->nr_pmd_tables;
+	unsigned int sets, per, set, i;
+	struct page **pages;
+	int err = 0;
+
+	down_write(&dom->tables_sem);
+	sets = dom->ro_pte_tables ? 2 : 1;
+	if (atomic_long_read(&dom->node_tables[nid]) ==
+	    sets * (npmd + atomic_read(&dom->pte_tables_made))) {
+		WRITE_ONCE(dom->nid, nid);
+		up_write(&dom->tables_sem);
+		return 0;
+	}
+	/* Per set: [0, npte) a PTE table's copy or NULL; the PMD tables. */
+	per = npte + npmd;
+	pages = kvcalloc(sets * per, sizeof(*pages), GFP_KERNEL);
+	if (!pages) {
+		up_write(&dom->tables_sem);
+		return -ENOMEM;
+	}
+	for (i = 0; i < sets * per; i++) {
+		struct mshare_table *pte = i < per ? dom->pte_tables :
+						     dom->ro_pte_tables;
+
+		if (i % per < npte && !pte[i % per].page)
+			continue;
+		pages[i] = mshare_table_alloc(dom, nid, i % per >= npte);
+		if (!pages[i]) {
+			err = -ENOMEM;
+			up_write(&dom->tables_sem);
+			goto free;
+		}
+	}
+
+	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
+			  0);
+	for (set = 0; set < sets; set++) {
+		struct mshare_table *pte = set ? dom->ro_pte_tables :
+						 dom->pte_tables;
+		struct mshare_table *pmd = set ? dom->ro_pmd_tables :
+						 dom->pmd_tables;
+		struct page **p = &pages[set * per];
+
+		for (i = 0; i < npmd; i++)
+			copy_page(page_address(p[npte + i]),
+				  page_address(pmd[i].page));
+		for (i = 0; i < npte; i++) {
+			pmd_t *pmdp;
+
+			if (!p[i])
+				continue;
+			pmdp = (pmd_t *)page_address(p[npte + i / PTRS_PER_PMD]) +
+			       i % PTRS_PER_PMD;
+			copy_page(page_address(p[i]), page_address(pte[i].page));
+			set_pmd(pmdp, __pmd(page_to_phys(p[i]) | _PAGE_TABLE));
+			swap(p[i], pte[i].page);
+		}
+		for (i = 0; i < npmd; i++)
+			swap(p[npte + i], pmd[i].page);
+	}
+	WRITE_ONCE(dom->nid, nid);
+	up_write(&dom->tables_sem);
+
+	/* @pages now holds the old tables. */
+	mshare_migrate_quiesce(dom);
+	i = sets * per;
+free:
+	while (i--)
+		if (pages[i])
+			mshare_table_free(dom, pages[i]);
+	kvfree(pages);
+	return err;
+}
+
 static bool mshare_migrate_stop(struct mshare_domain *dom,
 				struct mshare_migrate *m, int *err)
 {
@@ -397,15 +708,15 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 
 	/* Counted at the start: stats never show a move before its count. */
 	atomic64_inc(&dom->stats.migrations);
-	m->total = 0;
 	m->done = 0;
 	m->skipped = 0;
-	for (pgoff = m->first; pgoff < m->last; pgoff++) {
-		struct mshare_table *table;
-
-		if (!pte_none(ptep_get(mshare_ptep(dom, pgoff, &table))))
-			m->total++;
+	if (mshare_dom_huge(dom)) {
+		/* A leaf moves whole. */
+		m->first = round_down(m->first, PTRS_PER_PTE);
+		m->last = min_t(pgoff_t, dom->nr_pages,
+				round_up(m->last, PTRS_PER_PTE));
 	}
+	m->total = mshare_migrate_count(dom, m->first, m->last);
 
 	for (pgoff = m->first; pgoff < m->last; ) {
 		/* Whole tables from the one of @pgoff: at most @cap pages. */
@@ -414,7 +725,12 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 
 		if (mshare_migrate_stop(dom, m, &err))
 			break;
-		err = mshare_migrate_batch(dom, m, pgoff, end, batch, cap);
+		if (mshare_dom_huge(dom))
+			err = mshare_migrate_huge_batch(dom, m, pgoff, end,
+							batch, cap);
+		else
+			err = mshare_migrate_batch(dom, m, pgoff, end, batch,
+						   cap);
 		if (err == -ENOMEM && cap > PTRS_PER_PTE) {
 			/*
 			 * No room for a batch's new pages (a memory cgroup
@@ -439,7 +755,9 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 		cond_resched();
 	}
 	if (!err && m->first == 0 && m->last == dom->nr_pages)
-		err = mshare_migrate_tables(dom, m->node);
+		err = mshare_dom_huge(dom) ?
+		      mshare_migrate_huge_tables(dom, m->node) :
+		      mshare_migrate_tables(dom, m->node);
 	m->total = max(m->total, m->done + m->skipped);
 
 	atomic64_add(ktime_get_ns() - start, &dom->stats.migrate_ns);

@@ -15,7 +15,7 @@
 static const struct nla_policy mshare_domain_new_nl_policy[MSHARE_A_DOMAIN_NUMA_NODES + 1] = {
 	[MSHARE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, },
 	[MSHARE_A_DOMAIN_SIZE] = { .type = NLA_U64, },
-	[MSHARE_A_DOMAIN_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[MSHARE_A_DOMAIN_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[MSHARE_A_DOMAIN_MODE] = NLA_POLICY_MASK(NLA_U32, 0x1ff),
 	[MSHARE_A_DOMAIN_UID] = { .type = NLA_U32, },
 	[MSHARE_A_DOMAIN_GID] = { .type = NLA_U32, },

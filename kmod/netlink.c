@@ -260,7 +260,7 @@ static int mshare_nl_fill_domain(struct sk_buff *msg,
 	    mshare_put_u64(msg, MSHARE_A_DOMAIN_RESIDENT,
 			   atomic_long_read(&dom->resident)) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_TABLE_PAGES,
-			dom->nr_pmd_tables + dom->nr_pte_tables) ||
+			mshare_dom_table_pages(dom)) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PUD, links_pud) ||
 	    nla_put_u32(msg, MSHARE_A_DOMAIN_LINKS_PMD, links_pmd))
 		goto cancel;
@@ -490,6 +490,11 @@ int mshare_nl_domain_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[MSHARE_A_DOMAIN_FLAGS])
 		flags = nla_get_u32(tb[MSHARE_A_DOMAIN_FLAGS]);
+	if ((flags & MSHARE_DOMAIN_F_HUGE) && !mshare_leaves_supported()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MSHARE_A_DOMAIN_FLAGS],
+				    "2 MiB leaves need transparent hugepages");
+		return -EOPNOTSUPP;
+	}
 	if (tb[MSHARE_A_DOMAIN_MODE])
 		mode = nla_get_u32(tb[MSHARE_A_DOMAIN_MODE]);
 	if (tb[MSHARE_A_DOMAIN_UID]) {

@@ -166,18 +166,21 @@ void mshare_auto_start_if_auto(struct mshare_domain *dom)
 	mutex_unlock(&dom->migrate_lock);
 }
 
-struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff)
+/*
+ * The node a data page (or 2 MiB folio) at @pgoff of @dom goes to, by the
+ * domain's policy; adds __GFP_THISNODE to *@gfp where the policy binds.
+ */
+static int mshare_data_nid(struct mshare_domain *dom, pgoff_t pgoff,
+			   gfp_t *gfp)
 {
-	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT;
 	struct mshare_policy *pol;
-	struct page *page;
 	int nid;
 
 	rcu_read_lock();
 	pol = rcu_dereference(dom->policy);
 	switch (pol->mode) {
 	case MSHARE_NUMA_BIND:
-		gfp |= __GFP_THISNODE | __GFP_NOWARN;
+		*gfp |= __GFP_THISNODE | __GFP_NOWARN;
 		fallthrough;
 	case MSHARE_NUMA_PREFERRED:
 		nid = pol->nodes[0];
@@ -195,13 +198,40 @@ struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff)
 	rcu_read_unlock();
 	if (unlikely(!mshare_node_valid(nid))) {	/* went offline */
 		nid = numa_node_id();
-		gfp &= ~__GFP_THISNODE;
+		*gfp &= ~__GFP_THISNODE;
 	}
+	return nid;
+}
+
+struct page *mshare_data_page_alloc(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT;
+	int nid = mshare_data_nid(dom, pgoff, &gfp);
+	struct page *page;
+
 	page = alloc_pages_node(nid, gfp, 0);
 	if (page)
 		return page;
 	/* A bound node that is full: no OOM kill elsewhere can help. */
 	return ERR_PTR(gfp & __GFP_THISNODE ? -ENOSPC : -ENOMEM);
+}
+
+/*
+ * A zeroed 2 MiB folio for the leaf at @pgoff (2 MiB-aligned) of @dom, or
+ * NULL: the caller falls back to 4 KiB pages, so this tries no harder
+ * than a THP fault without defrag (no retry, no warning).  A large
+ * rmappable folio, never split pages (GUP takes its references on the
+ * folio of the head page); not __GFP_MOVABLE (it is not on the LRU:
+ * compaction could not move it, and ZONE_MOVABLE would refuse long-term
+ * pins).  Interleave places whole 2 MiB.
+ */
+struct folio *mshare_data_folio_alloc(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN |
+		    __GFP_NORETRY;
+	int nid = mshare_data_nid(dom, pgoff >> PMD_ORDER, &gfp);
+
+	return __folio_alloc_node(gfp, PMD_ORDER, nid);
 }
 
 /* @nr more (or fewer) data pages of @dom on @page's node. */

@@ -137,8 +137,8 @@ static void mshare_auto_work(struct work_struct *work)
 	/* gain is in (threads x 256) x distance units, distance 10 = local */
 	saving = gain * MSHARE_AUTO_LOCAL_NS * MSHARE_AUTO_ACCESS_RATE *
 		 MSHARE_AUTO_WINDOW_S / (256 * LOCAL_DISTANCE);
-	cost = ((u64)atomic_long_read(&dom->resident) + dom->nr_pte_tables +
-		dom->nr_pmd_tables) * MSHARE_AUTO_MOVE_NS_PER_PAGE +
+	cost = ((u64)atomic_long_read(&dom->resident) +
+		mshare_dom_table_pages(dom)) * MSHARE_AUTO_MOVE_NS_PER_PAGE +
 	       MSHARE_AUTO_MOVE_NS;
 	if (best == home || saving <= cost ||
 	    gain * MSHARE_AUTO_MIN_GAIN < a->e_home ||

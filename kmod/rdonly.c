@@ -9,7 +9,11 @@
  * without RW for a corrupt one), so read-only attachers link to tables of
  * their own: one PMD table per GiB and one PTE table per 2 MiB, as for the
  * domain, whose leaf entries map the same pages read-only, clean and
- * young.  All read-only attachers share them.  They are made on the first
+ * young.  A domain of 2 MiB leaves (pgtable.c) has read-only twins of its
+ * leaves in the read-only PMD tables, and a read-only PTE table only
+ * where it has a PTE table (a 2 MiB that fell back to 4 KiB pages); a
+ * process that copies leaves (PMD level) copies read-only ones.  All
+ * read-only attachers share them.  They are made on the first
  * read-only attach and live until the domain goes; a migration of the
  * whole domain moves them with the domain's (migrate.c).
  *
@@ -33,6 +37,83 @@
 pte_t mshare_mkpte_ro(struct mshare_domain *dom, struct page *page)
 {
 	return pte_mkyoung(mk_pte(page, dom->ro_pgprot));
+}
+
+/* A read-only 2 MiB leaf entry for @folio. */
+pmd_t mshare_mkpmd_ro(struct mshare_domain *dom, struct folio *folio)
+{
+	return pmd_mkyoung(pmd_mkhuge(pfn_pmd(folio_pfn(folio),
+				pgprot_4k_2_large(dom->ro_pgprot))));
+}
+
+/* The read-only twin of the 2 MiB entry of @pgoff in huge @dom, or NULL. */
+static pmd_t *mshare_ro_pmdp(struct mshare_domain *dom, pgoff_t pgoff,
+			     spinlock_t **ptl)
+{
+	/* Pairs with mshare_ro_build_locked(): the tables are complete. */
+	struct mshare_table *ro = smp_load_acquire(&dom->ro_pte_tables);
+	struct mshare_table *pmd;
+
+	if (!ro)
+		return NULL;
+	pmd = &dom->ro_pmd_tables[pgoff >> (PUD_SHIFT - PAGE_SHIFT)];
+	*ptl = mshare_table_ptl(pmd);
+	return (pmd_t *)page_address(pmd->page) +
+	       (pgoff >> PMD_ORDER) % PTRS_PER_PMD;
+}
+
+/*
+ * Set (@folio NULL: clear) the read-only twin of huge @dom's 2 MiB leaf
+ * of @pgoff.  Caller holds the domain PMD table's lock of @pgoff.
+ */
+void mshare_ro_leaf_set(struct mshare_domain *dom, pgoff_t pgoff,
+			struct folio *folio)
+{
+	spinlock_t *ptl;
+	pmd_t *pmdp = mshare_ro_pmdp(dom, pgoff, &ptl);
+
+	if (!pmdp)
+		return;
+	spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
+	/* Unchecked, as the domain's own leaves (pgtable.c). */
+	if (folio)
+		set_pmd(pmdp, mshare_mkpmd_ro(dom, folio));
+	else
+		pmd_clear(pmdp);
+	spin_unlock(ptl);
+}
+
+/*
+ * Whether huge @dom has read-only twins, so that a 2 MiB falling back to
+ * (or split into) a PTE table needs a read-only one too
+ * (mshare_ro_table_set()).  Stable while tables_sem or migrate_lock is
+ * held: the twins are made with both held (tables_sem for writing).
+ */
+bool mshare_ro_exists(struct mshare_domain *dom)
+{
+	/* Pairs with mshare_ro_build_locked(): the tables are complete. */
+	return smp_load_acquire(&dom->ro_pte_tables);
+}
+
+/*
+ * Give huge @dom's 2 MiB of @pgoff the empty read-only PTE table @page,
+ * the twin of the PTE table it just got.  Caller holds the domain PMD
+ * table's lock of @pgoff, and tables_sem.
+ */
+void mshare_ro_table_set(struct mshare_domain *dom, pgoff_t pgoff,
+			 struct page *page)
+{
+	spinlock_t *ptl;
+	pmd_t *pmdp = mshare_ro_pmdp(dom, pgoff, &ptl);
+
+	if (WARN_ON_ONCE(!pmdp))
+		return;
+	WRITE_ONCE(dom->ro_pte_tables[pgoff / PTRS_PER_PTE].page, page);
+	/* pairs with the smp_rmb() of the readers of the PMD entry */
+	smp_wmb();
+	spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
+	set_pmd(pmdp, __pmd(page_to_phys(page) | _PAGE_TABLE));
+	spin_unlock(ptl);
 }
 
 /* The read-only twin of the leaf entry of @pgoff, or NULL if none exist. */
@@ -108,10 +189,23 @@ int mshare_ro_build_locked(struct mshare_domain *dom)
 			goto nomem;
 	}
 	for (i = 0; i < dom->nr_pte_tables; i++) {
-		pte_t *src = page_address(dom->pte_tables[i].page);
-		pte_t *dst;
-		pmd_t *pmdp;
+		pmd_t *pmdp = (pmd_t *)page_address(pmd[i / PTRS_PER_PMD].page) +
+			      i % PTRS_PER_PMD;
+		pte_t *src, *dst;
 
+		cond_resched();
+		if (mshare_dom_huge(dom)) {
+			/* A leaf's twin; nothing; or a table as below. */
+			pmd_t e = pmdp_get_lockless(mshare_pmdp(dom,
+						(pgoff_t)i * PTRS_PER_PTE));
+
+			if (pmd_present(e) && pmd_leaf(e))
+				set_pmd(pmdp, mshare_mkpmd_ro(dom,
+						page_folio(pmd_page(e))));
+			if (!pmd_present(e) || pmd_leaf(e))
+				continue;
+		}
+		src = page_address(dom->pte_tables[i].page);
 		pte[i].page = mshare_table_alloc(dom, dom->nid, false);
 		if (!pte[i].page)
 			goto nomem;
@@ -123,10 +217,7 @@ int mshare_ro_build_locked(struct mshare_domain *dom)
 				set_pte(&dst[j], mshare_mkpte_ro(dom,
 								 pte_page(e)));
 		}
-		pmdp = (pmd_t *)page_address(pmd[i / PTRS_PER_PMD].page) +
-		       i % PTRS_PER_PMD;
 		set_pmd(pmdp, __pmd(page_to_phys(pte[i].page) | _PAGE_TABLE));
-		cond_resched();
 	}
 	dom->ro_pmd_tables = pmd;
 	/* The tables are complete before faults can find them. */

@@ -192,26 +192,35 @@ DEFINE_EVENT(mshare_shootdown, mshare_shootdown_end,
 	TP_ARGS(dom_id, mms, cpus, pages, full)
 );
 
-/* A discard: domain bytes [offset, offset + length), pages freed. */
+/*
+ * A discard: domain bytes [offset, offset + length), pages freed; in a
+ * huge domain, leaves the range cut that were split by copy (split) and
+ * that kept their folio, their discarded pages zeroed in place (zeroed:
+ * pinned, or no memory for the copies).
+ */
 TRACE_EVENT(mshare_discard,
 	TP_PROTO(const struct mshare_domain *dom, u64 offset, u64 length,
-		 unsigned long pages),
-	TP_ARGS(dom, offset, length, pages),
+		 unsigned long pages, unsigned int split, unsigned int zeroed),
+	TP_ARGS(dom, offset, length, pages, split, zeroed),
 	TP_STRUCT__entry(
 		__field(u32, dom_id)
 		__field(u64, offset)
 		__field(u64, length)
 		__field(unsigned long, pages)
+		__field(unsigned int, split)
+		__field(unsigned int, zeroed)
 	),
 	TP_fast_assign(
 		__entry->dom_id = dom->id;
 		__entry->offset = offset;
 		__entry->length = length;
 		__entry->pages = pages;
+		__entry->split = split;
+		__entry->zeroed = zeroed;
 	),
-	TP_printk("dom=%u offset=0x%llx length=0x%llx pages=%lu",
+	TP_printk("dom=%u offset=0x%llx length=0x%llx pages=%lu split=%u zeroed=%u",
 		  __entry->dom_id, __entry->offset, __entry->length,
-		  __entry->pages)
+		  __entry->pages, __entry->split, __entry->zeroed)
 );
 
 /*

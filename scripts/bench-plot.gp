@@ -12,7 +12,8 @@ set key top left
 set grid
 set logscale x
 set xlabel "attachers (N)"
-variants = "mshare-pud mshare-pmd memfd memfd-thp hugetlb"
+variants = "mshare-pud mshare-pmd memfd memfd-thp hugetlb mshare-huge"
+nvar = words(variants)
 
 # Rows of one scenario/metric/variant, measured ones only.
 sel(s, m, v) = sprintf("< awk -F, '$1==\"%s\" && $4==\"%s\" && $2==\"%s\" && $6!=\"\" && $10==\"measured\"' '%s'", s, m, v, csv)
@@ -28,7 +29,7 @@ if (has("B1", "pt_per_attacher") > 0) {
 	set title "B1: page-table bytes each attacher adds per GiB mapped (0 drawn as 1)"
 	set ylabel "bytes per attacher per GiB"
 	set logscale y
-	plot for [i=1:5] sel("B1", "pt_per_attacher", word(variants, i)) using 3:(floor1($6)) \
+	plot for [i=1:nvar] sel("B1", "pt_per_attacher", word(variants, i)) using 3:(floor1($6)) \
 		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
@@ -36,7 +37,7 @@ if (has("B3", "wall") > 0) {
 	set output outdir."/b3-wall-time.png"
 	set title "B3: N attachers spawn + attach + touch, wall time"
 	set ylabel "ms"
-	plot for [i=1:5] sel("B3", "wall", word(variants, i)) using 3:(floor1($6)) \
+	plot for [i=1:nvar] sel("B3", "wall", word(variants, i)) using 3:(floor1($6)) \
 		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
@@ -44,7 +45,7 @@ if (has("B3", "pt_total") > 0) {
 	set output outdir."/b3-pagetables-total.png"
 	set title "B3: PageTables growth, all N attachers (processes included)"
 	set ylabel "KiB"
-	plot for [i=1:5] sel("B3", "pt_total", word(variants, i)) using 3:(floor1($6)) \
+	plot for [i=1:nvar] sel("B3", "pt_total", word(variants, i)) using 3:(floor1($6)) \
 		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
@@ -52,7 +53,7 @@ if (has("B5", "discard_time") > 0) {
 	set output outdir."/b5-discard-time.png"
 	set title "B5: discard (memfd: punch hole) of the region while N attachers map it"
 	set ylabel "ms"
-	plot for [i=1:5] sel("B5", "discard_time", word(variants, i)) using 3:(floor1($6)) \
+	plot for [i=1:nvar] sel("B5", "discard_time", word(variants, i)) using 3:(floor1($6)) \
 		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }
 
@@ -60,6 +61,6 @@ if (has("B5", "migrate_time") > 0) {
 	set output outdir."/b5-migrate-time.png"
 	set title "B5: migrate (memfd: move_pages) of the region while N attachers map it"
 	set ylabel "ms"
-	plot for [i=1:5] sel("B5", "migrate_time", word(variants, i)) using 3:(floor1($6)) \
+	plot for [i=1:nvar] sel("B5", "migrate_time", word(variants, i)) using 3:(floor1($6)) \
 		with linespoints lw 2 dt i ps 1.5 title word(variants, i)
 }

@@ -401,6 +401,36 @@ TEST_F(dom, prefault_makes_every_page_resident)
 	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
 }
 
+/*
+ * MSHARE_DOMAIN_F_HUGE: a kernel without transparent hugepages
+ * (PREEMPT_RT) never holds 2 MiB leaves: EOPNOTSUPP, the message says
+ * why, and nothing is created.  The others take any size of whole 2 MiBs
+ * (huge_test has the rest): 4 MiB prefaulted is two leaves.
+ */
+TEST_F(dom, huge_is_refused_without_thp_and_any_2mib_size_with_it)
+{
+	const char *name = new_name(&self->names, "huge");
+	struct mshare_domain_opts opts = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info d = MSHARE_INIT(d);
+
+	opts.flags = MSHARE_DOMAIN_F_HUGE;
+	if (!thp_built()) {
+		EXPECT_EQ(-EOPNOTSUPP, mshare_domain_create(self->nl, name,
+							    2 * MiB, &opts,
+							    NULL));
+		EXPECT_STREQ("2 MiB leaves need transparent hugepages",
+			     mshare_nl_extack(self->nl));
+		EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, name, &d));
+		return;
+	}
+	opts.flags |= MSHARE_DOMAIN_F_PREFAULT;
+	ASSERT_EQ(0, mshare_domain_create(self->nl, name, 4 * MiB, &opts, &d));
+	EXPECT_EQ(MSHARE_DOMAIN_F_HUGE | MSHARE_DOMAIN_F_PREFAULT, d.flags);
+	EXPECT_EQ(4 * MiB / PAGE, d.resident);
+	EXPECT_EQ(1, d.table_pages);	/* one PMD table, no PTE table */
+	EXPECT_EQ(0, mshare_domain_destroy(self->nl, name));
+}
+
 TEST_F(dom, module_pages_count_a_prefaulted_2mib_domain_and_return_after_destroy)
 {
 	const char *name = new_name(&self->names, "count2m");
@@ -553,8 +583,8 @@ FIXTURE_VARIANT_ADD(bad_new, size_2mib_plus_4096) {
 FIXTURE_VARIANT_ADD(bad_new, size_above_max) {
 	.above_max = true, .err = E2BIG,
 };
-FIXTURE_VARIANT_ADD(bad_new, unknown_flag_bit_1) {
-	.size = 2 * MiB, .flags = 1U << 1, .err = EINVAL,
+FIXTURE_VARIANT_ADD(bad_new, unknown_flag_bit_2) {
+	.size = 2 * MiB, .flags = 1U << 2, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(bad_new, unknown_flag_bit_31) {
 	.size = 2 * MiB, .flags = 1U << 31, .err = EINVAL,
@@ -605,7 +635,7 @@ TEST_F(bad_new, fails_with_exact_errno_and_creates_nothing)
 
 	EXPECT_EQ(-variant->err,
 		  mshare_domain_create(self->nl, name, size, &opts, NULL));
-	if (variant->err == EINVAL) {
+	if (variant->err == EINVAL || variant->err == EOPNOTSUPP) {
 		EXPECT_NE(0, mshare_nl_extack(self->nl)[0]);
 	}
 

@@ -564,6 +564,35 @@ TEST_F(ctl, size_suffixes_in_any_case)
 	EXPECT_NE(NULL, strstr(self->err, "Argument list too long"));
 }
 
+/*
+ * "huge" sends MSHARE_DOMAIN_F_HUGE: a domain of 2 MiB leaves where the
+ * kernel has transparent hugepages (shown as "huge"), else the kernel's
+ * refusal (EOPNOTSUPP, with its reason).
+ */
+TEST_F(ctl, add_huge_sends_the_flag)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char *o = self->out;
+
+	if (!thp_built()) {
+		EXPECT_EQ(1, CTL(NULL, self->err, "domain", "add", self->name,
+				 "size", "2M", "huge"));
+		EXPECT_NE(NULL, strstr(self->err, "Operation not supported"));
+		EXPECT_NE(NULL, strstr(self->err, "2 MiB leaves"));
+		EXPECT_EQ(-ENOENT, mshare_domain_get(self->nl, self->name, &d));
+		return;
+	}
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
+			 "2M", "huge"));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(MSHARE_DOMAIN_F_HUGE, d.flags);
+	ASSERT_EQ(0, CTL(o, NULL, "domain", "show", self->name));
+	EXPECT_NE(NULL, strstr(o, " huge"));
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", self->name));
+	EXPECT_TRUE(json_has(o, "huge", "true"));
+	EXPECT_TRUE(json_has(o, "prefault", "false"));
+}
+
 /* owner and group take names as well as ids. */
 TEST_F(ctl, owner_and_group_take_names)
 {
@@ -1734,9 +1763,9 @@ TEST_F_TIMEOUT(ctl, bash_completion_follows_msharectl, 300)
 	ASSERT_EQ(0, complete(file, "-j domain ", o));
 	EXPECT_STREQ(" add del show set stats discard migrate help ", o);
 	ASSERT_EQ(0, complete(file, "domain add x ", o));
-	EXPECT_STREQ(" size mode owner group prefault policy ", o);
+	EXPECT_STREQ(" size mode owner group prefault huge policy ", o);
 	ASSERT_EQ(0, complete(file, "domain add x size 2M prefault ", o));
-	EXPECT_STREQ(" mode owner group policy ", o);
+	EXPECT_STREQ(" mode owner group huge policy ", o);
 	ASSERT_EQ(0, complete(file, "domain add x size 2M policy ", o));
 	EXPECT_STREQ(" local bind preferred interleave auto ", o);
 	ASSERT_EQ(0, complete(file, "domain set x owner nob", o));
@@ -1842,6 +1871,7 @@ BADCL(add_mode_twice, 2, "domain", "add", "ctl-new", "size", "2M", "mode", "0600
 BADCL(add_owner_twice, 2, "domain", "add", "ctl-new", "size", "2M", "owner", "0", "owner", "1");
 BADCL(add_group_twice, 2, "domain", "add", "ctl-new", "size", "2M", "group", "0", "group", "1");
 BADCL(add_prefault_twice, 2, "domain", "add", "ctl-new", "size", "2M", "prefault", "prefault");
+BADCL(add_huge_twice, 2, "domain", "add", "ctl-new", "size", "2M", "huge", "huge");
 BADCL(add_policy_twice, 2, "domain", "add", "ctl-new", "size", "2M", "policy", "local", "policy", "bind", "0");
 BADCL(add_abbreviated_keyword, 2, "domain", "add", "ctl-new", "siz", "4M");
 BADCL(add_mode_not_octal, 2, "domain", "add", "ctl-new", "size", "4M", "mode", "0800");

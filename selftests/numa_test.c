@@ -813,16 +813,26 @@ FIXTURE_TEARDOWN(mig)
 	}
 }
 
-/* Create @size bytes bound to node 0, prefaulted, and attach it. */
-static void mig_domain(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(mig) *self, uint64_t size)
+/*
+ * Create @size bytes bound to node 0, prefaulted, with @flags (2 MiB
+ * leaves or not), and attach it.
+ */
+static void mig_domain_flags(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(mig) *self, uint64_t size,
+			     unsigned int flags)
 {
 	ASSERT_EQ(0, create_numa(self->nl, self->name, size,
-				 MSHARE_DOMAIN_F_PREFAULT, MSHARE_NUMA_BIND,
-				 N0, 1))
+				 MSHARE_DOMAIN_F_PREFAULT | flags,
+				 MSHARE_NUMA_BIND, N0, 1))
 		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	ASSERT_EQ(size, self->size);
+}
+
+static void mig_domain(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(mig) *self, uint64_t size)
+{
+	mig_domain_flags(_metadata, self, size, 0);
 }
 
 /* The page of the writers' test: a counter per writer, one shared. */
@@ -885,7 +895,13 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
+/*
+ * 4 writers increment counters in every page while the whole domain
+ * (@flags: of 2 MiB leaves or not) moves to node 1: every write is there
+ * after the move, every page and table is on node 1.
+ */
+static void writers_move(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(mig) *self, unsigned int flags)
 {
 	struct mshare_domain_stats s0 = MSHARE_INIT(s0), s1 = MSHARE_INIT(s1);
 	struct mshare_migrate_result r = MSHARE_INIT(r);
@@ -898,7 +914,7 @@ TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
 	double t0;
 	int k, ret;
 
-	mig_domain(_metadata, self, MIG_SIZE);
+	mig_domain_flags(_metadata, self, MIG_SIZE, flags);
 	ctl = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ctl);
@@ -994,6 +1010,120 @@ TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
 	EXPECT_EQ(MIG_PAGES, self->ev.result.total);
 	EXPECT_EQ(MIG_PAGES, self->ev.result.done);
 	munmap(ctl, PAGE);
+}
+
+TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
+{
+	writers_move(_metadata, self, 0);
+}
+
+/* The same with 2 MiB leaves: each moves whole (32 leaves, 2 rounds). */
+TEST_F_TIMEOUT(mig, huge_domain_under_4_writers_loses_no_write, 600)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	writers_move(_metadata, self, MSHARE_DOMAIN_F_HUGE);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(1, d.table_pages);	/* still leaves: one PMD table */
+}
+
+/*
+ * A range that cuts 2 MiB leaves moves them whole: [3 MiB, 5 MiB) of an
+ * 8 MiB domain of leaves is the leaves [2 MiB, 6 MiB); the others stay.
+ * The whole domain then moves its PMD table too.
+ */
+TEST_F_TIMEOUT(mig, huge_range_moves_whole_leaves, 300)
+{
+	const uint64_t size = 8 * MiB, pages = size / PAGE;
+	const uint64_t from = 2 * MiB / PAGE, to = 6 * MiB / PAGE;
+	struct mshare_domain_stats s = MSHARE_INIT(s);
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	struct where w;
+	int ret;
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	mig_domain_flags(_metadata, self, size, MSHARE_DOMAIN_F_HUGE);
+	fill_pattern(self->p, 0, pages, 8);
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 3 * MiB,
+				    2 * MiB, &r);
+	ASSERT_EQ(0, ret)
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
+	EXPECT_EQ(to - from, r.total);
+	EXPECT_EQ(to - from, r.done);
+	EXPECT_EQ(0, r.skipped);
+	EXPECT_EQ(0, count_bad(self->p, 0, pages, 8));
+	ASSERT_EQ(0, count_nodes(self->p, from, to, &w));
+	EXPECT_EQ(to - from, w.n1);
+	ASSERT_EQ(0, count_nodes(self->p, 0, from, &w));
+	EXPECT_EQ(from, w.n0);
+	ASSERT_EQ(0, count_nodes(self->p, to, pages, &w));
+	EXPECT_EQ(pages - to, w.n0);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
+	EXPECT_EQ(to - from, s.node_pages[1]);
+	EXPECT_EQ(to - from, s.pages_migrated);
+	EXPECT_EQ(0, s.home_node);
+	check_stats_sums(_metadata, &s);
+
+	ASSERT_EQ(0, mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r));
+	EXPECT_EQ(pages, r.total);
+	EXPECT_EQ(pages, r.done);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
+	EXPECT_EQ(pages, s.node_pages[1]);
+	EXPECT_EQ(1, s.home_node);
+	EXPECT_EQ(1, s.table_pages);
+	EXPECT_EQ(1, s.node_table_pages[1]);
+	EXPECT_EQ(0, count_bad(self->p, 0, pages, 8));
+	ASSERT_EQ(0, count_nodes(self->p, 0, pages, &w));
+	EXPECT_EQ(pages, w.n1);
+	check_stats_sums(_metadata, &s);
+}
+
+/*
+ * A leaf with a page pinned (vmsplice) stays whole where it is, counted
+ * as 512 skipped pages, its data intact; the other leaf moves.
+ */
+TEST_F_TIMEOUT(mig, huge_pinned_leaf_is_skipped_whole, 300)
+{
+	const uint64_t size = 4 * MiB, pages = size / PAGE;
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	struct mshare_domain_stats s = MSHARE_INIT(s);
+	struct iovec iov;
+	uint64_t buf[PAGE / sizeof(uint64_t)];
+	struct where w;
+	int pfd[2], ret;
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	mig_domain_flags(_metadata, self, size, MSHARE_DOMAIN_F_HUGE);
+	fill_pattern(self->p, 0, pages, 14);
+	ASSERT_EQ(0, pipe(pfd));
+	iov.iov_base = self->p + 9 * PAGE;
+	iov.iov_len = PAGE;
+	ASSERT_EQ(PAGE, vmsplice(pfd[1], &iov, 1, SPLICE_F_NONBLOCK));
+
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
+	ASSERT_EQ(0, ret)
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
+	EXPECT_EQ(pages, r.total);
+	EXPECT_EQ(512, r.skipped);
+	EXPECT_EQ(512, r.done);
+	EXPECT_EQ(0, count_bad(self->p, 0, pages, 14));
+	ASSERT_EQ(0, count_nodes(self->p, 0, 512, &w));
+	EXPECT_EQ(512, w.n0);
+	ASSERT_EQ(0, count_nodes(self->p, 512, pages, &w));
+	EXPECT_EQ(512, w.n1);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
+	EXPECT_EQ(512, s.migrate_skipped);
+	EXPECT_EQ(512, s.node_pages[0]);
+	EXPECT_EQ(512, s.node_pages[1]);
+	check_stats_sums(_metadata, &s);
+	ASSERT_EQ(PAGE, read(pfd[0], buf, PAGE));
+	EXPECT_EQ(page_pattern(14, 9), buf[0]);
+	close(pfd[0]);
+	close(pfd[1]);
 }
 
 /*
@@ -1403,15 +1533,17 @@ static void run_touchers(struct __test_metadata *_metadata,
 	munmap((void *)stop, PAGE);
 }
 
-TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
+/* Two touchers on node 1's CPU bring a domain (@flags) home there. */
+static void auto_follows(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(mig) *self, unsigned int flags)
 {
 	const int cpus[] = { 1, 1 };
 	struct mshare_domain_stats s = MSHARE_INIT(s);
 	struct where w;
 
 	ASSERT_EQ(0, create_numa(self->nl, self->name, AUTO_SIZE,
-				 MSHARE_DOMAIN_F_PREFAULT, MSHARE_NUMA_AUTO,
-				 N0, 1))
+				 MSHARE_DOMAIN_F_PREFAULT | flags,
+				 MSHARE_NUMA_AUTO, N0, 1))
 		TH_LOG("create: %s", mshare_nl_extack(self->nl));
 	ASSERT_EQ(0, attach_dom(self->name, 0, (void **)&self->p, &self->size));
 	fill_pattern(self->p, 0, AUTO_PAGES, 17);
@@ -1438,6 +1570,23 @@ TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
 	EXPECT_LE(1, self->ev.migrated);
 	EXPECT_EQ(0, self->ev.pid);
 	EXPECT_EQ(0, self->ev.error);
+}
+
+TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
+{
+	auto_follows(_metadata, self, 0);
+}
+
+/* The same with 2 MiB leaves: 8 leaves and one PMD table move. */
+TEST_F_TIMEOUT(mig, auto_moves_a_huge_domain_too, 120)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	auto_follows(_metadata, self, MSHARE_DOMAIN_F_HUGE);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(1, d.table_pages);
 }
 
 TEST_F_TIMEOUT(mig, auto_does_not_flap_with_split_attachers, 120)

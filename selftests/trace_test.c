@@ -201,7 +201,7 @@ TEST_F(trace, formats_have_the_documented_fields)
 		{ "mshare_fault", "dom_id kind level ret addr offset" },
 		{ "mshare_shootdown_begin", "dom_id mms cpus full pages" },
 		{ "mshare_shootdown_end", "dom_id mms cpus full pages" },
-		{ "mshare_discard", "dom_id offset length pages" },
+		{ "mshare_discard", "dom_id offset length pages split zeroed" },
 		{ "mshare_migrate_batch",
 		  "dom_id node error present moved skipped offset length" },
 		{ "mshare_domain_create", "dom_id flags node attached size resident name" },

@@ -41,7 +41,9 @@
  *	Anyone attached read-write may discard: attaching needed write
  *	permission.  Errors: EINVAL (not attached; offset or length not
  *	page-aligned, length 0, beyond the domain's end), EACCES (a
- *	read-only attachment), EFAULT.
+ *	read-only attachment), EFAULT.  In a MSHARE_DOMAIN_F_HUGE domain a
+ *	range that cuts a 2 MiB page splits it: the rest is copied into
+ *	4 KiB pages (a pinned one is zeroed in place and stays whole).
  * Any other ioctl number fails with ENOTTY.
  *
  * Generic netlink family MSHARE_GENL_NAME, version MSHARE_GENL_VERSION
@@ -90,7 +92,9 @@
  *	above the module parameter max_domain_size), EPERM (no CAP_SYS_ADMIN
  *	and no grant covers the caller, or it names another owner), EDQUOT
  *	(over the caller's grant), ENOSPC (over the namespace's total),
- *	EEXIST (name taken in this IPC namespace), ENOMEM.  Limits are
+ *	EEXIST (name taken in this IPC namespace), EOPNOTSUPP
+ *	(MSHARE_DOMAIN_F_HUGE on a kernel without transparent hugepages),
+ *	ENOMEM.  Limits are
  *	checked before the name: a caller that may not create learns
  *	nothing about the names in use.
  * MSHARE_CMD_DOMAIN_DEL (do; ns-admin or owner)
@@ -294,7 +298,9 @@ enum mshare_numa_policy {
 
 /* MSHARE_A_DOMAIN_FLAGS */
 #define MSHARE_DOMAIN_F_PREFAULT	(1U << 0)	/* populate at creation */
-#define MSHARE_DOMAIN_F_ALL		MSHARE_DOMAIN_F_PREFAULT
+#define MSHARE_DOMAIN_F_HUGE		(1U << 1)	/* 2 MiB leaves */
+#define MSHARE_DOMAIN_F_ALL		(MSHARE_DOMAIN_F_PREFAULT | \
+					 MSHARE_DOMAIN_F_HUGE)
 
 #define MSHARE_FAMILY_NAME	"mshare"
 #define MSHARE_FAMILY_VERSION	1

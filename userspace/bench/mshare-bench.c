@@ -6,16 +6,21 @@
  *                [-V VARIANT,...] [--n1 LIST] [--n5 LIST] [--n6 N]
  *                [--t7 SECS] [--n7 N] [--tree LABEL]
  *
- * Every scenario runs for five variants of one shared region:
+ * Every scenario runs for six variants of one shared region:
  *   mshare-pud  an mshare domain, THP "madvise": attachers link PUD entries
  *   mshare-pmd  an mshare domain, THP "never": attachers link PMD entries
  *   memfd       a memfd mapped MAP_SHARED, shmem THP "never" (4 KiB PTEs)
  *   memfd-thp   the same with shmem_enabled "always" (PMD-mapped THPs)
  *   hugetlb     a MFD_HUGETLB memfd (2 MiB pages) mapped MAP_SHARED at a
  *               1 GiB-aligned address: the kernel's own PMD-table sharing
+ *   mshare-huge an mshare domain with MSHARE_DOMAIN_F_HUGE (2 MiB leaves in
+ *               its PMD tables), THP "madvise": attachers link PUD entries;
+ *               skipped, with the module's reason, where the module refuses
+ *               the flag (no THP, before 6.6, a size not whole GiBs)
  *
  * B1 page-table bytes each attacher adds per GiB, N = 1, 10, 100, 1000
- * B2 a new attacher touches every page of the populated region
+ * B2 a new attacher touches every page of the populated region; the first
+ *    toucher of the emptied region (faults, time, the domain's tables)
  * B3 N attachers spawn + attach + touch: wall time and total PageTables
  *    (from the same runs as B1)
  * B4 a process that has touched the region forks; the child touches it
@@ -23,6 +28,7 @@
  * B6 10,000 attachers of one domain
  * B7 munmap/mmap latency of a small unrelated domain while another process
  *    discards the whole region again and again (mshare variants only)
+ * B8 8 threads of one process first-touch disjoint eighths of the region
  *
  * Attachers are fork()ed from this program (no exec).  In B1/B3 every
  * variant maps a descriptor inherited from the bench (mshare: a
@@ -77,10 +83,17 @@
 #define MPOL_MF_MOVE_ALL	(1 << 2)
 #endif
 
-enum { V_PUD, V_PMD, V_MEMFD, V_THP, V_HUGETLB, NVAR };
+enum { V_PUD, V_PMD, V_MEMFD, V_THP, V_HUGETLB, V_HUGE, NVAR };
 static const char *const var_name[NVAR] = {
 	"mshare-pud", "mshare-pmd", "memfd", "memfd-thp", "hugetlb",
+	"mshare-huge",
 };
+
+/* Is @var an mshare domain (as opposed to a memfd)? */
+static int is_mshare(int var)
+{
+	return var == V_PUD || var == V_PMD || var == V_HUGE;
+}
 
 /* How an attacher touches the region. */
 enum touch {
@@ -101,7 +114,7 @@ static size_t size = GIB;
 static int reps = 3;
 static int smoke;
 static int want_b[9] = { 0, 1, 1, 1, 1, 1, 1, 1, 1 };
-static int want_v[NVAR] = { 1, 1, 1, 1, 1 };
+static int want_v[NVAR] = { 1, 1, 1, 1, 1, 1 };
 static int n1[8] = { 1, 10, 100, 1000 }, nn1 = 4;
 static int n5[8] = { 1, 10, 100 }, nn5 = 3;
 static int n6 = 10000;
@@ -246,6 +259,10 @@ static const struct metric metrics[] = {
 	{ "pt_per_attacher", "page tables per attacher per GiB", "bytes" },
 	{ "minflt", "minor faults, attach + touch all", "count" },
 	{ "time", "time, attach + touch all", "ms" },
+	{ "first_minflt", "first toucher of the emptied region: faults", "count" },
+	{ "first_modflt", "first toucher: faults the module handled", "count" },
+	{ "first_time", "first toucher: time, attach + touch all", "ms" },
+	{ "domain_pt_gib", "the domain's own tables per GiB", "bytes" },
 	{ "wall", "wall time (spawn+attach+touch)", "ms" },
 	{ "wall_byname", "wall time, attach by name", "ms" },
 	{ "pt_total", "PageTables, total delta", "KiB" },
@@ -498,6 +515,60 @@ static int region_attach_fd(struct region *r)
 	return 0;
 }
 
+/* The flags of an mshare variant's domains (B7's region A too). */
+static uint32_t var_domain_flags(int var)
+{
+	return MSHARE_DOMAIN_F_PREFAULT |
+	       (var == V_HUGE ? MSHARE_DOMAIN_F_HUGE : 0);
+}
+
+/* Why mshare-huge is skipped (the module refused the flag), or "". */
+static char huge_skip[256];
+
+/*
+ * Ask the module whether it makes a domain with 2 MiB leaves of the
+ * region's size: create one (not prefaulted: one PMD table per GiB) and
+ * destroy it.  The module refuses MSHARE_DOMAIN_F_HUGE with EOPNOTSUPP
+ * without THP, before 6.6 and for a size that is not whole GiBs, and a
+ * module that predates the flag with EINVAL; either way mshare-huge is
+ * skipped, and huge_skip says why (so it is if the domain made lacks the
+ * flag).  Only a refusal of the flag skips it:
+ * any other error is the run's failure, as for the other variants.
+ */
+static int huge_probe(void)
+{
+	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char name[MSHARE_NAME_MAX];
+	const char *ext;
+	int err;
+
+	snprintf(name, sizeof(name), "bench-%d-probe", (int)getpid());
+	o.flags = MSHARE_DOMAIN_F_HUGE;
+	err = mshare_domain_create(nl, name, size, &o, &d);
+	if (!err) {
+		if (!(d.flags & MSHARE_DOMAIN_F_HUGE))	/* never seen */
+			snprintf(huge_skip, sizeof(huge_skip),
+				 "the module made a domain without MSHARE_DOMAIN_F_HUGE");
+		err = mshare_domain_destroy(nl, name);
+		if (err)
+			fprintf(stderr, "mshare-bench: destroy %s: %s\n", name,
+				strerror(-err));
+		return err ? -1 : 0;
+	}
+	ext = mshare_nl_extack(nl);
+	if (err != -EOPNOTSUPP && err != -EINVAL) {
+		fprintf(stderr, "mshare-bench: create %s: %s%s%s\n", name,
+			strerror(-err), ext[0] ? ": " : "", ext);
+		return -1;
+	}
+	snprintf(huge_skip, sizeof(huge_skip),
+		 "the module refuses MSHARE_DOMAIN_F_HUGE for %zu MiB: %s%s%s",
+		 size / MIB, err == -EOPNOTSUPP ? "EOPNOTSUPP" : "EINVAL",
+		 ext[0] ? ", " : "", ext);
+	return 0;
+}
+
 static int region_create(struct region *r, int var)
 {
 	static int seq;
@@ -508,11 +579,11 @@ static int region_create(struct region *r, int var)
 	r->fd = -1;
 	if (set_var_sysctls(var))
 		return -1;
-	if (var == V_PUD || var == V_PMD) {
+	if (is_mshare(var)) {
 		struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 
 		snprintf(r->name, sizeof(r->name), "bench-%d-%d", (int)getpid(), seq++);
-		o.flags = MSHARE_DOMAIN_F_PREFAULT;
+		o.flags = var_domain_flags(var);
 		err = mshare_domain_create(nl, r->name, size, &o, NULL);
 		if (err) {
 			fprintf(stderr, "mshare-bench: create %s: %s%s%s\n", r->name,
@@ -572,7 +643,7 @@ static void *region_map_how(struct region *r, int by_name)
 	char *res, *a;
 	void *p;
 
-	if (r->var == V_PUD || r->var == V_PMD) {
+	if (is_mshare(r->var)) {
 		if (by_name)
 			return mshare_attach(r->name, 0, &len);	/* NULL, errno */
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -860,7 +931,7 @@ static int run_b3_byname(int var, struct region *r, int n)
 static int run_b1(int var, struct region *r)
 {
 	double gib = (double)size / GIB;
-	int mshare = var == V_PUD || var == V_PMD;
+	int mshare = is_mshare(var);
 	int i, k;
 
 	for (i = 0; i < nn1; i++) {
@@ -923,6 +994,83 @@ static int run_b1(int var, struct region *r)
 
 /* --- B2 ------------------------------------------------------------------- */
 
+/* Free every data page (DOMAIN_DISCARD; memfd: punch a hole); B2, B8. */
+static int region_empty(const char *scen, struct region *r)
+{
+	int err;
+
+	if (r->nl)
+		err = mshare_domain_discard(r->nl, r->name, 0, size);
+	else
+		err = fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				0, size) ? -errno : 0;
+	if (err)
+		fprintf(stderr, "mshare-bench: %s %s: emptying the region: %s\n",
+			scen, var_name[r->var], strerror(-err));
+	return err;
+}
+
+/* The faults the module has handled on @r's domain (stats "faults"). */
+static int mshare_faults(struct region *r, long long *out)
+{
+	struct mshare_domain_stats st = MSHARE_INIT(st);
+
+	if (mshare_domain_stats(nl, r->name, &st))
+		return -1;
+	*out = st.faults;
+	return 0;
+}
+
+/*
+ * The first toucher: the region is emptied, then one new process attaches
+ * (by name) and writes every 4 KiB page, so that each of its faults fills
+ * (a 4 KiB page; a 2 MiB folio for memfd-thp, hugetlb and mshare-huge).
+ * Its minor faults (getrusage), for mshare also the faults the module
+ * handled (the domain's stats: links and fills), and the time; then the
+ * domain's own tables per GiB as DOMAIN_GET counts them, every page
+ * resident (a 2 MiB of a huge domain that got no folio has a PTE table).
+ * Ends with the region populated again, as B4 and B8 expect.
+ */
+static int run_b2_first(int var, struct region *r)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	long long f0 = 0, f1 = 0;
+	int k;
+
+	for (k = 0; k < reps; k++) {
+		struct gang g;
+
+		if (region_empty("B2", r))
+			return -1;
+		if (gang_spawn(&g, 1, r, TOUCH_ALL, 1) ||
+		    (r->nl && mshare_faults(r, &f0)) || gang_go(&g) ||
+		    (r->nl && mshare_faults(r, &f1))) {
+			gang_end(&g, 1);
+			return -1;
+		}
+		record("B2", "first_minflt", var, 1, g.minflt);
+		if (r->nl)
+			record("B2", "first_modflt", var, 1, f1 - f0);
+		record("B2", "first_time", var, 1, g.go_secs * 1e3);
+		if (gang_end(&g, 0))
+			return -1;
+	}
+	if (r->nl) {
+		if (mshare_domain_get(nl, r->name, &d)) {
+			fprintf(stderr, "mshare-bench: B2 %s: DOMAIN_GET failed\n",
+				var_name[var]);
+			return -1;
+		}
+		record("B2", "domain_pt_gib", var, 1,
+		       d.table_pages * (double)PAGE / ((double)size / GIB));
+	}
+	emit("B2", "first_minflt", var, 1);
+	emit("B2", "first_modflt", var, 1);
+	emit("B2", "first_time", var, 1);
+	emit("B2", "domain_pt_gib", var, 1);
+	return 0;
+}
+
 static int run_b2(int var, struct region *r)
 {
 	int k;
@@ -941,7 +1089,7 @@ static int run_b2(int var, struct region *r)
 	}
 	emit("B2", "minflt", var, 1);
 	emit("B2", "time", var, 1);
-	return 0;
+	return run_b2_first(var, r);
 }
 
 /* --- B4 ------------------------------------------------------------------- */
@@ -1145,21 +1293,6 @@ done:
 	_exit(0);
 }
 
-static int region_empty(struct region *r)
-{
-	int err;
-
-	if (r->nl)
-		err = mshare_domain_discard(r->nl, r->name, 0, size);
-	else
-		err = fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				0, size) ? -errno : 0;
-	if (err)
-		fprintf(stderr, "mshare-bench: B8 %s: emptying the region: %s\n",
-			var_name[r->var], strerror(-err));
-	return err;
-}
-
 static int run_b8(int var, struct region *r)
 {
 	int k;
@@ -1167,7 +1300,8 @@ static int run_b8(int var, struct region *r)
 	for (k = 0; k < reps; k++) {
 		struct b4_report rep;
 
-		if (region_empty(r) || child_report("B8", var, r, b8_child, &rep))
+		if (region_empty("B8", r) ||
+		    child_report("B8", var, r, b8_child, &rep))
 			return -1;
 		record("B8", "mt_time", var, B8_THREADS, rep.child_secs * 1e3);
 		record("B8", "mt_minflt", var, B8_THREADS, rep.child_minflt);
@@ -1189,7 +1323,12 @@ static int mshare_rounds(struct region *r, long long *out)
 	return 0;
 }
 
-static int have_migrate = 1;	/* until the module says EOPNOTSUPP */
+/*
+ * Per variant: 1 until the module answers DOMAIN_MIGRATE with EOPNOTSUPP
+ * (a module without migration; a huge domain, whose 2 MiB leaves the
+ * module cannot migrate yet).
+ */
+static int have_migrate[NVAR] = { 1, 1, 1, 1, 1, 1 };
 
 /* The node holding most of the region's pages, seen from pid's mapping. */
 static int memfd_migrate(struct gang *g, int *moved, int *target)
@@ -1264,7 +1403,7 @@ static int b5_one(int var, int n)
 		record("B5", "migrate_cal", var, n, irq_count("CAL") - cal0);
 		record("B5", "migrate_tlb", var, n, irq_count("TLB") - tlb0);
 		record("B5", "migrate_pages", var, n, moved);
-	} else if (have_migrate) {
+	} else if (have_migrate[var]) {
 		struct mshare_domain_stats st = MSHARE_INIT(st);
 		struct mshare_migrate_result mr = MSHARE_INIT(mr);
 		int target = 1;
@@ -1279,7 +1418,7 @@ static int b5_one(int var, int n)
 		t0 = now();
 		err = mshare_domain_migrate(nl, r.name, target, 0, 0, &mr);
 		if (err == -EOPNOTSUPP) {
-			have_migrate = 0;
+			have_migrate[var] = 0;
 		} else if (err) {
 			fprintf(stderr, "mshare-bench: migrate %s: %s%s%s\n", r.name,
 				strerror(-err), mshare_nl_extack(nl)[0] ? ": " : "", mshare_nl_extack(nl));
@@ -1345,7 +1484,10 @@ static int run_b5(int var)
 		for (k = 0; k < rr; k++)
 			if (b5_one(var, n))
 				return -1;
-		if (var != V_MEMFD && !have_migrate)
+		if (var == V_HUGE && !have_migrate[var])
+			not_available("B5", "migrate_time", var, n,
+				      "refused (EOPNOTSUPP: the module does not migrate 2 MiB leaves)");
+		else if (var != V_MEMFD && !have_migrate[var])
 			not_available("B5", "migrate_time", var, n,
 				      "not available (module has no migrate)");
 		for (m = 0; m < sizeof(b5_metrics) / sizeof(b5_metrics[0]); m++)
@@ -1515,7 +1657,7 @@ static int b7_attach_fd(const char *name, struct mshare_info *info)
 
 /* One discard cycle on a new domain @name; -errno and @what on failure. */
 static int b7_cycle(struct b7_shared *sh, struct mshare_nl *dnl,
-		    const char *name, const char **what)
+		    const char *name, uint32_t flags, const char **what)
 {
 	struct mshare_domain_opts o = MSHARE_DOMAIN_OPTS_INIT;
 	struct mshare_discard d = { 0 };
@@ -1525,7 +1667,7 @@ static int b7_cycle(struct b7_shared *sh, struct mshare_nl *dnl,
 	size_t off;
 	char *p;
 
-	o.flags = MSHARE_DOMAIN_F_PREFAULT;
+	o.flags = flags;
 	*what = "create A";
 	err = mshare_domain_create(dnl, name, size, &o, NULL);
 	if (err)
@@ -1566,7 +1708,7 @@ destroy:
 	return err;
 }
 
-static void b7_discarder(struct b7_shared *sh, int count)
+static void b7_discarder(struct b7_shared *sh, int count, uint32_t flags)
 {
 	char name[MSHARE_NAME_MAX];
 	struct mshare_nl *dnl;
@@ -1582,7 +1724,7 @@ static void b7_discarder(struct b7_shared *sh, int count)
 		usleep(1000);
 	for (i = 0; i < count && b7_phase(sh) == B7_DISCARD; i++) {
 		snprintf(name, sizeof(name), "bench-%d-b7a%d", (int)getpid(), i);
-		err = b7_cycle(sh, dnl, name, &what);
+		err = b7_cycle(sh, dnl, name, flags, &what);
 		if (err)
 			goto fail;
 	}
@@ -1869,7 +2011,7 @@ static int run_b7(int var)
 	if (pm > 0)
 		pd = fork();
 	if (pd == 0)
-		b7_discarder(sh, n7);
+		b7_discarder(sh, n7, var_domain_flags(var));
 	if (pd < 0 || pm < 0) {
 		perror("mshare-bench: B7 fork");
 		goto out;
@@ -1928,6 +2070,10 @@ static void fmt_val(char *buf, size_t len, const struct result *r,
 
 	if (!r) {
 		snprintf(buf, len, "-");
+		return;
+	}
+	if (r->note && !strncmp(r->note, "refused", 7)) {
+		snprintf(buf, len, "refused");	/* the module said no */
 		return;
 	}
 	if (r->note || !r->nvals) {
@@ -2020,6 +2166,10 @@ static void print_row(const char *scen, const struct metric *m, int n,
 	fmt_ratio(buf, sizeof(buf), cell[V_PMD], cell[V_MEMFD]);
 	printf(" %9s", buf);
 	fmt_ratio(buf, sizeof(buf), cell[V_PUD], cell[V_HUGETLB]);
+	printf(" %9s", buf);
+	fmt_ratio(buf, sizeof(buf), cell[V_HUGE], cell[V_MEMFD]);
+	printf(" %10s", buf);
+	fmt_ratio(buf, sizeof(buf), cell[V_HUGE], cell[V_HUGETLB]);
 	printf(" %9s\n", buf);
 }
 
@@ -2034,7 +2184,8 @@ static void print_table(void)
 	printf("\n%-50s", "");
 	for (v = 0; v < NVAR; v++)
 		printf(" %10s", var_name[v]);
-	printf(" %9s %9s %9s\n", "pud/memfd", "pmd/memfd", "pud/htlb");
+	printf(" %9s %9s %9s %10s %9s\n", "pud/memfd", "pmd/memfd", "pud/htlb",
+	       "huge/memfd", "huge/htlb");
 	for (s = 0; s < sizeof(scens) / sizeof(scens[0]); s++) {
 		int header = 0;
 
@@ -2062,16 +2213,21 @@ static void print_table(void)
 				print_row(scens[s], &metrics[k], ns[j], &any_extra);
 		}
 	}
-	printf("[med k]: median of k runs; other rows: one run.  Ratios: mshare-pud or -pmd\n"
-	       "over memfd (4 KiB), mshare-pud over hugetlb; below 0.01 written 1/x.\n");
+	printf("[med k]: median of k runs; other rows: one run.  Ratios: mshare-pud, -pmd or\n"
+	       "-huge over memfd (4 KiB), mshare-pud or -huge over hugetlb; below 0.01\n"
+	       "written 1/x.  refused: the module answered EOPNOTSUPP (no number).\n");
+	if (want_v[V_HUGE] && huge_skip[0])
+		printf("mshare-huge: skipped: %s\n", huge_skip);
 	if (any_extra)
 		printf("* extrapolated linearly from the memfd run at N=%d (B1/B3), not measured\n",
 		       n1[nn1 - 1] >= 100 ? 100 : n1[nn1 - 1]);
 	for (i = 0; i < nresults; i++)
 		if (results[i].note)
-			printf("n/a: %s %s %s N=%d: %s\n", results[i].scen,
-			       var_name[results[i].var], results[i].metric,
-			       results[i].n, results[i].note);
+			printf("%s: %s %s %s N=%d: %s\n",
+			       strncmp(results[i].note, "refused", 7) ? "n/a" :
+								       "refused",
+			       results[i].scen, var_name[results[i].var],
+			       results[i].metric, results[i].n, results[i].note);
 }
 
 static void print_config(void)
@@ -2138,7 +2294,8 @@ static void help(void)
 	       "  -r       repetitions of the cheap runs (default 3)\n"
 	       "  --rbig   repetitions of B1/B3 runs with N > 100 (default 3)\n"
 	       "  -b       scenarios (default B1,B2,B3,B4,B5,B6,B7,B8)\n"
-	       "  -V       variants (default mshare-pud,mshare-pmd,memfd,memfd-thp,hugetlb)\n"
+	       "  -V       variants (default mshare-pud,mshare-pmd,memfd,memfd-thp,hugetlb,\n"
+	       "           mshare-huge)\n"
 	       "  --n1     attachers for B1/B3 (default 1,10,100,1000)\n"
 	       "  --n5     attachers for B5 (default 1,10,100)\n"
 	       "  --n6     attachers for B6 (default 10000)\n"
@@ -2285,6 +2442,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	have_nl = 1;
+	if (want_v[V_HUGE]) {
+		failed = huge_probe() != 0;
+		if (huge_skip[0])
+			say("== %s: skipped: %s\n", var_name[V_HUGE], huge_skip);
+	}
 
 	for (v = 0; v < NVAR && !failed; v++) {
 		struct region r;
@@ -2296,6 +2458,8 @@ int main(int argc, char **argv)
 			say("== %s: skipped, no THP in this kernel\n", var_name[v]);
 			continue;
 		}
+		if (v == V_HUGE && huge_skip[0])
+			continue;
 		say("== %s: B1-B4, B8\n", var_name[v]);
 		if (region_create(&r, v)) {
 			failed = 1;
@@ -2315,10 +2479,10 @@ int main(int argc, char **argv)
 		say("   %s done at %.0f s\n", var_name[v], now() - t_start);
 	}
 	if (!failed && want_b[5]) {
-		static const int b5v[] = { V_PUD, V_PMD, V_MEMFD };
+		static const int b5v[] = { V_PUD, V_PMD, V_HUGE, V_MEMFD };
 
-		for (size_t i = 0; i < 3 && !failed; i++) {
-			if (!want_v[b5v[i]])
+		for (size_t i = 0; i < 4 && !failed; i++) {
+			if (!want_v[b5v[i]] || (b5v[i] == V_HUGE && huge_skip[0]))
 				continue;
 			say("== %s: B5\n", var_name[b5v[i]]);
 			failed = run_b5(b5v[i]) != 0;
@@ -2340,10 +2504,10 @@ int main(int argc, char **argv)
 		say("   done at %.0f s\n", now() - t_start);
 	}
 	if (!failed && want_b[7]) {
-		static const int b7v[] = { V_PUD, V_PMD };
+		static const int b7v[] = { V_PUD, V_PMD, V_HUGE };
 
-		for (size_t i = 0; i < 2 && !failed; i++) {
-			if (!want_v[b7v[i]])
+		for (size_t i = 0; i < 3 && !failed; i++) {
+			if (!want_v[b7v[i]] || (b7v[i] == V_HUGE && huge_skip[0]))
 				continue;
 			say("== %s: B7, %.1f s idle, then %d discards\n",
 			    var_name[b7v[i]], t7, n7);

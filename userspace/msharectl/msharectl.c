@@ -426,7 +426,7 @@ enum kind {
 	K_U32, K_U64,
 	K_BYTES,	/* u64 bytes: -h shows a suffix */
 	K_MODE,		/* u32, shown in octal as "0640" */
-	K_FLAGS,	/* MSHARE_DOMAIN_F_*: "prefault" */
+	K_FLAGS,	/* MSHARE_DOMAIN_F_*: "prefault", "huge" */
 	K_POLICY,	/* + DOMAIN_NUMA_NODES */
 	K_NODES,	/* STATS_NODES: one entry per node */
 	K_PRESENT,	/* a flag attribute: "deleted" */
@@ -621,11 +621,16 @@ static void print_field(const struct field *f, struct nlattr **tb, bool multi)
 			tkv(f->key, "%s", buf);
 		return;
 	case K_FLAGS:
-		/* "prefault" (the flag's keyword in "domain add"); other bits raw */
-		if (json)
+		/* the flags' keywords in "domain add"; other bits raw */
+		if (json) {
 			jbool("prefault", v & MSHARE_DOMAIN_F_PREFAULT);
-		else if (v & MSHARE_DOMAIN_F_PREFAULT)
-			tkv("prefault", NULL);
+			jbool("huge", v & MSHARE_DOMAIN_F_HUGE);
+		} else {
+			if (v & MSHARE_DOMAIN_F_PREFAULT)
+				tkv("prefault", NULL);
+			if (v & MSHARE_DOMAIN_F_HUGE)
+				tkv("huge", NULL);
+		}
 		if (v & ~(uint64_t)MSHARE_DOMAIN_F_ALL) {
 			if (json)
 				ju64("flags", v);
@@ -874,6 +879,7 @@ enum {
 	KW_SIZE = 1 << 0, KW_MODE = 1 << 1, KW_OWNER = 1 << 2,
 	KW_GROUP = 1 << 3, KW_PREFAULT = 1 << 4, KW_POLICY = 1 << 5,
 	KW_NODE = 1 << 6, KW_OFFSET = 1 << 7, KW_LEN = 1 << 8,
+	KW_HUGE = 1 << 9,
 };
 
 /*
@@ -943,6 +949,12 @@ static int cmd_domain_add(struct mshare_nl *nl, int argc, char **argv)
 			if (once(cmd, kw, &seen, KW_PREFAULT))
 				return 2;
 			opts.flags |= MSHARE_DOMAIN_F_PREFAULT;
+			continue;
+		}
+		if (!strcmp(kw, "huge")) {
+			if (once(cmd, kw, &seen, KW_HUGE))
+				return 2;
+			opts.flags |= MSHARE_DOMAIN_F_HUGE;
 			continue;
 		}
 		if (!strcmp(kw, "size")) {
@@ -1614,7 +1626,7 @@ static int cmd_help(struct mshare_nl *nl, int argc, char **argv);
 
 static const struct command commands[] = {
 	CMD("domain", "add", cmd_domain_add,
-	    "NAME size SIZE [mode MODE] [owner USER] [group GROUP] [prefault] [policy POLICY]"),
+	    "NAME size SIZE [mode MODE] [owner USER] [group GROUP] [prefault] [huge] [policy POLICY]"),
 	CMD("domain", "del", cmd_domain_del, "NAME"),
 	CMD("domain", "show", cmd_domain_show, "[NAME]"),
 	CMD("domain", "list", cmd_domain_show, NULL),
