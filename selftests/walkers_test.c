@@ -1118,24 +1118,37 @@ static int page_node(const void *addr)
 	return status;
 }
 
-/* Pages of the fixture (one in each 2 MiB) not on node @nid. */
-static unsigned int tpages_off_node(const char *p, int nid)
+/*
+ * The node of the fixture's page in each 2 MiB into @nid (a domain short
+ * of memory on its home node, a huge one above all, has some elsewhere).
+ */
+static void tpage_nodes(const char *p, int *nid)
 {
-	unsigned int t, off = 0;
+	unsigned int t;
 
 	for (t = 0; t < NTABLES; t++)
-		if (page_node(p + tpage(t) * PAGE) != nid)
-			off++;
-	return off;
+		nid[t] = page_node(p + tpage(t) * PAGE);
 }
 
+/* Pages of the fixture no longer on the node @nid says. */
+static unsigned int tpages_moved(const char *p, const int *nid)
+{
+	unsigned int t, moved = 0;
+
+	for (t = 0; t < NTABLES; t++)
+		if (page_node(p + tpage(t) * PAGE) != nid[t])
+			moved++;
+	return moved;
+}
+
+/* mbind() of [@addr, + @len) to node @nid, or nodes 0 and 1 (-2), or none (-1). */
 static long do_mbind(void *addr, unsigned long len, int mode, int nid,
 		     unsigned int flags)
 {
-	unsigned long mask = nid < 0 ? 0 : 1UL << nid;
+	unsigned long mask = nid == -2 ? 3 : nid < 0 ? 0 : 1UL << nid;
 
-	return syscall(SYS_mbind, addr, len, mode, nid < 0 ? NULL : &mask,
-		       nid < 0 ? 0 : 8 * sizeof(mask), flags);
+	return syscall(SYS_mbind, addr, len, mode, nid == -1 ? NULL : &mask,
+		       nid == -1 ? 0 : 8 * sizeof(mask), flags);
 }
 
 /*
@@ -1179,15 +1192,16 @@ static int numa_maps_policy(const void *addr, char *buf, size_t len)
 TEST_F_TIMEOUT(walk, mbind_walks_and_moves_nothing, 120)
 {
 	uint64_t units = link_units(_metadata, self);
+	static int nid[NTABLES];
 	char pol[64], want[64];
 	int home, other;
 
 	if (access("/sys/devices/system/node/node1", F_OK))
 		SKIP(return, "one NUMA node: nothing to move to");
-	home = page_node(self->p + tpage(0) * PAGE);
+	tpage_nodes(self->p, nid);
+	home = nid[0];	/* at least this page is misplaced for "other" */
 	ASSERT_LE(0, home);
 	other = home ? 0 : 1;
-	EXPECT_EQ(0, tpages_off_node(self->p, home));
 
 	EXPECT_EQ(-1, do_mbind(self->p, DSIZE, MPOL_BIND, other, MPOL_MF_STRICT));
 	EXPECT_EQ(EIO, errno);
@@ -1209,13 +1223,13 @@ TEST_F_TIMEOUT(walk, mbind_walks_and_moves_nothing, 120)
 	ASSERT_EQ(0, numa_maps_policy(self->p, pol, sizeof(pol)));
 	snprintf(want, sizeof(want), "bind:%d", other);
 	EXPECT_STREQ(want, pol);
-	EXPECT_EQ(0, tpages_off_node(self->p, home));
+	EXPECT_EQ(0, tpages_moved(self->p, nid));
 	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	EXPECT_EQ(NTABLES * 4 * self->fill, smaps_kb(0, self->p, "Rss"));
 	EXPECT_EQ(units, link_units(_metadata, self));
 
-	/* Nothing misplaced: STRICT succeeds; then back to the default. */
-	EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_BIND, home,
+	/* Nothing misplaced (both nodes): STRICT succeeds; then the default. */
+	EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_BIND, -2,
 			      MPOL_MF_STRICT | MPOL_MF_MOVE));
 	EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_DEFAULT, -1, 0));
 	ASSERT_EQ(0, numa_maps_policy(self->p, pol, sizeof(pol)));
@@ -1236,13 +1250,12 @@ TEST_F_TIMEOUT(walk, move_pages_to_other_node_fails_ebusy, 120)
 	enum { N = 8 };
 	uint64_t units = link_units(_metadata, self);
 	void *pages[N];
-	int nodes[N], status[N], home, other, i, n;
+	static int nid[NTABLES];
+	int nodes[N], status[N], i, n;
 
 	if (access("/sys/devices/system/node/node1", F_OK))
 		SKIP(return, "one NUMA node: nothing to move to");
-	home = page_node(self->p + tpage(0) * PAGE);
-	ASSERT_LE(0, home);
-	other = home ? 0 : 1;
+	tpage_nodes(self->p, nid);
 	/*
 	 * Written pages of the first GiB and of the tail; huge: also two
 	 * pages next to written ones (of the same leaves).
@@ -1253,7 +1266,8 @@ TEST_F_TIMEOUT(walk, move_pages_to_other_node_fails_ebusy, 120)
 						   NTABLES - 1, 7, NTABLES - 1 };
 
 		pages[i] = self->p + (tpage(t[i]) + (i >= N - 2)) * PAGE;
-		nodes[i] = other;
+		ASSERT_LE(0, nid[t[i]]);
+		nodes[i] = nid[t[i]] ? 0 : 1;	/* the other node */
 		status[i] = 1000;
 	}
 	EXPECT_EQ(0, syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE))
@@ -1264,7 +1278,7 @@ TEST_F_TIMEOUT(walk, move_pages_to_other_node_fails_ebusy, 120)
 		TH_LOG("%s", strerror(errno));
 	for (i = 0; i < n; i++)
 		EXPECT_EQ(-EBUSY, status[i]) TH_LOG("page %d, MOVE_ALL", i);
-	EXPECT_EQ(0, tpages_off_node(self->p, home));
+	EXPECT_EQ(0, tpages_moved(self->p, nid));
 	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	EXPECT_EQ(units, link_units(_metadata, self));
 	check_data(_metadata, self);
