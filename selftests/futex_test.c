@@ -14,6 +14,13 @@
  *
  * Every wait is bounded (timed waits of WAIT_S seconds, and the test's own
  * timeout), so a broken wake fails the test instead of hanging it.
+ *
+ * Every test runs on three variants of the domain: "pages", 4 MiB of
+ * 4 KiB pages; "huge", 4 MiB of 2 MiB leaves (MSHARE_DOMAIN_F_HUGE), which
+ * every process holds as copies in its own PMD entries (no whole GiB to
+ * link); "huge_gib", 1 GiB of leaves, linked at PUD level where the
+ * kernel can.  A leaf is a large folio with its index set as a page's:
+ * get_futex_key() keys on the folio's inode and the page's offset in it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +43,6 @@
 #include "mshare_util.h"
 #include "kselftest_harness.h"
 
-#define DSIZE		(4 * MiB)
 #define OBJ_OFF		(2 * MiB + 192)	/* the shared objects: second PTE table */
 #define WAIT_S		10		/* bound of every single wait */
 #define MAX_KIDS	4
@@ -73,6 +79,8 @@ static long futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *
 
 FIXTURE(fx) {
 	struct mshare_nl *nl;
+	uint64_t size;			/* the domain's */
+	unsigned int flags;		/* 0 or MSHARE_DOMAIN_F_HUGE */
 	char name[MSHARE_NAME_MAX];
 	char *p;			/* this process's mapping */
 	struct shared *sh;
@@ -80,6 +88,26 @@ FIXTURE(fx) {
 	pid_t kid[MAX_KIDS];
 	int go[MAX_KIDS][2];		/* parent -> child: start */
 	int rep[MAX_KIDS][2];		/* child -> parent: its address, then bytes */
+};
+
+FIXTURE_VARIANT(fx) {
+	uint64_t size;
+	unsigned int flags;
+};
+
+FIXTURE_VARIANT_ADD(fx, pages) {
+	.size = 4 * MiB,
+	.flags = 0,
+};
+
+FIXTURE_VARIANT_ADD(fx, huge) {
+	.size = 4 * MiB,
+	.flags = MSHARE_DOMAIN_F_HUGE,
+};
+
+FIXTURE_VARIANT_ADD(fx, huge_gib) {
+	.size = GiB,
+	.flags = MSHARE_DOMAIN_F_HUGE,
 };
 
 FIXTURE_SETUP(fx)
@@ -91,8 +119,12 @@ FIXTURE_SETUP(fx)
 	self->p = NULL;
 	self->sh = NULL;
 	snprintf(self->name, sizeof(self->name), "futex-%d", getpid());
+	self->size = variant->size;
+	self->flags = variant->flags;
 	ASSERT_EQ(0, nl_open(&self->nl));
-	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &info));
+	if (self->flags && !thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	ASSERT_EQ(0, create_domain(self->nl, self->name, self->size, self->flags, &info));
 }
 
 FIXTURE_TEARDOWN(fx)
@@ -110,7 +142,7 @@ FIXTURE_TEARDOWN(fx)
 		close(self->rep[i][1]);
 	}
 	if (self->p)
-		munmap(self->p, DSIZE);
+		munmap(self->p, self->size);
 	mshare_domain_destroy(self->nl, self->name);
 	mshare_nl_close(self->nl);
 }
@@ -143,7 +175,7 @@ static void start_kid(struct __test_metadata *_metadata, FIXTURE_DATA(fx) *self,
 		if (mmap(NULL, (idx + 1) * GiB, PROT_NONE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)
 			_exit(90);
-		if (attach_dom(self->name, 0, &q, &size) || size != DSIZE)
+		if (attach_dom(self->name, 0, &q, &size) || size != self->size)
 			_exit(91);
 		if (write(self->rep[idx][1], &q, sizeof(q)) != sizeof(q))
 			_exit(92);
@@ -161,6 +193,7 @@ static void start_kid(struct __test_metadata *_metadata, FIXTURE_DATA(fx) *self,
 static void attach_and_go(struct __test_metadata *_metadata, FIXTURE_DATA(fx) *self,
 			  void (*init)(struct shared *sh))
 {
+	struct mshare_domain_info info = MSHARE_INIT(info);
 	size_t size;
 	void *addr;
 	int i;
@@ -170,6 +203,9 @@ static void attach_and_go(struct __test_metadata *_metadata, FIXTURE_DATA(fx) *s
 	self->sh = (struct shared *)(self->p + OBJ_OFF);
 	memset(self->sh, 0, sizeof(*self->sh));
 	init(self->sh);
+	/* One page, or one 2 MiB leaf, holds the objects. */
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &info));
+	ASSERT_EQ(self->flags ? 512 : 1, info.resident);
 	for (i = 0; i < self->nkids; i++) {
 		struct pollfd pfd = { .fd = self->rep[i][0], .events = POLLIN };
 		void *q = NULL;

@@ -12,6 +12,11 @@
  *
  * The domain is 1 GiB + 4 MiB, not prefaulted; the I/O ranges cross 2 MiB
  * boundaries both in the PUD-linked first GiB and in the PMD-linked tail.
+ * Every test runs on two variants of it: "pages" (4 KiB pages) and
+ * "huge" (MSHARE_DOMAIN_F_HUGE: 2 MiB leaves, large folios; GUP takes its
+ * references on the folio, a first touch fills 2 MiB, and the tail's
+ * leaves are copies in the process's own PMD entries).  ptrace
+ * PEEKDATA/POKEDATA is tested here too (access_process_vm(), FOLL_FORCE).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -124,6 +130,7 @@ static int other_attacher_verifies(const char *name, uint64_t seed)
 
 FIXTURE(gup) {
 	struct mshare_nl *nl;
+	unsigned int flags;		/* the domain's: 0 or MSHARE_DOMAIN_F_HUGE */
 	struct mshare_module_info base;	/* before the domain existed */
 	char name[MSHARE_NAME_MAX];
 	char other[MSHARE_NAME_MAX];	/* a second domain, when a test makes one */
@@ -134,6 +141,20 @@ FIXTURE(gup) {
 	int img_fd, loop_fd, dio_fd;	/* the file, /dev/loopN, its O_DIRECT fd */
 	int pipe_fd[2];
 	struct uring ring;
+};
+
+FIXTURE_VARIANT(gup) {
+	unsigned int flags;
+};
+
+/* A domain of 4 KiB pages. */
+FIXTURE_VARIANT_ADD(gup, pages) {
+	.flags = 0,
+};
+
+/* The same domain of 2 MiB leaves. */
+FIXTURE_VARIANT_ADD(gup, huge) {
+	.flags = MSHARE_DOMAIN_F_HUGE,
 };
 
 FIXTURE_SETUP(gup)
@@ -151,7 +172,22 @@ FIXTURE_SETUP(gup)
 	ASSERT_EQ(0, nl_open(&self->nl));
 	self->base.size = sizeof(self->base);
 	ASSERT_EQ(0, mshare_module_info(self->nl, &self->base));
-	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &info));
+	self->flags = variant->flags;
+	if (self->flags && !thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, self->flags, &info));
+}
+
+/*
+ * The pages the domain holds once bytes [@off, @off + @len) are touched
+ * (from nothing): those pages, or the whole 2 MiB leaves around them.
+ */
+static uint64_t touched_pages(FIXTURE_DATA(gup) *self, uint64_t off, uint64_t len)
+{
+	const uint64_t unit = self->flags ? 2 * MiB : PAGE;
+	uint64_t first = off / unit, last = (off + len - 1) / unit;
+
+	return (last - first + 1) * (unit / PAGE);
 }
 
 static void close_fd(int *fd)
@@ -375,7 +411,8 @@ TEST_F_TIMEOUT(gup, odirect_read_from_loop_device_into_domain, 120)
 		EXPECT_EQ(0, bad_words(self->p + R[i].off, R[i].off, R[i].len, 52))
 			TH_LOG("range %d", i);
 	}
-	EXPECT_EQ((R[0].len + R[1].len) / PAGE, resident(_metadata, self));
+	EXPECT_EQ(touched_pages(self, R[0].off, R[0].len) +
+		  touched_pages(self, R[1].off, R[1].len), resident(_metadata, self));
 	EXPECT_EQ(0, other_attacher_verifies(self->name, 52));
 }
 
@@ -463,14 +500,16 @@ TEST_F_TIMEOUT(gup, vmsplice_pin_outlives_domain_destroy, 120)
 
 	ASSERT_EQ(0, mshare_module_info(self->nl, &mid));
 	EXPECT_EQ(self->base.domains + 1, mid.domains);
-	EXPECT_EQ(self->base.data_pages + len / PAGE, mid.data_pages);
+	EXPECT_EQ(self->base.data_pages + touched_pages(self, off, len), mid.data_pages);
 	ASSERT_EQ(0, munmap(self->p, DSIZE));
 	self->p = NULL;
 	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(self->base.domains, after.domains);
-	EXPECT_EQ(self->base.data_pages + len / PAGE, after.data_pages);
-	EXPECT_EQ(self->base.orphan_pages + len / PAGE, after.orphan_pages);
+	/* huge: the two folios, whole */
+	EXPECT_EQ(self->base.data_pages + touched_pages(self, off, len), after.data_pages);
+	EXPECT_EQ(self->base.orphan_pages + touched_pages(self, off, len),
+		  after.orphan_pages);
 	EXPECT_EQ(self->base.table_pages, after.table_pages);
 
 	/* Take fresh memory and write over all of it. */
@@ -529,7 +568,8 @@ TEST_F_TIMEOUT(gup, process_vm_readv_reads_remote_domain, 120)
 		EXPECT_EQ(0, bad_words(local[i].iov_base, R[i].off, R[i].len, 56));
 	buf = local[NR].iov_base;
 	EXPECT_EQ(0, nonzero_words(buf, FRESH_LEN));
-	EXPECT_EQ(res0 + FRESH_LEN / PAGE, resident(_metadata, self));
+	EXPECT_EQ(res0 + touched_pages(self, FRESH_OFF, FRESH_LEN),
+		  resident(_metadata, self));
 	for (i = 0; i <= NR; i++)
 		free(local[i].iov_base);
 	EXPECT_EQ(0, finish_holder(_metadata, self));
@@ -619,6 +659,59 @@ TEST_F_TIMEOUT(gup, proc_pid_mem_writes_domain_address, 120)
 	free(buf);
 	EXPECT_EQ(0, finish_holder(_metadata, self));
 	EXPECT_EQ(0, other_attacher_verifies(self->name, 61));
+}
+
+/*
+ * ptrace(PTRACE_PEEKDATA / PTRACE_POKEDATA): ptrace_access_vm() ->
+ * __access_remote_vm() (get_user_pages_remote(), FOLL_FORCE) word by word
+ * in the tracee's mapping: in the PUD-linked GiB and in the tail (huge:
+ * a leaf copy) a sample of words, each poked, seen changed through this
+ * process's own mapping, and poked back; a range never touched is poked
+ * whole (faulted in there).
+ */
+TEST_F_TIMEOUT(gup, ptrace_peek_and_poke_remote_domain, 120)
+{
+	uint64_t res0, i, bad = 0;
+	char *addr;
+	int st, r;
+
+	addr = start_holder(_metadata, self, 65, 65);
+	res0 = resident(_metadata, self);
+	gup_attach(_metadata, self);
+	ASSERT_EQ(0, ptrace(PTRACE_ATTACH, self->child, NULL, NULL))
+		TH_LOG("PTRACE_ATTACH: %s", strerror(errno));
+	ASSERT_EQ(self->child, waitpid(self->child, &st, 0));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	for (r = 0; r < NR; r++)
+		for (i = 0; i < R[r].len / 8; i += 509) {
+			uint64_t off = R[r].off + 8 * i, v = page_pattern(65, off / 8);
+			volatile uint64_t *mine = (uint64_t *)(self->p + off);
+			long w;
+
+			errno = 0;
+			w = ptrace(PTRACE_PEEKDATA, self->child, addr + off, NULL);
+			if (errno || (uint64_t)w != v ||
+			    ptrace(PTRACE_POKEDATA, self->child, addr + off, (void *)~v) ||
+			    *mine != ~v ||
+			    ptrace(PTRACE_POKEDATA, self->child, addr + off, (void *)v) ||
+			    *mine != v) {
+				if (bad++ < 4)
+					TH_LOG("range %d word %" PRIu64 ": %s", r, i,
+					       strerror(errno));
+			}
+		}
+	EXPECT_EQ(0, bad);
+	for (i = 0; i < FRESH_LEN / 8; i++)
+		if (ptrace(PTRACE_POKEDATA, self->child, addr + FRESH_OFF + 8 * i,
+			   (void *)page_pattern(65, FRESH_OFF / 8 + i)) && bad++ < 4)
+			TH_LOG("POKEDATA fresh word %" PRIu64 ": %s", i, strerror(errno));
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(res0 + touched_pages(self, FRESH_OFF, FRESH_LEN),
+		  resident(_metadata, self));
+	ASSERT_EQ(0, ptrace(PTRACE_DETACH, self->child, NULL, NULL));
+	EXPECT_EQ(0, finish_holder(_metadata, self));
+	EXPECT_EQ(0, bad_words(self->p + FRESH_OFF, FRESH_OFF, FRESH_LEN, 65));
+	EXPECT_EQ(0, other_attacher_verifies(self->name, 65));
 }
 
 /* ---- io_uring fixed buffers: a long-term pin ---- */
@@ -726,9 +819,10 @@ TEST_F_TIMEOUT(gup, io_uring_fixed_buffer_outlives_domain_destroy, 120)
 	ASSERT_EQ(0, mshare_domain_destroy(self->nl, self->name));
 	ASSERT_EQ(0, mshare_module_info(self->nl, &after));
 	EXPECT_EQ(self->base.domains, after.domains);
-	/* the registration pins them: orphans, counted until unregistered */
-	EXPECT_EQ(self->base.data_pages + len / PAGE, after.data_pages);
-	EXPECT_EQ(self->base.orphan_pages + len / PAGE, after.orphan_pages);
+	/* the registration pins them (huge: the folio): orphans, counted until unregistered */
+	EXPECT_EQ(self->base.data_pages + touched_pages(self, off, len), after.data_pages);
+	EXPECT_EQ(self->base.orphan_pages + touched_pages(self, off, len),
+		  after.orphan_pages);
 
 	/* The buffer's address is only a key into the registration now. */
 	EXPECT_EQ(len, uring_rw_fixed(&self->ring, IORING_OP_WRITE_FIXED,

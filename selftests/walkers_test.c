@@ -2,9 +2,9 @@
 /*
  * Generic kernel walkers against a domain mapping.  A process's link puts
  * the domain's own tables under its PUD or PMD entries, so every generic
- * page-table walker of the process (procfs readers, madvise, mlock, the
- * NUMA scanner, khugepaged) can reach the tables every other attacher
- * uses.  Documentation/walkers.rst gives, for each, the 6.12 function
+ * page-table walker of the process (procfs readers, madvise, mlock,
+ * mbind and move_pages, the NUMA scanner, khugepaged) can reach the
+ * tables every other attacher uses.  Documentation/walkers.rst gives, for each, the 6.12 function
  * that decides what it does with a VM_MIXEDMAP file VMA; each test here
  * proves that verdict: the walker either leaves the shared tables and the
  * data alone (the data stays intact for another attacher, the call has
@@ -15,13 +15,22 @@
  * The domain is 1 GiB + 4 MiB, not prefaulted: its first GiB links at PUD
  * level where the kernel can (pud_links_possible(): THP built and not
  * "never", 6.6 or later), else as 512 PMD links; its tail as two PMD
- * links, so each walker crosses both kinds of link where there are two.  The fixture writes one page in each
- * of its 514 PTE tables (tpage()), so the domain holds 514 data pages,
- * each PTE table is linked and most leaf entries are empty.
+ * links, so each walker crosses both kinds of link where there are two.
+ * The fixture writes one page in each of its 514 2 MiB (tpage()).
+ *
+ * Every test runs twice (FIXTURE_VARIANT): "pages", a domain of 4 KiB
+ * pages, where the fixture's writes leave 514 data pages, each PTE table
+ * linked and most leaf entries empty; and "huge", the same domain created
+ * with MSHARE_DOMAIN_F_HUGE (Documentation/design.rst, "2 MiB leaves"),
+ * where each write fills a whole 2 MiB leaf: 514 leaves, 263168 pages, the
+ * first GiB's in the domain's PMD table (linked at PUD level where the
+ * kernel can), the tail's two as copies in this process's own PMD
+ * entries.  A walker then meets PMD leaves, both shared and copied.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/mempolicy.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,6 +40,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,7 +71,8 @@
 
 #define DSIZE		(1 * GiB + 4 * MiB)
 #define NPAGES		(DSIZE / PAGE)
-#define NTABLES		(DSIZE / (2 * MiB))	/* 514 PTE tables */
+#define NTABLES		(DSIZE / (2 * MiB))	/* 514 PTE tables or leaves */
+#define LEAF_PAGES	512
 #define TAIL		(1 * GiB)		/* the PMD-linked tail */
 #define TAIL_LEN	(4 * MiB)
 #define SEED		41
@@ -325,12 +336,28 @@ struct knob {
 
 FIXTURE(walk) {
 	struct mshare_nl *nl;
+	unsigned int flags;		/* the domain's: 0 or MSHARE_DOMAIN_F_HUGE */
+	uint64_t fill;			/* pages a first touch fills: 1 or 512 */
 	char name[MSHARE_NAME_MAX];
 	char extra[2][MSHARE_NAME_MAX];	/* other domains a test made */
 	char *p;
 	pid_t child;
 	struct knob knobs[MAX_KNOBS];	/* sysfs/debugfs values to restore */
 	int nknobs;
+};
+
+FIXTURE_VARIANT(walk) {
+	unsigned int flags;
+};
+
+/* A domain of 4 KiB pages in PTE tables. */
+FIXTURE_VARIANT_ADD(walk, pages) {
+	.flags = 0,
+};
+
+/* The same domain of 2 MiB leaves. */
+FIXTURE_VARIANT_ADD(walk, huge) {
+	.flags = MSHARE_DOMAIN_F_HUGE,
 };
 
 FIXTURE_SETUP(walk)
@@ -344,12 +371,21 @@ FIXTURE_SETUP(walk)
 	self->p = NULL;
 	self->child = 0;
 	self->nknobs = 0;
+	self->flags = variant->flags;
+	self->fill = variant->flags ? LEAF_PAGES : 1;
 	ASSERT_EQ(0, nl_open(&self->nl));
-	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, 0, &info));
+	if (self->flags && !thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	ASSERT_EQ(0, create_domain(self->nl, self->name, DSIZE, self->flags, &info));
 	ASSERT_EQ(0, attach_dom(self->name, 0, &addr, &size));
 	ASSERT_EQ(DSIZE, size);
 	self->p = addr;
 	fill_tables(self->p, SEED);
+	/* Every 2 MiB a leaf: none fell back to a PTE table. */
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &info));
+	ASSERT_EQ(NTABLES * self->fill, info.resident);
+	/* Two PMD tables, and a PTE table per 2 MiB of pages only. */
+	ASSERT_EQ(self->flags ? 2 : 2 + NTABLES, info.table_pages);
 }
 
 static void restore_knobs(FIXTURE_DATA(walk) *self)
@@ -465,28 +501,35 @@ TEST_F_TIMEOUT(walk, maps_names_mapping_mshare_name, 120)
 /*
  * smaps_pte_range() walks the linked tables: Rss is the domain pages this
  * process links (not the whole domain, not the ranges it has not linked),
- * and Pss equals Rss (the pages have no mapcount).
+ * and Pss equals Rss (the pages have no mapcount).  A leaf, shared or
+ * copied, goes through smaps_pmd_entry(): 2 MiB of Rss, Pss,
+ * Private_Dirty and FilePmdMapped.
  */
 TEST_F_TIMEOUT(walk, smaps_counts_linked_pages_in_rss_and_pss, 120)
 {
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
-	EXPECT_EQ(NTABLES * 4, smaps_kb(0, self->p, "Rss"));
-	EXPECT_EQ(NTABLES * 4, smaps_kb(0, self->p, "Pss"));
-	TH_LOG("Private_Dirty %ld kB, Shared_Dirty %ld kB, Referenced %ld kB",
-	       smaps_kb(0, self->p, "Private_Dirty"),
-	       smaps_kb(0, self->p, "Shared_Dirty"),
-	       smaps_kb(0, self->p, "Referenced"));
-	/* Unlink the tail: its two pages leave Rss, not the domain. */
+	const long kb = NTABLES * 4 * self->fill, leaf_kb = self->flags ? 2048 : 0;
+
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
+	EXPECT_EQ(kb, smaps_kb(0, self->p, "Rss"));
+	EXPECT_EQ(kb, smaps_kb(0, self->p, "Pss"));
+	EXPECT_EQ(kb, smaps_kb(0, self->p, "Private_Dirty"));
+	EXPECT_EQ(0, smaps_kb(0, self->p, "Shared_Dirty"));
+	EXPECT_EQ(NTABLES * leaf_kb, smaps_kb(0, self->p, "FilePmdMapped"));
+	TH_LOG("Referenced %ld kB", smaps_kb(0, self->p, "Referenced"));
+	/* Unlink the tail: its two pages (leaves) leave Rss, not the domain. */
 	ASSERT_EQ(0, madvise(self->p + TAIL, TAIL_LEN, MADV_DONTNEED));
-	EXPECT_EQ((NTABLES - 2) * 4, smaps_kb(0, self->p, "Rss"));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(kb - 2 * 4 * self->fill, smaps_kb(0, self->p, "Rss"));
+	EXPECT_EQ((NTABLES - 2) * leaf_kb, smaps_kb(0, self->p, "FilePmdMapped"));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	check_data(_metadata, self);
 }
 
 /*
  * pte_to_pagemap_entry(): a written page is present, a file page, not
  * exclusive, with the same PFN in every attacher; an empty leaf entry of a
- * linked table is not present.
+ * linked table is not present.  A 2 MiB leaf (pagemap_pmd_range()'s huge
+ * branch): all its 512 pages are present, PFNs contiguous from a 2 MiB
+ * aligned first one.
  */
 TEST_F_TIMEOUT(walk, pagemap_reports_same_pfn_in_every_attacher, 120)
 {
@@ -496,14 +539,21 @@ TEST_F_TIMEOUT(walk, pagemap_reports_same_pfn_in_every_attacher, 120)
 
 	for (t = 0; t < NTABLES; t++) {
 		uint64_t e = pagemap_entry(self->p + tpage(t) * PAGE);
-		uint64_t empty = pagemap_entry(self->p + (t * 512 + (tpage(t) + 1) % 512) * PAGE);
+		uint64_t nb = t * 512 + (tpage(t) + 1) % 512;	/* its neighbour */
+		uint64_t n = pagemap_entry(self->p + nb * PAGE);
+		int ok;
 
-		if (!(e & PM_PRESENT) || !(e & PM_FILE) || (e & PM_EXCLUSIVE) ||
-		    !(e & PM_PFN) || (empty & PM_PRESENT)) {
-			if (bad++ < 4)
-				TH_LOG("table %u: entry %#" PRIx64 ", empty neighbour %#" PRIx64,
-				       t, e, empty);
-		}
+		ok = (e & PM_PRESENT) && (e & PM_FILE) && !(e & PM_EXCLUSIVE) &&
+		     (e & PM_PFN);
+		if (self->flags)	/* the same leaf */
+			ok = ok && (n & ~PM_PFN) == (e & ~PM_PFN) &&
+			     (n & PM_PFN) - (e & PM_PFN) == nb - tpage(t) &&
+			     (e & PM_PFN) % 512 == tpage(t) % 512;
+		else			/* an empty entry */
+			ok = ok && !(n & PM_PRESENT);
+		if (!ok && bad++ < 4)
+			TH_LOG("2 MiB %u: entry %#" PRIx64 ", neighbour %#" PRIx64,
+			       t, e, n);
 		pfn[t] = e & PM_PFN;
 	}
 	EXPECT_EQ(0, bad);
@@ -529,7 +579,8 @@ TEST_F_TIMEOUT(walk, pagemap_reports_same_pfn_in_every_attacher, 120)
 
 /*
  * show_numa_map() -> gather_pte_stats(): the mapping is named, and counts
- * each written page once, dirty, on its node.
+ * each written page once, dirty, on its node; a leaf (gather_pte_stats()'s
+ * PMD branch) as 512 dirty pages, still with kernelpagesize_kB 4.
  */
 TEST_F_TIMEOUT(walk, numa_maps_counts_dirty_pages_per_node, 120)
 {
@@ -542,7 +593,7 @@ TEST_F_TIMEOUT(walk, numa_maps_counts_dirty_pages_per_node, 120)
 	TH_LOG("%s", line);
 	snprintf(want, sizeof(want), " file=mshare:[%s]", self->name);
 	EXPECT_NE(NULL, strstr(line, want));
-	EXPECT_EQ(NTABLES, line_field(line, "dirty", -1));
+	EXPECT_EQ(NTABLES * self->fill, line_field(line, "dirty", -1));
 	EXPECT_EQ(-1, line_field(line, "anon", -1));
 	for (nid = 0; nid < 64; nid++) {
 		char key[8];
@@ -552,14 +603,15 @@ TEST_F_TIMEOUT(walk, numa_maps_counts_dirty_pages_per_node, 120)
 		if (n > 0)
 			sum += n;
 	}
-	EXPECT_EQ(NTABLES, sum);
+	EXPECT_EQ(NTABLES * self->fill, sum);
 	EXPECT_EQ(4, line_field(line, "kernelpagesize_kB", -1));
 	check_data(_metadata, self);
 }
 
 /*
  * mincore_pte_range(): a present leaf entry is resident; an empty one is
- * looked up in the domain file's page cache (empty: 0).
+ * looked up in the domain file's page cache (empty: 0).  A 2 MiB leaf is
+ * 512 resident pages (huge: every page of the domain).
  */
 TEST_F_TIMEOUT(walk, mincore_reports_linked_pages_resident, 120)
 {
@@ -569,7 +621,7 @@ TEST_F_TIMEOUT(walk, mincore_reports_linked_pages_resident, 120)
 	ASSERT_NE(NULL, vec);
 	ASSERT_EQ(0, mincore(self->p, DSIZE, vec));
 	for (i = 0; i < NPAGES; i++)
-		if ((vec[i] & 1) != is_tpage(i) && wrong++ < 4)
+		if ((vec[i] & 1) != (self->flags ? 1 : is_tpage(i)) && wrong++ < 4)
 			TH_LOG("page %" PRIu64 ": %u", i, vec[i]);
 	EXPECT_EQ(0, wrong);
 	free(vec);
@@ -587,17 +639,17 @@ TEST_F_TIMEOUT(walk, mincore_reports_unlinked_range_absent, 120)
 	unsigned int i, ones = 0;
 
 	ASSERT_EQ(0, madvise(self->p + TAIL, TAIL_LEN, MADV_DONTNEED));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	ASSERT_EQ(0, mincore(self->p + TAIL, TAIL_LEN, vec));
 	for (i = 0; i < TAIL_LEN / PAGE; i++)
 		ones += vec[i] & 1;
 	EXPECT_EQ(0, ones);
-	/* Relinked by a read, the written pages are resident again. */
+	/* Relinked by a read, the written pages (leaves) are resident again. */
 	EXPECT_EQ(0, bad_tables(self->p, SEED));
 	ASSERT_EQ(0, mincore(self->p + TAIL, TAIL_LEN, vec));
 	for (i = 0, ones = 0; i < TAIL_LEN / PAGE; i++)
 		ones += vec[i] & 1;
-	EXPECT_EQ(2, ones);
+	EXPECT_EQ(2 * self->fill, ones);
 	check_data(_metadata, self);
 }
 
@@ -613,6 +665,7 @@ TEST_F_TIMEOUT(walk, mincore_by_non_owner_reports_every_page_resident, 120)
 
 	snprintf(self->extra[0], MSHARE_NAME_MAX, "walkers-%d-any", getpid());
 	opts.mode = 0666;
+	opts.flags = self->flags;
 	ASSERT_EQ(0, mshare_domain_create(self->nl, self->extra[0], 8 * MiB,
 					  &opts, &info));
 	pid = flush_fork();
@@ -637,26 +690,30 @@ TEST_F_TIMEOUT(walk, mincore_by_non_owner_reports_every_page_resident, 120)
 	ASSERT_GT(pid, 0);
 	EXPECT_EQ(0, wait_exit_code(pid));
 	ASSERT_EQ(0, mshare_domain_get(self->nl, self->extra[0], &info));
-	EXPECT_EQ(1, info.resident);
+	EXPECT_EQ(self->fill, info.resident);
 }
 
 /* ---- /proc/PID/clear_refs ---- */
 
 /*
  * Types 1 and 3: clear_refs_pte_range() clears the young bit of the shared
- * leaf entries (accounting only; no notifier, so nothing is unlinked).
+ * leaf entries (accounting only; no notifier, so nothing is unlinked).  A
+ * 2 MiB leaf: its huge branch, pmdp_test_and_clear_young() under
+ * pmd_trans_huge_lock() (the domain PMD table's lock, or this process's
+ * for a copy).
  */
 static void clear_refs_young(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(walk) *self, const char *type)
 {
 	uint64_t units = link_units(_metadata, self);
+	const long kb = NTABLES * 4 * self->fill;
 
-	EXPECT_EQ(NTABLES * 4, smaps_kb(0, self->p, "Referenced"));
+	EXPECT_EQ(kb, smaps_kb(0, self->p, "Referenced"));
 	ASSERT_EQ(0, write_str("/proc/self/clear_refs", type));
 	EXPECT_EQ(0, smaps_kb(0, self->p, "Referenced"));
-	EXPECT_EQ(NTABLES * 4, smaps_kb(0, self->p, "Rss"));
+	EXPECT_EQ(kb, smaps_kb(0, self->p, "Rss"));
 	EXPECT_EQ(units, link_units(_metadata, self));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	check_data(_metadata, self);
 }
 
@@ -694,7 +751,7 @@ TEST_F_TIMEOUT(walk, clear_refs_soft_dirty_unlinks_and_pages_stay_soft_dirty, 12
 			clean++;
 	}
 	EXPECT_EQ(0, clean);
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	check_data(_metadata, self);
 }
 
@@ -725,27 +782,39 @@ TEST_F_TIMEOUT(walk, clear_refs_hiwater_resets_peak_keeps_links, 120)
 
 /*
  * madvise_cold_or_pageout_pte_range() skips a folio that is not on the
- * LRU before it touches the entry: the young bits stay.
+ * LRU before it touches the entry: the young bits stay.  Its PMD branch
+ * does not look at the LRU first: for a whole 2 MiB leaf (mapcount 0, so
+ * not "likely mapped shared") MADV_COLD clears the leaf's young bit with
+ * pmdp_test_and_clear_young(), as clear_refs 1 does, then
+ * folio_deactivate() does nothing (not on the LRU).  Accounting only.
  */
 TEST_F_TIMEOUT(walk, madvise_cold_leaves_shared_entries_alone, 120)
 {
 	uint64_t units = link_units(_metadata, self);
 
 	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_COLD));
-	EXPECT_EQ(NTABLES * 4, smaps_kb(0, self->p, "Referenced"));
+	/* 6.1 skips the leaf (page_mapcount() != 1): young it stays. */
+	EXPECT_EQ(self->flags && kernel_at_least(6, 12) ? 0 : NTABLES * 4 * self->fill,
+		  smaps_kb(0, self->p, "Referenced"));
+	EXPECT_EQ(NTABLES * 4 * self->fill, smaps_kb(0, self->p, "Rss"));
 	EXPECT_EQ(units, link_units(_metadata, self));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	check_data(_metadata, self);
 }
 
-/* The same walker with pageout: nothing is isolated or reclaimed. */
+/*
+ * The same walker with pageout: nothing is isolated or reclaimed (a leaf's
+ * folio_isolate_lru() fails: not on the LRU), and pageout never clears a
+ * young bit.
+ */
 TEST_F_TIMEOUT(walk, madvise_pageout_leaves_pages_resident, 120)
 {
 	uint64_t units = link_units(_metadata, self);
 
 	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_PAGEOUT));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
-	EXPECT_EQ(NTABLES * 4, smaps_kb(0, self->p, "Rss"));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * 4 * self->fill, smaps_kb(0, self->p, "Rss"));
+	EXPECT_EQ(NTABLES * 4 * self->fill, smaps_kb(0, self->p, "Referenced"));
 	EXPECT_EQ(units, link_units(_metadata, self));
 	check_data(_metadata, self);
 }
@@ -784,7 +853,7 @@ TEST_F_TIMEOUT(walk, madvise_dontneed_unlinks_only_this_process, 120)
 	EXPECT_EQ(2 * NTABLES, link_units(_metadata, self));
 	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_DONTNEED));
 	EXPECT_EQ(NTABLES, link_units(_metadata, self));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	EXPECT_EQ(0, bad_tables(self->p, SEED));
 	EXPECT_EQ(2 * NTABLES, link_units(_metadata, self));
 	ASSERT_EQ(1, write(go[1], "g", 1));
@@ -804,25 +873,63 @@ TEST_F_TIMEOUT(walk, madvise_willneed_changes_nothing, 120)
 	uint64_t units = link_units(_metadata, self);
 
 	ASSERT_EQ(0, madvise(self->p, DSIZE, MADV_WILLNEED));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	EXPECT_EQ(units, link_units(_metadata, self));
 	check_data(_metadata, self);
 }
 
-/* madvise_populate() -> faultin_page_range(): our fault fills each page. */
+/*
+ * The huge variant's fixture filled every 2 MiB: discard the leaves of the
+ * TAIL_LEN at @off (whole leaves: cleared for every attacher, copies
+ * included), so that a populating walker has something to fill.  The
+ * pages variant keeps its two written pages there.
+ */
+static void empty_range(struct __test_metadata *_metadata,
+			FIXTURE_DATA(walk) *self, uint64_t off)
+{
+	if (!self->flags)
+		return;
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name, off, TAIL_LEN));
+	ASSERT_EQ((NTABLES - 2) * LEAF_PAGES, resident(_metadata, self));
+	EXPECT_EQ(0, pagemap_entry(self->p + off) & PM_PRESENT);
+}
+
+/*
+ * After a populating walker: the whole domain is resident, the range reads
+ * as zeroes but for the pages the fixture wrote (huge: all zeroes, then
+ * the fixture's pages written again, for check_data()).
+ */
+static void range_filled(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(walk) *self, uint64_t off)
+{
+	const uint64_t first = off / PAGE, n = TAIL_LEN / PAGE;
+	uint64_t i, nonzero = 0;
+
+	EXPECT_EQ(self->flags ? NTABLES * LEAF_PAGES : NTABLES - 2 + n,
+		  resident(_metadata, self));
+	for (i = first; i < first + n; i++)
+		if ((self->flags || !is_tpage(i)) &&
+		    *(volatile uint64_t *)(self->p + i * PAGE))
+			nonzero++;
+	EXPECT_EQ(0, nonzero);
+	if (self->flags)
+		fill_tables(self->p, SEED);
+}
+
+/*
+ * madvise_populate() -> faultin_page_range(): our fault fills each page
+ * (huge: each 2 MiB leaf, or its copy in the tail).
+ */
 static void populate(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(walk) *self, int advice, uint64_t off)
 {
-	uint64_t units = link_units(_metadata, self), i, nonzero = 0;
-	const uint64_t first = off / PAGE, n = TAIL_LEN / PAGE;
+	uint64_t units = link_units(_metadata, self);
 
+	empty_range(_metadata, self, off);
 	ASSERT_EQ(0, madvise(self->p + off, TAIL_LEN, advice));
-	/* Two pages there were written by the fixture. */
-	EXPECT_EQ(NTABLES - 2 + n, resident(_metadata, self));
-	for (i = first; i < first + n; i++)
-		if (!is_tpage(i) && *(volatile uint64_t *)(self->p + i * PAGE))
-			nonzero++;
-	EXPECT_EQ(0, nonzero);
+	range_filled(_metadata, self, off);
+	/* Every page the domain holds is linked here. */
+	EXPECT_EQ(4 * (long)resident(_metadata, self), smaps_kb(0, self->p, "Rss"));
 	EXPECT_EQ(units, link_units(_metadata, self));
 	check_data(_metadata, self);
 }
@@ -860,7 +967,10 @@ TEST_F_TIMEOUT(walk, madvise_nohugepage_makes_faults_link_pmd_tables, 120)
 	EXPECT_EQ(0, bad_tables(self->p, SEED));
 	dom_info(_metadata, self, &info);
 	EXPECT_EQ(0, info.links_pud);
+	/* Huge: ->fault copies each leaf into this process's PMD entry. */
 	EXPECT_EQ(NTABLES, info.links_pmd);
+	EXPECT_EQ(self->flags ? NTABLES * 2048 : 0,
+		  smaps_kb(0, self->p, "FilePmdMapped"));
 	check_data(_metadata, self);
 }
 
@@ -894,6 +1004,8 @@ TEST_F_TIMEOUT(walk, madvise_hugepage_makes_faults_link_at_the_best_level, 120)
 		EXPECT_EQ(0, info.links_pud);
 		EXPECT_EQ(NTABLES, info.links_pmd);
 	}
+	EXPECT_EQ(self->flags ? NTABLES * 2048 : 0,
+		  smaps_kb(0, self->p, "FilePmdMapped"));
 	check_data(_metadata, self);
 }
 
@@ -921,7 +1033,7 @@ TEST_F_TIMEOUT(walk, madvise_collapse_fails_einval, 120)
 	EXPECT_EQ(-1, madvise(self->p + TAIL, 2 * MiB, MADV_COLLAPSE));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(units, link_units(_metadata, self));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
 	check_data(_metadata, self);
 }
 
@@ -936,8 +1048,9 @@ TEST_F_TIMEOUT(walk, mlock_populates_range_without_locking, 120)
 {
 	long vmlck = status_kb(0, "VmLck");
 
+	empty_range(_metadata, self, TAIL);
 	ASSERT_EQ(0, mlock(self->p + TAIL, TAIL_LEN));
-	EXPECT_EQ(NTABLES - 2 + TAIL_LEN / PAGE, resident(_metadata, self));
+	range_filled(_metadata, self, TAIL);
 	EXPECT_EQ(0, smaps_kb(0, self->p, "Locked"));
 	EXPECT_EQ(0, has_vmflag(self->p, "lo"));
 	EXPECT_EQ(vmlck, status_kb(0, "VmLck"));
@@ -958,7 +1071,8 @@ TEST_F_TIMEOUT(walk, mlockall_populates_domains_without_locking, 120)
 
 	for (i = 0; i < 2; i++) {
 		snprintf(self->extra[i], MSHARE_NAME_MAX, "walkers-%d-ml%d", getpid(), i);
-		ASSERT_EQ(0, create_domain(self->nl, self->extra[i], 8 * MiB, 0, &info));
+		ASSERT_EQ(0, create_domain(self->nl, self->extra[i], 8 * MiB,
+					   self->flags, &info));
 	}
 	self->child = flush_fork();
 	if (self->child == 0) {
@@ -988,6 +1102,185 @@ TEST_F_TIMEOUT(walk, mlockall_populates_domains_without_locking, 120)
 		ASSERT_EQ(0, mshare_domain_get(self->nl, self->extra[i], &info));
 		EXPECT_EQ(8 * MiB / PAGE, info.resident) TH_LOG("domain %d", i);
 	}
+	check_data(_metadata, self);
+}
+
+/* ---- NUMA policy: mbind(), move_pages() ---- */
+
+/* The node of the page at @addr (move_pages() with nodes NULL), or -errno. */
+static int page_node(const void *addr)
+{
+	void *pages[1] = { (void *)addr };
+	int status = -1;
+
+	if (syscall(SYS_move_pages, 0, 1, pages, NULL, &status, 0))
+		return -errno;
+	return status;
+}
+
+/*
+ * The node of the fixture's page in each 2 MiB into @nid (a domain short
+ * of memory on its home node, a huge one above all, has some elsewhere).
+ */
+static void tpage_nodes(const char *p, int *nid)
+{
+	unsigned int t;
+
+	for (t = 0; t < NTABLES; t++)
+		nid[t] = page_node(p + tpage(t) * PAGE);
+}
+
+/* Pages of the fixture no longer on the node @nid says. */
+static unsigned int tpages_moved(const char *p, const int *nid)
+{
+	unsigned int t, moved = 0;
+
+	for (t = 0; t < NTABLES; t++)
+		if (page_node(p + tpage(t) * PAGE) != nid[t])
+			moved++;
+	return moved;
+}
+
+/* mbind() of [@addr, + @len) to node @nid, or nodes 0 and 1 (-2), or none (-1). */
+static long do_mbind(void *addr, unsigned long len, int mode, int nid,
+		     unsigned int flags)
+{
+	unsigned long mask = nid == -2 ? 3 : nid < 0 ? 0 : 1UL << nid;
+
+	return syscall(SYS_mbind, addr, len, mode, nid == -1 ? NULL : &mask,
+		       nid == -1 ? 0 : 8 * sizeof(mask), flags);
+}
+
+/*
+ * The policy word of the numa_maps line of the VMA at @addr ("default",
+ * "bind:1"...) into @buf; 0/-1.
+ */
+static int numa_maps_policy(const void *addr, char *buf, size_t len)
+{
+	char line[1024], *sp;
+	size_t n;
+
+	if (numa_maps_line(addr, line, sizeof(line)))
+		return -1;
+	sp = strchr(line, ' ');
+	if (!sp)
+		return -1;
+	n = strcspn(sp + 1, " \n");
+	if (n >= len)
+		return -1;
+	memcpy(buf, sp + 1, n);
+	buf[n] = 0;
+	return 0;
+}
+
+/*
+ * do_mbind() -> queue_pages_range() walks the domain's tables read only
+ * (queue_folios_pte_range() under the table's lock; a 2 MiB leaf through
+ * queue_folios_pmd() under pmd_trans_huge_lock()) and counts each page on
+ * a node outside the new policy as a failure: vma_migratable() accepts the
+ * VMA (VM_MIXEDMAP, GFP_HIGHUSER_MOVABLE mapping), but
+ * migrate_folio_add() cannot isolate a folio that is not on the LRU.  So
+ * MPOL_MF_STRICT fails with EIO, alone or with MPOL_MF_MOVE_ALL, and with
+ * MPOL_MF_MOVE from 6.12 (folio_likely_mapped_shared() is false for
+ * mapcount 0; 6.1's migrate_page_add() takes a page whose mapcount is not
+ * 1 for shared and skips it, not a failure: 0);
+ * MPOL_MF_MOVE and MPOL_MF_MOVE_ALL alone return 0 and move nothing;
+ * mbind_range() sets the VMA's policy (numa_maps shows it).  The tables,
+ * links and data are untouched.  (The module places domain pages by the
+ * domain's own policy, never the VMA's.)
+ */
+TEST_F_TIMEOUT(walk, mbind_walks_and_moves_nothing, 120)
+{
+	uint64_t units = link_units(_metadata, self);
+	static int nid[NTABLES];
+	char pol[64], want[64];
+	int home, other;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node: nothing to move to");
+	tpage_nodes(self->p, nid);
+	home = nid[0];	/* at least this page is misplaced for "other" */
+	ASSERT_LE(0, home);
+	other = home ? 0 : 1;
+
+	EXPECT_EQ(-1, do_mbind(self->p, DSIZE, MPOL_BIND, other, MPOL_MF_STRICT));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, do_mbind(self->p, DSIZE, MPOL_BIND, other,
+			       MPOL_MF_STRICT | MPOL_MF_MOVE_ALL));
+	EXPECT_EQ(EIO, errno);
+	if (kernel_at_least(6, 12)) {
+		EXPECT_EQ(-1, do_mbind(self->p, DSIZE, MPOL_BIND, other,
+				       MPOL_MF_STRICT | MPOL_MF_MOVE));
+		EXPECT_EQ(EIO, errno);
+	} else {
+		EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_BIND, other,
+				      MPOL_MF_STRICT | MPOL_MF_MOVE));
+	}
+	EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_BIND, other, MPOL_MF_MOVE_ALL))
+		TH_LOG("MPOL_MF_MOVE_ALL: %s", strerror(errno));
+	EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_BIND, other, MPOL_MF_MOVE))
+		TH_LOG("MPOL_MF_MOVE: %s", strerror(errno));
+	ASSERT_EQ(0, numa_maps_policy(self->p, pol, sizeof(pol)));
+	snprintf(want, sizeof(want), "bind:%d", other);
+	EXPECT_STREQ(want, pol);
+	EXPECT_EQ(0, tpages_moved(self->p, nid));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * 4 * self->fill, smaps_kb(0, self->p, "Rss"));
+	EXPECT_EQ(units, link_units(_metadata, self));
+
+	/* Nothing misplaced (both nodes): STRICT succeeds; then the default. */
+	EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_BIND, -2,
+			      MPOL_MF_STRICT | MPOL_MF_MOVE));
+	EXPECT_EQ(0, do_mbind(self->p, DSIZE, MPOL_DEFAULT, -1, 0));
+	ASSERT_EQ(0, numa_maps_policy(self->p, pol, sizeof(pol)));
+	EXPECT_STREQ("default", pol);
+	EXPECT_EQ(units, link_units(_metadata, self));
+	check_data(_metadata, self);
+}
+
+/*
+ * move_pages() to another node: add_folio_for_migration() finds each
+ * page (folio_walk_start(): vm_normal_page(), a leaf's through
+ * vm_normal_page_pmd()) on its node, not shared by mapcount, and fails to
+ * isolate it from the LRU: every status is -EBUSY, the call returns 0, no
+ * page moves.  (Only DOMAIN_MIGRATE moves domain pages.)
+ */
+TEST_F_TIMEOUT(walk, move_pages_to_other_node_fails_ebusy, 120)
+{
+	enum { N = 8 };
+	uint64_t units = link_units(_metadata, self);
+	void *pages[N];
+	static int nid[NTABLES];
+	int nodes[N], status[N], i, n;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node: nothing to move to");
+	tpage_nodes(self->p, nid);
+	/*
+	 * Written pages of the first GiB and of the tail; huge: also two
+	 * pages next to written ones (of the same leaves).
+	 */
+	n = self->flags ? N : N - 2;
+	for (i = 0; i < N; i++) {
+		static const unsigned int t[N] = { 0, 100, 200, 300, NTABLES - 2,
+						   NTABLES - 1, 7, NTABLES - 1 };
+
+		pages[i] = self->p + (tpage(t[i]) + (i >= N - 2)) * PAGE;
+		ASSERT_LE(0, nid[t[i]]);
+		nodes[i] = nid[t[i]] ? 0 : 1;	/* the other node */
+		status[i] = 1000;
+	}
+	EXPECT_EQ(0, syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE))
+		TH_LOG("%s", strerror(errno));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(-EBUSY, status[i]) TH_LOG("page %d", i);
+	EXPECT_EQ(0, syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE_ALL))
+		TH_LOG("%s", strerror(errno));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(-EBUSY, status[i]) TH_LOG("page %d, MOVE_ALL", i);
+	EXPECT_EQ(0, tpages_moved(self->p, nid));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
+	EXPECT_EQ(units, link_units(_metadata, self));
 	check_data(_metadata, self);
 }
 
@@ -1034,7 +1327,8 @@ TEST_F_TIMEOUT(walk, numa_balancing_scanner_skips_domain, 120)
 	ASSERT_GE(seq, seq0 + 3) TH_LOG("the scanner did not run");
 	EXPECT_GT(upd, upd0);
 	EXPECT_EQ(units, link_units(_metadata, self));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * 4 * self->fill, smaps_kb(0, self->p, "Rss"));
 	munmap(a, len);
 	restore_knobs(self);
 	check_data(_metadata, self);
@@ -1084,8 +1378,8 @@ TEST_F_TIMEOUT(walk, khugepaged_skips_domain, 120)
 	EXPECT_GE(full, full0 + 2);
 	EXPECT_EQ(2048, huge);
 	EXPECT_EQ(units, link_units(_metadata, self));
-	EXPECT_EQ(NTABLES, resident(_metadata, self));
-	EXPECT_EQ(NTABLES * 4, smaps_kb(0, self->p, "Rss"));
+	EXPECT_EQ(NTABLES * self->fill, resident(_metadata, self));
+	EXPECT_EQ(NTABLES * 4 * self->fill, smaps_kb(0, self->p, "Rss"));
 	munmap(a, len);
 	restore_knobs(self);
 	check_data(_metadata, self);
