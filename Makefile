@@ -370,7 +370,7 @@ debug-module:
 	$(MAKE) -C $$kdir M=$(DEBUG_TEST_KMOD) W=1 modules
 
 # The selftests, then a 3-minute soak (scripts/vm-soak), each in its own VM.
-check-debug: debug-module userspace selftests
+check-debug: debug-module userspace selftests pkgtest
 	@kdir=$$($(TOP)/scripts/debug-kernel/build | tail -1) || exit 1; \
 	VMLINUZ=$$kdir/arch/x86/boot/bzImage MSHARE_KO=$(DEBUG_MOD)/mshare.ko \
 	MSHARE_TEST_KMOD_DIR=$(DEBUG_TEST_KMOD) \
