@@ -494,104 +494,15 @@ static void mshare_migrate_quiesce(struct mshare_domain *dom)
 	synchronize_rcu();
 }
 
-/* Move every table of @dom to node @nid (all data moved already). */
+/*
+ * Move every table of @dom to node @nid (all data moved already): each PMD
+ * table is copied whole (a huge domain's holds its 2 MiB leaves), each PTE
+ * table is copied and its new PMD table entry pointed at the copy; the
+ * read-only twins (rdonly.c) likewise.  A huge domain has PTE tables only
+ * where a 2 MiB fell back or was split.  The new tables are allocated with
+ * tables_sem held, so that no such table appears meanwhile.
+ */
 static int mshare_migrate_tables(struct mshare_domain *dom, int nid)
-{
-	unsigned int npte = dom->nr_pte_tables, npmd = dom->nr_pmd_tables;
-	/* The read-only twins (rdonly.c) move too; made under migrate_lock. */
-	unsigned int sets = dom->ro_pte_tables ? 2 : 1;
-	unsigned int per = npte + npmd, set, i;
-	struct page **pages;
-	int err = 0;
-
-	if (atomic_long_read(&dom->node_tables[nid]) == sets * per) {
-		WRITE_ONCE(dom->nid, nid);
-		return 0;
-	}
-	pages = kvcalloc(sets * per, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-	for (i = 0; i < sets * per; i++) {
-		pages[i] = mshare_table_alloc(dom, nid, i % per >= npte);
-		if (!pages[i]) {
-			err = -ENOMEM;
-			goto free;
-		}
-	}
-
-	down_write(&dom->tables_sem);
-	mshare_invalidate(dom, 0, dom->nr_pages, MSHARE_INVAL_UNLINK, NULL, 0,
-			  0);
-	for (set = 0; set < sets; set++) {
-		struct mshare_table *pte = set ? dom->ro_pte_tables :
-						 dom->pte_tables;
-		struct mshare_table *pmd = set ? dom->ro_pmd_tables :
-						 dom->pmd_tables;
-		struct page **p = &pages[set * per];
-
-		for (i = 0; i < npte; i++) {
-			pmd_t *pmdp = (pmd_t *)page_address(p[npte + i / PTRS_PER_PMD]) +
-				      i % PTRS_PER_PMD;
-
-			copy_page(page_address(p[i]), page_address(pte[i].page));
-			set_pmd(pmdp, __pmd(page_to_phys(p[i]) | _PAGE_TABLE));
-			swap(p[i], pte[i].page);
-		}
-		for (i = 0; i < npmd; i++)
-			swap(p[npte + i], pmd[i].page);
-	}
-	WRITE_ONCE(dom->nid, nid);
-	up_write(&dom->tables_sem);
-
-	/* @pages now holds the old tables. */
-	mshare_migrate_quiesce(dom);
-	i = sets * per;
-free:
-	while (i--)
-		mshare_table_free(dom, pages[i]);
-	kvfree(pages);
-	return err;
-}
-
-/*
- * The pages present in [@first, @last) of @dom: a leaf counts 512 (the
- * range holds whole 2 MiB then), a PTE table its present entries.
- */
-static unsigned long mshare_migrate_count(struct mshare_domain *dom,
-					  pgoff_t first, pgoff_t last)
-{
-	unsigned long total = 0;
-	pgoff_t pgoff;
-
-	for (pgoff = first; pgoff < last; pgoff++) {
-		struct mshare_table *table;
-
-		if (mshare_dom_huge(dom) && !(pgoff % PTRS_PER_PTE)) {
-			pmd_t pmd = mshare_leaf_get(dom, pgoff);
-
-			if (!pmd_present(pmd) || pmd_leaf(pmd)) {
-				if (pmd_present(pmd))
-					total += PTRS_PER_PTE;
-				pgoff += PTRS_PER_PTE - 1;
-				continue;
-			}
-			/* pairs with mshare_fill_pmd(): the table's page */
-			smp_rmb();
-		}
-		if (!pte_none(ptep_get(mshare_ptep(dom, pgoff, &table))))
-			total++;
-	}
-	return total;
-}
-
-/*
- * mshare_migrate_tables() for huge @dom: its PMD tables are copied whole
- * (they hold the leaves), each PTE table a 2 MiB fell back to is copied
- * and its new PMD table entry pointed at the copy; the read-only twins
- * (rdonly.c) likewise.  The new tables are allocated with tables_sem
- * held, so that no fallback table appears meanwhile.
- */
-static int mshare_migrate_huge_tables(struct mshare_domain *dom, int nid)
 {
 	unsigned int npte = dom->nr_pte_tables, npmd = dom->nr_pmd_tables;
 	unsigned int sets, per, set, i;
@@ -599,9 +510,10 @@ static int mshare_migrate_huge_tables(struct mshare_domain *dom, int nid)
 	int err = 0;
 
 	down_write(&dom->tables_sem);
+	/* The read-only twins move too; made under migrate_lock. */
 	sets = dom->ro_pte_tables ? 2 : 1;
 	if (atomic_long_read(&dom->node_tables[nid]) ==
-	    sets * (npmd + atomic_read(&dom->pte_tables_made))) {
+	    sets * mshare_dom_table_pages(dom)) {
 		WRITE_ONCE(dom->nid, nid);
 		up_write(&dom->tables_sem);
 		return 0;
@@ -665,6 +577,37 @@ free:
 			mshare_table_free(dom, pages[i]);
 	kvfree(pages);
 	return err;
+}
+
+/*
+ * The pages present in [@first, @last) of @dom: a leaf counts 512 (the
+ * range holds whole 2 MiB then), a PTE table its present entries.
+ */
+static unsigned long mshare_migrate_count(struct mshare_domain *dom,
+					  pgoff_t first, pgoff_t last)
+{
+	unsigned long total = 0;
+	pgoff_t pgoff;
+
+	for (pgoff = first; pgoff < last; pgoff++) {
+		struct mshare_table *table;
+
+		if (mshare_dom_huge(dom) && !(pgoff % PTRS_PER_PTE)) {
+			pmd_t pmd = mshare_leaf_get(dom, pgoff);
+
+			if (!pmd_present(pmd) || pmd_leaf(pmd)) {
+				if (pmd_present(pmd))
+					total += PTRS_PER_PTE;
+				pgoff += PTRS_PER_PTE - 1;
+				continue;
+			}
+			/* pairs with mshare_fill_pmd(): the table's page */
+			smp_rmb();
+		}
+		if (!pte_none(ptep_get(mshare_ptep(dom, pgoff, &table))))
+			total++;
+	}
+	return total;
 }
 
 static bool mshare_migrate_stop(struct mshare_domain *dom,
@@ -755,9 +698,7 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 		cond_resched();
 	}
 	if (!err && m->first == 0 && m->last == dom->nr_pages)
-		err = mshare_dom_huge(dom) ?
-		      mshare_migrate_huge_tables(dom, m->node) :
-		      mshare_migrate_tables(dom, m->node);
+		err = mshare_migrate_tables(dom, m->node);
 	m->total = max(m->total, m->done + m->skipped);
 
 	atomic64_add(ktime_get_ns() - start, &dom->stats.migrate_ns);
