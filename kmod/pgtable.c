@@ -281,6 +281,37 @@ static void mshare_busy_wait(struct mshare_domain *dom, pgoff_t pgoff)
 }
 
 /*
+ * A fill finds page @pgoff busy (its range is being migrated): wait for
+ * the range to be done and return true; the caller then returns 0 (the
+ * fault is retried and finds the moved page).
+ */
+static bool mshare_busy_waited(struct mshare_domain *dom, pgoff_t pgoff)
+{
+	if (!mshare_busy(dom, pgoff))
+		return false;
+	mshare_busy_wait(dom, pgoff);
+	return true;
+}
+
+/*
+ * Charge what is allocated until mshare_charge_end() to @mm's memory
+ * cgroup, or to the creator's (@dom->memcg) when @mm is NULL.
+ */
+static struct mem_cgroup *mshare_charge_begin(struct mshare_domain *dom,
+					      struct mm_struct *mm,
+					      struct mem_cgroup **memcg)
+{
+	*memcg = mm ? mshare_memcg_of_mm(mm) : NULL;
+	return set_active_memcg(mm ? *memcg : dom->memcg);
+}
+
+static void mshare_charge_end(struct mem_cgroup *old, struct mem_cgroup *memcg)
+{
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+}
+
+/*
  * A huge domain: make sure the 2 MiB of page @pgoff has a leaf or a PTE
  * table.  A new leaf's folio is charged to @mm's memory cgroup (NULL: the
  * creator's); when no 2 MiB folio can be had, that 2 MiB gets a PTE table
@@ -309,16 +340,12 @@ static int mshare_fill_pmd(struct mshare_domain *dom, pgoff_t pgoff,
 
 	if (!pmd_none(pmdp_get_lockless(pmdp)))
 		return 0;
-	if (mshare_busy(dom, pgoff)) {
-		mshare_busy_wait(dom, pgoff);
+	if (mshare_busy_waited(dom, pgoff))
 		return 0;
-	}
 
-	memcg = mm ? mshare_memcg_of_mm(mm) : NULL;
-	old = set_active_memcg(mm ? memcg : dom->memcg);
+	old = mshare_charge_begin(dom, mm, &memcg);
 	folio = mshare_data_folio_alloc(dom, first);
-	set_active_memcg(old);
-	mem_cgroup_put(memcg);
+	mshare_charge_end(old, memcg);
 	if (folio) {
 		mshare_account_page_add(&folio->page);
 		folio->mapping = dom->inode->i_mapping;
@@ -416,16 +443,12 @@ int mshare_fill(struct mshare_domain *dom, pgoff_t pgoff, struct mm_struct *mm)
 	ptep = mshare_ptep(dom, pgoff, &table);
 	if (!pte_none(ptep_get(ptep)))
 		return 0;
-	if (mshare_busy(dom, pgoff)) {
-		mshare_busy_wait(dom, pgoff);
+	if (mshare_busy_waited(dom, pgoff))
 		return 0;
-	}
 
-	memcg = mm ? mshare_memcg_of_mm(mm) : NULL;
-	old = set_active_memcg(mm ? memcg : dom->memcg);
+	old = mshare_charge_begin(dom, mm, &memcg);
 	page = mshare_data_page_alloc(dom, pgoff);
-	set_active_memcg(old);
-	mem_cgroup_put(memcg);
+	mshare_charge_end(old, memcg);
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	mshare_account_page_add(page);
@@ -578,8 +601,7 @@ static void mshare_split_prepare(struct mshare_domain *dom,
 			break;
 		list_add_tail(&page->lru, &s->pages);
 	}
-	set_active_memcg(old);
-	mem_cgroup_put(memcg);
+	mshare_charge_end(old, memcg);
 	if (i != kept)
 		mshare_split_drop(dom, s);
 }
