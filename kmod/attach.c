@@ -434,12 +434,6 @@ out:
 }
 
 /*
- * The mshare_mm of @mm with one more user, a VMA mapping @dom; created
- * (unregistered) if needed.  Caller holds the mmap lock of @mm for
- * writing.  NULL when memory is short.  Cannot fail for an mm that already
- * maps @dom.
- */
-/*
  * Remember a process of @mmm's mm, the caller if it is one, for the
  * holders list where the kernel keeps no owner (mm->owner needs memory
  * cgroups).  Caller holds the mmap lock for writing.
@@ -450,6 +444,12 @@ static void mshare_mm_note_task(struct mshare_mm *mmm)
 		WRITE_ONCE(mmm->pid, get_pid(task_tgid(current)));
 }
 
+/*
+ * The mshare_mm of @mm with one more user, a VMA mapping @dom; created
+ * (unregistered) if needed.  Caller holds the mmap lock of @mm for
+ * writing.  NULL when memory is short.  Cannot fail for an mm that already
+ * maps @dom.
+ */
 struct mshare_mm *mshare_mm_get(struct mm_struct *mm,
 				struct mshare_domain *dom)
 {
