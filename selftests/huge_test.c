@@ -399,6 +399,28 @@ TEST_F(huge, discard_of_4k_in_a_leaf_splits_it)
 }
 
 /*
+ * Maps the domain @name 2 MiB past a GiB boundary of a 3 GiB PROT_NONE
+ * reservation (*@area): there it cannot link at PUD level.  Returns the
+ * mapping; its descriptor, still open, is *@fd.
+ */
+static char *map_off_a_gib(struct __test_metadata *_metadata,
+			   const char *name, char **area, int *fd)
+{
+	char *q;
+
+	*area = mmap(NULL, 3 * GiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		     MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, *area);
+	q = (char *)(((uintptr_t)*area + GiB - 1) / GiB * GiB + LEAF);
+	*fd = open_dev();
+	ASSERT_LE(0, *fd);
+	ASSERT_EQ(0, attach_fd(*fd, name));
+	ASSERT_EQ(q, mmap(q, GiB, PROT_READ | PROT_WRITE, MAP_SHARED |
+			  MAP_FIXED, *fd, 0));
+	return q;
+}
+
+/*
  * The same through a PMD-level mapping (2 MiB off a GiB boundary) that
  * held a copy of the leaf: the discard clears the copy, the next touch
  * links the new PTE table (a PMD link), and the mapping reads 0 at the
@@ -412,15 +434,7 @@ TEST_F(huge, split_is_seen_through_a_pmd_level_copy)
 	uint64_t pfn0;
 	int fd;
 
-	area = mmap(NULL, 3 * GiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		    MAP_NORESERVE, -1, 0);
-	ASSERT_NE(MAP_FAILED, area);
-	q = (char *)(((uintptr_t)area + GiB - 1) / GiB * GiB + LEAF);
-	fd = open_dev();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, attach_fd(fd, self->name));
-	ASSERT_EQ(q, mmap(q, GiB, PROT_READ | PROT_WRITE, MAP_SHARED |
-			  MAP_FIXED, fd, 0));
+	q = map_off_a_gib(_metadata, self->name, &area, &fd);
 	fill_leaf(q + 5 * LEAF);		/* q's copy */
 	pfn0 = pagemap_of(q + 5 * LEAF) & PM_PFN;
 	ASSERT_NE(0, pfn0);
@@ -545,25 +559,6 @@ TEST_F(huge, pinned_leaf_is_zeroed_in_place)
 
 /* ---- generic walkers on a leaf (Documentation/walkers.rst) ---- */
 
-/* The line of /proc/self/numa_maps for the VMA at @addr into @buf; 0/-1. */
-static int numa_maps_line(const void *addr, char *buf, size_t len)
-{
-	char head[32];
-	FILE *f = fopen("/proc/self/numa_maps", "re");
-	int found = -1;
-
-	if (!f)
-		return -1;
-	snprintf(head, sizeof(head), "%lx ", (unsigned long)addr);
-	while (fgets(buf, len, f))
-		if (!strncmp(buf, head, strlen(head))) {
-			found = 0;
-			break;
-		}
-	fclose(f);
-	return found;
-}
-
 /*
  * numa_maps: gather_pte_stats()'s PMD branch counts a leaf as 512 dirty
  * pages on the folio's node (kernelpagesize_kB stays 4).
@@ -667,15 +662,7 @@ TEST_F(huge, pmd_level_mapping_copies_the_leaves)
 	int fd;
 
 	((char *)self->p)[0] = 9;
-	area = mmap(NULL, 3 * GiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		    MAP_NORESERVE, -1, 0);
-	ASSERT_NE(MAP_FAILED, area);
-	q = (char *)(((uintptr_t)area + GiB - 1) / GiB * GiB + LEAF);
-	fd = open_dev();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, attach_fd(fd, self->name));
-	ASSERT_EQ(q, mmap(q, GiB, PROT_READ | PROT_WRITE, MAP_SHARED |
-			  MAP_FIXED, fd, 0));
+	q = map_off_a_gib(_metadata, self->name, &area, &fd);
 	close(fd);
 	EXPECT_EQ(9, q[0]);
 	EXPECT_EQ(pagemap_of(p) & PM_PFN, pagemap_of(q) & PM_PFN);
@@ -767,15 +754,7 @@ TEST_F(huge, no_2mib_folio_falls_back_to_a_pte_table)
 	 * A PMD-level mapping links the fallback's PTE table and copies the
 	 * leaf: the same pages, one process PMD entry each.
 	 */
-	area = mmap(NULL, 3 * GiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		    MAP_NORESERVE, -1, 0);
-	ASSERT_NE(MAP_FAILED, area);
-	q = (char *)(((uintptr_t)area + GiB - 1) / GiB * GiB + LEAF);
-	fd = open_dev();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, attach_fd(fd, self->name));
-	ASSERT_EQ(q, mmap(q, GiB, PROT_READ | PROT_WRITE, MAP_SHARED |
-			  MAP_FIXED, fd, 0));
+	q = map_off_a_gib(_metadata, self->name, &area, &fd);
 	close(fd);
 	EXPECT_EQ(2, q[30 * LEAF + 9 * PAGE]);
 	EXPECT_EQ(3, q[31 * LEAF]);
@@ -892,6 +871,19 @@ TEST_F(huge, a_fallback_table_has_a_read_only_twin)
 	ASSERT_EQ(0, munmap(r, rsize));
 }
 
+/* The module's data pages, table pages and domains are back at @before. */
+static void expect_counts_back(struct __test_metadata *_metadata,
+			       struct mshare_nl *nl,
+			       const struct mshare_module_info *before)
+{
+	struct mshare_module_info after = MSHARE_INIT(after);
+
+	ASSERT_EQ(0, mshare_module_info(nl, &after));
+	EXPECT_EQ(before->data_pages, after.data_pages);
+	EXPECT_EQ(before->table_pages, after.table_pages);
+	EXPECT_EQ(before->domains, after.domains);
+}
+
 /*
  * A prefaulted huge domain holds every 2 MiB as a leaf: its pages count in
  * the module's data pages and go back when it goes, also while still
@@ -901,7 +893,6 @@ TEST(prefault_fills_leaves_and_destroy_frees_them)
 {
 	struct mshare_module_info before = MSHARE_INIT(before);
 	struct mshare_module_info mid = MSHARE_INIT(mid);
-	struct mshare_module_info after = MSHARE_INIT(after);
 	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
@@ -928,10 +919,7 @@ TEST(prefault_fills_leaves_and_destroy_frees_them)
 	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
 	EXPECT_EQ(3, p[GiB - 1]);
 	ASSERT_EQ(0, munmap(p, size));
-	ASSERT_EQ(0, mshare_module_info(nl, &after));
-	EXPECT_EQ(before.data_pages, after.data_pages);
-	EXPECT_EQ(before.table_pages, after.table_pages);
-	EXPECT_EQ(before.domains, after.domains);
+	expect_counts_back(_metadata, nl, &before);
 	mshare_nl_close(nl);
 }
 
@@ -943,7 +931,6 @@ TEST(split_leaf_goes_with_the_domain)
 {
 	struct mshare_module_info before = MSHARE_INIT(before);
 	struct mshare_module_info mid = MSHARE_INIT(mid);
-	struct mshare_module_info after = MSHARE_INIT(after);
 	struct mshare_nl *nl;
 	char name[MSHARE_NAME_MAX];
 	size_t size;
@@ -967,10 +954,7 @@ TEST(split_leaf_goes_with_the_domain)
 	EXPECT_EQ(0x66, p[3 * LEAF + PAGE]);
 	ASSERT_EQ(0, munmap(p, size));
 	ASSERT_EQ(0, mshare_domain_destroy(nl, name));
-	ASSERT_EQ(0, mshare_module_info(nl, &after));
-	EXPECT_EQ(before.data_pages, after.data_pages);
-	EXPECT_EQ(before.table_pages, after.table_pages);
-	EXPECT_EQ(before.domains, after.domains);
+	expect_counts_back(_metadata, nl, &before);
 	mshare_nl_close(nl);
 }
 

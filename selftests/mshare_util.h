@@ -149,6 +149,25 @@ static inline int write_str(const char *path, const char *s)
 	return ret;
 }
 
+/* The line of /proc/self/numa_maps for the VMA at @addr into @buf; 0/-1. */
+static inline int numa_maps_line(const void *addr, char *buf, size_t len)
+{
+	char head[32];
+	FILE *f = fopen("/proc/self/numa_maps", "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	snprintf(head, sizeof(head), "%lx ", (unsigned long)addr);
+	while (fgets(buf, len, f))
+		if (!strncmp(buf, head, strlen(head))) {
+			found = 0;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
 /*
  * N of " @key=N" in @line (a numa_maps line: "dirty=", "N0=", ...), or
  * @missing when @line has no such field.

@@ -895,6 +895,26 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* A case of the mig fixture, run on a domain of @flags. */
+typedef void mig_case(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(mig) *self, unsigned int flags);
+
+/*
+ * @run on a domain of 2 MiB leaves (none without THP): they move whole,
+ * so the domain still has one table after, its PMD table.
+ */
+static void on_leaves(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(mig) *self, mig_case *run)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	run(_metadata, self, MSHARE_DOMAIN_F_HUGE);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(1, d.table_pages);	/* still leaves: one PMD table */
+}
+
 /*
  * 4 writers increment counters in every page while the whole domain
  * (@flags: of 2 MiB leaves or not) moves to node 1: every write is there
@@ -1020,13 +1040,7 @@ TEST_F_TIMEOUT(mig, whole_domain_under_4_writers_loses_no_write, 600)
 /* The same with 2 MiB leaves: each moves whole (32 leaves, 2 rounds). */
 TEST_F_TIMEOUT(mig, huge_domain_under_4_writers_loses_no_write, 600)
 {
-	struct mshare_domain_info d = MSHARE_INIT(d);
-
-	if (!thp_built())
-		SKIP(return, "no 2 MiB leaves here (no THP)");
-	writers_move(_metadata, self, MSHARE_DOMAIN_F_HUGE);
-	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
-	EXPECT_EQ(1, d.table_pages);	/* still leaves: one PMD table */
+	on_leaves(_metadata, self, writers_move);
 }
 
 /*
@@ -1580,13 +1594,7 @@ TEST_F_TIMEOUT(mig, auto_follows_attachers_on_node_1, 120)
 /* The same with 2 MiB leaves: 8 leaves and one PMD table move. */
 TEST_F_TIMEOUT(mig, auto_moves_a_huge_domain_too, 120)
 {
-	struct mshare_domain_info d = MSHARE_INIT(d);
-
-	if (!thp_built())
-		SKIP(return, "no 2 MiB leaves here (no THP)");
-	auto_follows(_metadata, self, MSHARE_DOMAIN_F_HUGE);
-	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
-	EXPECT_EQ(1, d.table_pages);
+	on_leaves(_metadata, self, auto_follows);
 }
 
 TEST_F_TIMEOUT(mig, auto_does_not_flap_with_split_attachers, 120)

@@ -281,25 +281,45 @@ static bool pti_active(void)
 	return pti;
 }
 
-TEST_F(tlb, stale_reader_sees_the_discard_within_100ms)
+/*
+ * The case: the reader sees the discard of @len at 2 MiB within @wait_ns.
+ * @what is what it held ("page", "leaf"), @event what took it ("discard",
+ * "split"), for the messages.  False if it was skipped.
+ */
+static bool stale_reader_sees(struct __test_metadata *_metadata,
+			      const char *name, int fd, char *p, uint64_t len,
+			      uint64_t wait_ns, const char *what,
+			      const char *event)
 {
+	char within[32];
 	uint64_t t;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two CPUs");
-	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
-				 PAGE, 100000000ULL);
-	EXPECT_NE(0, t) TH_LOG("the reader still saw the old page 100 ms after the discard");
+		SKIP(return false, "needs two CPUs");
+	if (wait_ns % 1000000000ULL)
+		snprintf(within, sizeof(within), "%llu ms",
+			 (unsigned long long)wait_ns / 1000000);
+	else
+		snprintf(within, sizeof(within), "%llu s",
+			 (unsigned long long)wait_ns / 1000000000);
+	t = discard_under_reader(_metadata, name, fd, p, len, wait_ns);
+	EXPECT_NE(0, t) TH_LOG("the reader still saw the old %s %s after the %s",
+			       what, within, event);
 	if (t)
-		TH_LOG("reader saw the discard after %llu us", (unsigned long long)t / 1000);
+		TH_LOG("reader saw the %s after %llu us", event,
+		       (unsigned long long)t / 1000);
+	return true;
 }
 
 /*
- * The control run: without the shootdown the reader keeps the old page,
- * so the case above can detect a missing flush.  Needs the module's test
- * build (make test-module: its debug_skip_flush knob); mshare.ko has none.
+ * Its control run: without the shootdown the reader keeps the old page
+ * (or leaf) for 2 s, so the case above can detect a missing flush.  Needs
+ * the module's test build (make test-module: its debug_skip_flush knob);
+ * mshare.ko has none.
  */
-TEST_F(tlb, without_the_shootdown_the_reader_keeps_the_old_page)
+static void stale_reader_keeps(struct __test_metadata *_metadata,
+			       const char *name, int fd, char *p,
+			       uint64_t len, const char *event)
 {
 	uint64_t t;
 
@@ -310,11 +330,23 @@ TEST_F(tlb, without_the_shootdown_the_reader_keeps_the_old_page)
 	if (pti_active())
 		SKIP(return, "PTI is on: CR3 reloads flush anyway");
 	ASSERT_EQ(0, write_str(SKIP_FLUSH, "1"));
-	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
-				 PAGE, 2000000000ULL);
+	t = discard_under_reader(_metadata, name, fd, p, len, 2000000000ULL);
 	ASSERT_EQ(0, write_str(SKIP_FLUSH, "0"));
-	EXPECT_EQ(0, t) TH_LOG("the control run saw the discard after %llu us: the test cannot detect a missing flush",
-			       (unsigned long long)t / 1000);
+	EXPECT_EQ(0, t) TH_LOG("the control run saw the %s after %llu us: the test cannot detect a missing flush",
+			       event, (unsigned long long)t / 1000);
+}
+
+TEST_F(tlb, stale_reader_sees_the_discard_within_100ms)
+{
+	stale_reader_sees(_metadata, self->name, self->fd, self->p, PAGE,
+			  100000000ULL, "page", "discard");
+}
+
+/* The control run (see stale_reader_keeps()). */
+TEST_F(tlb, without_the_shootdown_the_reader_keeps_the_old_page)
+{
+	stale_reader_keeps(_metadata, self->name, self->fd, self->p, PAGE,
+			   "discard");
 }
 
 /* N attachers link the whole domain, then hold until released. */
@@ -628,33 +660,14 @@ FIXTURE_TEARDOWN(tlb_huge)
  */
 TEST_F(tlb_huge, stale_reader_sees_the_leaf_discard_within_1s)
 {
-	uint64_t t;
-
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two CPUs");
-	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
-				 2 * MiB, 1000000000ULL);
-	EXPECT_NE(0, t) TH_LOG("the reader still saw the old leaf 1 s after the discard");
-	if (t)
-		TH_LOG("reader saw the discard after %llu us", (unsigned long long)t / 1000);
+	stale_reader_sees(_metadata, self->name, self->fd, self->p, 2 * MiB,
+			  1000000000ULL, "leaf", "discard");
 }
 
 TEST_F(tlb_huge, without_the_shootdown_the_reader_keeps_the_old_leaf)
 {
-	uint64_t t;
-
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two CPUs");
-	if (access(SKIP_FLUSH, F_OK))
-		SKIP(return, "mshare.ko has no debug_skip_flush: the test build runs this");
-	if (pti_active())
-		SKIP(return, "PTI is on: CR3 reloads flush anyway");
-	ASSERT_EQ(0, write_str(SKIP_FLUSH, "1"));
-	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
-				 2 * MiB, 2000000000ULL);
-	ASSERT_EQ(0, write_str(SKIP_FLUSH, "0"));
-	EXPECT_EQ(0, t) TH_LOG("the control run saw the discard after %llu us: the test cannot detect a missing flush",
-			       (unsigned long long)t / 1000);
+	stale_reader_keeps(_metadata, self->name, self->fd, self->p, 2 * MiB,
+			   "discard");
 }
 
 /*
@@ -664,15 +677,9 @@ TEST_F(tlb_huge, without_the_shootdown_the_reader_keeps_the_old_leaf)
  */
 TEST_F(tlb_huge, stale_reader_sees_a_split_discard_within_1s)
 {
-	uint64_t t;
-
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two CPUs");
-	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
-				 PAGE, 1000000000ULL);
-	EXPECT_NE(0, t) TH_LOG("the reader still saw the old leaf 1 s after the split");
-	if (t)
-		TH_LOG("reader saw the split after %llu us", (unsigned long long)t / 1000);
+	if (!stale_reader_sees(_metadata, self->name, self->fd, self->p, PAGE,
+			       1000000000ULL, "leaf", "split"))
+		return;
 	/* The rest of the leaf kept its data. */
 	EXPECT_EQ(0x5c, self->p[2 * MiB + PAGE]);
 	EXPECT_EQ(0x5c, self->p[4 * MiB - 1]);
@@ -681,20 +688,8 @@ TEST_F(tlb_huge, stale_reader_sees_a_split_discard_within_1s)
 /* The control run of the split: without the shootdown, the old leaf stays. */
 TEST_F(tlb_huge, without_the_shootdown_the_reader_keeps_the_split_leaf)
 {
-	uint64_t t;
-
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two CPUs");
-	if (access(SKIP_FLUSH, F_OK))
-		SKIP(return, "mshare.ko has no debug_skip_flush: the test build runs this");
-	if (pti_active())
-		SKIP(return, "PTI is on: CR3 reloads flush anyway");
-	ASSERT_EQ(0, write_str(SKIP_FLUSH, "1"));
-	t = discard_under_reader(_metadata, self->name, self->fd, self->p,
-				 PAGE, 2000000000ULL);
-	ASSERT_EQ(0, write_str(SKIP_FLUSH, "0"));
-	EXPECT_EQ(0, t) TH_LOG("the control run saw the split after %llu us: the test cannot detect a missing flush",
-			       (unsigned long long)t / 1000);
+	stale_reader_keeps(_metadata, self->name, self->fd, self->p, PAGE,
+			   "split");
 }
 
 /*

@@ -244,25 +244,6 @@ static uint64_t pagemap_entry(const void *addr)
 	return e;
 }
 
-/* The line of /proc/self/numa_maps for the VMA at @addr into @buf; 0/-1. */
-static int numa_maps_line(const void *addr, char *buf, size_t len)
-{
-	char head[32];
-	FILE *f = fopen("/proc/self/numa_maps", "re");
-	int found = -1;
-
-	if (!f)
-		return -1;
-	snprintf(head, sizeof(head), "%lx ", (unsigned long)addr);
-	while (fgets(buf, len, f))
-		if (!strncmp(buf, head, strlen(head))) {
-			found = 0;
-			break;
-		}
-	fclose(f);
-	return found;
-}
-
 /* A number from the first line of a file, or -1. */
 static long read_long(const char *path)
 {
