@@ -33,11 +33,14 @@
  * steps, its batch being the leaves of up to MSHARE_MIGRATE_BATCH_TABLES
  * 2 MiB (32 MiB, one round): a 2 MiB folio on the target (no harder try
  * than a THP fault: a leaf for which none can be had stays, counted as
- * skipped, as a pinned one does), the leaf cleared under its PMD table's
- * lock (the round also clears every attacher's copy of it, attach.c),
- * the 512 pages copied once no pin holds the folio, the new leaf
- * installed.  A 2 MiB that fell back to a PTE table moves as above.  A
- * range that cuts a leaf moves the whole leaf.
+ * skipped, as a pinned one does), every leaf of the batch cleared under
+ * its PMD table's lock, also those that stay (the kernel's walk through a
+ * PUD link would clear a leaf it finds; the round also clears every
+ * attacher's copy of them, attach.c), the 512 pages copied once no pin
+ * holds the folio, the leaves installed again, new or old.  A batch of
+ * leaves ends before a 2 MiB that fell back to a PTE table (the walk
+ * would zap its entries): that one moves as above, in a batch of its
+ * own.  A range that cuts a leaf moves the whole leaf.
  *
  * A pending signal (not for the auto policy's work, which checks its stop
  * flag instead) ends a migration between batches with -EINTR; every page
@@ -322,57 +325,65 @@ static struct folio *mshare_leaf_alloc(struct page *old, int nid)
 }
 
 /*
- * Steps 1-6 for the leaves of huge @dom in [@first, @last) (whole 2 MiB,
- * at most @cap / PTRS_PER_PTE of them); @batch has room for as many
- * entries.  A 2 MiB that is a PTE table is left to mshare_migrate_batch().
+ * Steps 1-6 for the leaves of huge @dom from @first (2 MiB-aligned) up to
+ * @last or the first 2 MiB that is a PTE table, whichever comes first;
+ * returns where it stopped.  @batch has room for (@last - @first) /
+ * PTRS_PER_PTE entries.  Every leaf of the range is cleared while the
+ * batch runs, also one that stays (on the target already, or no folio for
+ * it), and no PTE table is in the range: the kernel's walk of the range
+ * through a process's PUD link (step 4) must find nothing, or it would
+ * clear a leaf itself (zap_huge_pmd() of a VM_MIXEDMAP VMA) or zap the
+ * domain's PTEs.
  */
-static void mshare_migrate_leaves(struct mshare_domain *dom,
-				  struct mshare_migrate *m, pgoff_t first,
-				  pgoff_t last, struct mshare_mig_page *batch)
+static pgoff_t mshare_migrate_leaves(struct mshare_domain *dom,
+				     struct mshare_migrate *m, pgoff_t first,
+				     pgoff_t last, struct mshare_mig_page *batch)
 {
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
 	unsigned int n = 0, nr = 0, present = 0, moved = 0, skipped = 0, i;
 	pgoff_t pgoff;
 
-	/* 1. */
+	/* 1.  No leaf and no table appears in the busy range meanwhile. */
 	mshare_busy_begin(dom, first, last);
 	for (pgoff = first; pgoff < last; pgoff += PTRS_PER_PTE) {
 		pmd_t pmd = mshare_leaf_get(dom, pgoff);
 
-		if (!pmd_present(pmd) || !pmd_leaf(pmd))
+		if (!pmd_present(pmd))
 			continue;
+		if (!pmd_leaf(pmd))
+			break;	/* a PTE table: mshare_migrate_batch()'s */
 		present += PTRS_PER_PTE;
-		if (page_to_nid(pmd_page(pmd)) == m->node) {
-			m->done += PTRS_PER_PTE;
-			continue;
-		}
 		batch[n].pgoff = pgoff;
 		batch[n].old = pmd_page(pmd);
 		batch[n].new = NULL;
 		batch[n].moved = false;
 		n++;
 	}
+	last = pgoff;
 
-	/* 2. */
+	/* 2.  A leaf for which no folio can be had stays: skipped below. */
 	for (i = 0; i < n; i++) {
-		struct folio *new = mshare_leaf_alloc(batch[i].old, m->node);
+		struct folio *new;
 
-		if (new)	/* else it stays: skipped below */
-			batch[i].new = &new->page;
-	}
-
-	/* 3. The leaves that have their new folio. */
-	for (i = 0; i < n; i++) {
-		if (!batch[i].new)
+		if (page_to_nid(batch[i].old) == m->node)
 			continue;
-		/* Nothing can change it meanwhile (busy, migrate_lock). */
-		mshare_leaf_set(dom, batch[i].pgoff, NULL);
+		new = mshare_leaf_alloc(batch[i].old, m->node);
+		if (!new)
+			continue;
+		batch[i].new = &new->page;
 		if (nr < MSHARE_FLUSH_CEILING)
 			pgoffs[nr] = batch[i].pgoff;
 		nr++;
 	}
 
-	/* 4. */
+	/*
+	 * 3.  Every leaf of the range goes (nothing can change one meanwhile:
+	 * busy, migrate_lock), so that the walk of step 4 finds none.
+	 */
+	for (i = 0; nr && i < n; i++)
+		mshare_leaf_set(dom, batch[i].pgoff, NULL);
+
+	/* 4.  The changed leaves' addresses; the others' TLB entries stay good. */
 	if (nr)
 		mshare_invalidate(dom, first, last, 0, pgoffs, nr,
 				  (unsigned long)nr * PTRS_PER_PTE);
@@ -401,11 +412,10 @@ static void mshare_migrate_leaves(struct mshare_domain *dom,
 	smp_wmb();
 
 	/* 6. */
-	for (i = 0; i < n; i++)
-		if (batch[i].new)
-			mshare_leaf_set(dom, batch[i].pgoff,
-					page_folio(batch[i].moved ?
-						   batch[i].new : batch[i].old));
+	for (i = 0; nr && i < n; i++)
+		mshare_leaf_set(dom, batch[i].pgoff,
+				page_folio(batch[i].moved ? batch[i].new :
+							    batch[i].old));
 	mshare_busy_end(dom);
 
 	for (i = 0; i < n; i++) {
@@ -418,43 +428,52 @@ static void mshare_migrate_leaves(struct mshare_domain *dom,
 			atomic64_add(PTRS_PER_PTE, &dom->stats.pages_migrated);
 			continue;
 		}
-		if (batch[i].new)
+		if (batch[i].new) {
 			folio_put(page_folio(batch[i].new));
+		} else if (page_to_nid(batch[i].old) == m->node) {
+			m->done += PTRS_PER_PTE;	/* already there */
+			continue;
+		}
 		m->skipped += PTRS_PER_PTE;
 		skipped += PTRS_PER_PTE;
 		atomic64_add(PTRS_PER_PTE, &dom->stats.migrate_skipped);
 	}
-	trace_mshare_migrate_batch(dom, m->node, (u64)first << PAGE_SHIFT,
-				   (u64)(last - first) << PAGE_SHIFT, present,
-				   moved, skipped, 0);
+	if (last > first)
+		trace_mshare_migrate_batch(dom, m->node,
+					   (u64)first << PAGE_SHIFT,
+					   (u64)(last - first) << PAGE_SHIFT,
+					   present, moved, skipped, 0);
+	return last;
 }
 
 /*
- * Huge @dom's pages [@first, @last) (whole 2 MiB): its leaves in one
- * batch, then each 2 MiB that fell back to a PTE table in a batch of its
- * own (they are few).
+ * Huge @dom's pages from *@pgoff to @last (whole 2 MiB): each run of
+ * leaves in one batch (one round), each 2 MiB that fell back to a PTE
+ * table in a batch of its own (they are few).  *@pgoff advances past
+ * what is done: to @last, or, on an error, to the PTE table that failed
+ * (nothing of it changed), so that a retry does not count twice.
  */
 static int mshare_migrate_huge_batch(struct mshare_domain *dom,
-				     struct mshare_migrate *m, pgoff_t first,
+				     struct mshare_migrate *m, pgoff_t *pgoff,
 				     pgoff_t last,
 				     struct mshare_mig_page *batch,
 				     unsigned int cap)
 {
-	pgoff_t pgoff;
+	pgoff_t table;
 	int err;
 
-	mshare_migrate_leaves(dom, m, first, last, batch);
-	for (pgoff = first; pgoff < last; pgoff += PTRS_PER_PTE) {
-		pmd_t pmd = mshare_leaf_get(dom, pgoff);
-
-		if (!pmd_present(pmd) || pmd_leaf(pmd))
-			continue;
+	while (*pgoff < last) {
+		table = mshare_migrate_leaves(dom, m, *pgoff, last, batch);
+		*pgoff = table;
+		if (table >= last)
+			break;
 		/* pairs with mshare_fill_pmd(): the table's page */
 		smp_rmb();
-		err = mshare_migrate_batch(dom, m, pgoff,
-					   pgoff + PTRS_PER_PTE, batch, cap);
+		err = mshare_migrate_batch(dom, m, table, table + PTRS_PER_PTE,
+					   batch, cap);
 		if (err)
 			return err;
+		*pgoff = table + PTRS_PER_PTE;
 	}
 	return 0;
 }
@@ -669,7 +688,7 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 		if (mshare_migrate_stop(dom, m, &err))
 			break;
 		if (mshare_dom_huge(dom))
-			err = mshare_migrate_huge_batch(dom, m, pgoff, end,
+			err = mshare_migrate_huge_batch(dom, m, &pgoff, end,
 							batch, cap);
 		else
 			err = mshare_migrate_batch(dom, m, pgoff, end, batch,
@@ -678,7 +697,9 @@ int mshare_migrate(struct mshare_domain *dom, struct mshare_migrate *m)
 			/*
 			 * No room for a batch's new pages (a memory cgroup
 			 * near its limit): a table at a time from here on,
-			 * as much in flight as before batching.
+			 * as much in flight as before batching, from the
+			 * table that failed (a huge domain's batch moved on
+			 * to it).
 			 */
 			cap = PTRS_PER_PTE;
 			continue;

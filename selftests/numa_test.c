@@ -1096,6 +1096,95 @@ TEST_F_TIMEOUT(mig, huge_range_moves_whole_leaves, 300)
 }
 
 /*
+ * A 2 MiB split into a PTE table (a discard of one page) moves beside the
+ * leaves, in a batch of its own: the batch of leaves ends before it, so
+ * the kernel's walk through the attacher's PMD link to that table never
+ * zaps the domain's entries.  Every page keeps its data and moves; the
+ * domain keeps its PMD table and the split's PTE table.
+ */
+TEST_F_TIMEOUT(mig, huge_split_leaf_moves_beside_the_leaves, 300)
+{
+	const uint64_t size = 8 * MiB, pages = size / PAGE;
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	struct mshare_domain_stats s = MSHARE_INIT(s);
+	struct where w;
+	int ret;
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	mig_domain_flags(_metadata, self, size, MSHARE_DOMAIN_F_HUGE);
+	fill_pattern(self->p, 0, pages, 21);
+	ASSERT_EQ(0, mshare_domain_discard(self->nl, self->name, 2 * MiB + 5 * PAGE,
+					   PAGE));
+	/* the page again, through a PMD link to the split's PTE table */
+	fill_pattern(self->p, 512 + 5, 512 + 6, 21);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
+	ASSERT_EQ(2, s.table_pages);
+
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
+	ASSERT_EQ(0, ret)
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
+	EXPECT_EQ(pages, r.total);
+	EXPECT_EQ(pages, r.done);
+	EXPECT_EQ(0, r.skipped);
+	EXPECT_EQ(0, count_bad(self->p, 0, pages, 21));
+	ASSERT_EQ(0, count_nodes(self->p, 0, pages, &w));
+	EXPECT_EQ(pages, w.n1);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
+	EXPECT_EQ(pages, s.resident);
+	EXPECT_EQ(pages, s.node_pages[1]);
+	EXPECT_EQ(2, s.table_pages);
+	EXPECT_EQ(2, s.node_table_pages[1]);
+	check_stats_sums(_metadata, &s);
+}
+
+/*
+ * 1 GiB of leaves linked at PUD level (where the kernel links whole GiBs),
+ * two of them on the target already: the batch clears them too while it
+ * runs (the kernel's walk through the PUD link would clear a leaf it
+ * finds), puts them back as they were, and counts them done.
+ */
+TEST_F_TIMEOUT(mig, huge_leaves_already_there_stay_through_a_pud_link, 600)
+{
+	const uint64_t pages = GiB / PAGE;
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	struct mshare_domain_stats s = MSHARE_INIT(s);
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	struct where w;
+	int ret;
+
+	if (!thp_built())
+		SKIP(return, "no 2 MiB leaves here (no THP)");
+	mig_domain_flags(_metadata, self, GiB, MSHARE_DOMAIN_F_HUGE);
+	fill_pattern(self->p, 0, pages, 23);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	if (pud_links_possible())
+		EXPECT_EQ(1, d.links_pud);
+	ASSERT_EQ(0, mshare_domain_migrate(self->nl, self->name, 1, 0,
+					   4 * MiB, &r));
+	EXPECT_EQ(1024, r.done);
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	if (pud_links_possible())
+		EXPECT_EQ(1, d.links_pud);	/* a leaf batch keeps links */
+
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
+	ASSERT_EQ(0, ret)
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
+	EXPECT_EQ(pages, r.total);
+	EXPECT_EQ(pages, r.done);
+	EXPECT_EQ(0, r.skipped);
+	EXPECT_EQ(0, count_bad(self->p, 0, pages, 23));
+	ASSERT_EQ(0, count_nodes(self->p, 0, pages, &w));
+	EXPECT_EQ(pages, w.n1);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
+	EXPECT_EQ(pages, s.resident);
+	EXPECT_EQ(pages, s.node_pages[1]);
+	EXPECT_EQ(pages, s.pages_migrated);
+	EXPECT_EQ(1, s.table_pages);
+	check_stats_sums(_metadata, &s);
+}
+
+/*
  * A leaf with a page pinned (vmsplice) stays whole where it is, counted
  * as 512 skipped pages, its data intact; the other leaf moves.
  */
