@@ -817,6 +817,7 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	pgoff_t first = offset >> PAGE_SHIFT;
 	pgoff_t last = first + (len >> PAGE_SHIFT);
 	pgoff_t busy_first = first, busy_last = last;
+	pgoff_t inv_first = first, inv_last = last;
 	pgoff_t pgoffs[MSHARE_FLUSH_CEILING];
 	bool skip_flush = mshare_debug_skip_flush;
 	bool huge = mshare_dom_huge(dom);
@@ -899,12 +900,27 @@ int mshare_domain_discard(struct mshare_domain *dom, u64 offset, u64 len)
 	atomic_long_sub(nr_pages, &dom->resident);
 
 	/*
+	 * A leaf zeroed in place stays, and the kernel's walk of the range
+	 * through a PUD link would clear it (its 2 MiB only partly in the
+	 * range: __split_huge_pmd() of a VM_MIXEDMAP VMA clears and returns):
+	 * the walk leaves out its 2 MiB, whose entries did not change.
+	 */
+	for (i = 0; i < nr_split; i++) {
+		if (split[i].cleared)
+			continue;
+		if (split[i].base <= inv_first)
+			inv_first = split[i].base + PTES_PER_TABLE;
+		if (split[i].base + PTES_PER_TABLE >= inv_last)
+			inv_last = split[i].base;
+	}
+
+	/*
 	 * Nothing was present: no mapping can have seen anything.  A split
 	 * leaf's 2 MiB has pages in [first, last): the notifier sees it, and
 	 * clears the leaf's copies there (attach.c).
 	 */
-	if (n)
-		mshare_invalidate(dom, first, last,
+	if (n && inv_first < inv_last)
+		mshare_invalidate(dom, inv_first, inv_last,
 				  skip_flush ? MSHARE_INVAL_NOFLUSH : 0,
 				  pgoffs, min_t(unsigned long, n, UINT_MAX),
 				  nr_pages);
