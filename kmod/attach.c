@@ -335,13 +335,15 @@ static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
 		struct mshare_flush_mm *e;
 		pgoff_t base, span;
 		unsigned int i;
+		bool copy;
 
 		if (addr + mshare_link_span(link->level) <= range->start ||
 		    !mshare_table_span(inv->dom, link->table, link->level,
 				       &base, &span) ||
 		    base + span <= inv->first || base >= inv->last)
 			continue;
-		if (link->level == MSHARE_LINK_COPY)
+		copy = link->level == MSHARE_LINK_COPY;
+		if (copy)
 			mshare_mm_unlink(mmm, inv, idx, link);
 		else
 			mshare_link_rss_clamp(mmm, link,
@@ -353,6 +355,16 @@ static bool mshare_mm_leaf_targets(struct mshare_mm *mmm,
 		if (!e) {
 			no_room = true;
 			break;
+		}
+		/*
+		 * A copy goes even where its leaf did not change (a leaf a
+		 * migration leaves in place): its 2 MiB TLB entry must go
+		 * too, or a later change of the leaf, which finds no copy
+		 * here, would not flush this mm.
+		 */
+		if (copy) {
+			mshare_flush_add_addr(&inv->flush, e, addr);
+			continue;
 		}
 		for (i = 0; inv->pgoffs && i < inv->nr; i++)
 			if (inv->pgoffs[i] >= base && inv->pgoffs[i] < base + span)

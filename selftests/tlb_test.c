@@ -211,9 +211,10 @@ struct ctl {
 	volatile uint64_t ready, stop;
 };
 
-static uint64_t discard_under_reader(struct __test_metadata *_metadata,
-				     const char *name, int fd, char *p,
-				     uint64_t len, uint64_t wait_ns)
+static uint64_t discard_under_reader_after(struct __test_metadata *_metadata,
+					   const char *name, int fd, char *p,
+					   uint64_t len, uint64_t wait_ns,
+					   int (*before)(const char *name))
 {
 	struct ctl *c = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -236,6 +237,12 @@ static uint64_t discard_under_reader(struct __test_metadata *_metadata,
 	while (!c->ready)
 		;
 	usleep(100 * 1000);	/* the reader's translation is cached by now */
+	if (before) {
+		/* a change the reader must learn of too, then the discard */
+		if (before(name))
+			goto out;
+		usleep(100 * 1000);
+	}
 	if (discard(fd, 2 * MiB, len))
 		goto out;
 	t0 = now_ns();
@@ -258,6 +265,14 @@ out:
 	waitpid(pid, NULL, 0);
 	munmap(c, PAGE);
 	return t;
+}
+
+static uint64_t discard_under_reader(struct __test_metadata *_metadata,
+				     const char *name, int fd, char *p,
+				     uint64_t len, uint64_t wait_ns)
+{
+	return discard_under_reader_after(_metadata, name, fd, p, len, wait_ns,
+					  NULL);
 }
 
 /*
@@ -733,6 +748,50 @@ TEST_F(tlb_huge, leaf_discard_is_one_ranged_round)
 	EXPECT_EQ(1024, s1.pages - s0.pages);
 	EXPECT_EQ(0, s1.resident);
 	EXPECT_EQ(0, self->p[2 * MiB + 64]);
+}
+
+/* Migrate domain bytes [0, 4 MiB) of @name to node 1. */
+static int migrate_two_leaves(const char *name)
+{
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	struct mshare_nl *nl;
+	int ret;
+
+	if (nl_open(&nl))
+		return -1;
+	ret = mshare_domain_migrate(nl, name, 1, 0, 4 * MiB, &r);
+	mshare_nl_close(nl);
+	return ret;
+}
+
+/*
+ * A migration batch that holds the reader's leaf but leaves it where it
+ * is (on the target already) still takes the reader's copy of it, and
+ * must flush the copy's 2 MiB translation: otherwise the reader keeps
+ * reading the leaf without a fault, so without a copy, and a later
+ * discard of that leaf, which finds no copy in the reader's mm, never
+ * reaches it.  The reader sees that discard within 1 s.
+ */
+TEST_F(tlb_huge, leaf_a_migration_kept_still_sees_a_later_discard)
+{
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	uint64_t t;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "needs a second NUMA node");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	/* the reader's leaf (domain offset 2 MiB) on node 1 first */
+	ASSERT_EQ(0, mshare_domain_migrate(self->nl, self->name, 1, 2 * MiB,
+					   2 * MiB, &r));
+	ASSERT_EQ(512, r.done);
+	t = discard_under_reader_after(_metadata, self->name, self->fd,
+				       self->p, 2 * MiB, 1000000000ULL,
+				       migrate_two_leaves);
+	EXPECT_NE(0, t) TH_LOG("the reader still saw the old leaf 1 s after the discard");
+	if (t)
+		TH_LOG("reader saw the discard after %llu us",
+		       (unsigned long long)t / 1000);
 }
 
 TEST_HARNESS_MAIN
