@@ -565,6 +565,29 @@ TEST_F(ctl, size_suffixes_in_any_case)
 }
 
 /*
+ * Sizes are decimal or 0x hexadecimal, never octal: "010M" is 10 MiB and
+ * "08M" is 8 MiB (strtoull's base 0 would read 8 MiB and refuse "08M").
+ */
+TEST_F(ctl, size_with_a_leading_zero_is_decimal)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	char name2[MSHARE_NAME_MAX + 8];
+
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", self->name, "size",
+			 "010M"));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(10 * MiB, d.bytes);
+	snprintf(name2, sizeof(name2), "%s-8", self->name);
+	ASSERT_EQ(0, CTL(NULL, self->err, "domain", "add", name2, "size",
+			 "08M"));
+	ASSERT_EQ(0, mshare_domain_get(self->nl, name2, &d));
+	EXPECT_EQ(8 * MiB, d.bytes);
+	/* "0x" with no digit is no size: a usage error */
+	EXPECT_EQ(2, CTL(NULL, self->err, "domain", "add", name2, "size",
+			 "0xM"));
+}
+
+/*
  * "huge" sends MSHARE_DOMAIN_F_HUGE: a domain of 2 MiB leaves where the
  * kernel has transparent hugepages (shown as "huge"), else the kernel's
  * refusal (EOPNOTSUPP, with its reason).
@@ -1484,8 +1507,11 @@ TEST_F_TIMEOUT(ctl, limit_set_show_del_and_delegated_add, 120)
 	EXPECT_STREQ("", o);
 }
 
-/* A child that attaches @name, touches its first page and waits. */
-static pid_t start_holder(const char *name, int *go)
+/*
+ * A child named @comm that attaches @name, touches its first page and
+ * waits.
+ */
+static pid_t start_holder_comm(const char *name, const char *comm, int *go)
 {
 	int g[2], ready[2];
 	pid_t pid;
@@ -1499,7 +1525,7 @@ static pid_t start_holder(const char *name, int *go)
 		void *p;
 
 		close(g[1]);
-		prctl(PR_SET_NAME, "ctl-holder");
+		prctl(PR_SET_NAME, comm);
 		if (attach_dom(name, 0, &p, &size))
 			_exit(1);
 		*(volatile char *)p = 1;
@@ -1516,6 +1542,11 @@ static pid_t start_holder(const char *name, int *go)
 	close(ready[0]);
 	*go = g[1];
 	return pid;
+}
+
+static pid_t start_holder(const char *name, int *go)
+{
+	return start_holder_comm(name, "ctl-holder", go);
 }
 
 static int stop_holder(pid_t pid, int go)
@@ -1596,6 +1627,64 @@ TEST_F_TIMEOUT(ctl, show_lists_holders_creator_and_deleted_domains, 120)
 		TH_LOG("%s", self->err);
 	ASSERT_EQ(0, CTL(o, NULL, "domain", "show"));
 	EXPECT_EQ(NULL, strstr(o, self->name));
+}
+
+/* Is @s well-formed UTF-8 (RFC 3629)? */
+static bool utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		unsigned int cp, min;
+		int n, i;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if (*s >= 0xc2 && *s <= 0xdf)
+			n = 2, cp = *s & 0x1f, min = 0x80;
+		else if (*s >= 0xe0 && *s <= 0xef)
+			n = 3, cp = *s & 0x0f, min = 0x800;
+		else if (*s >= 0xf0 && *s <= 0xf4)
+			n = 4, cp = *s & 0x07, min = 0x10000;
+		else
+			return false;
+		for (i = 1; i < n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n;
+	}
+	return true;
+}
+
+/*
+ * A task's comm is any bytes, and its 15-byte cut may split a character:
+ * -j still prints valid JSON in UTF-8, each byte that starts no
+ * well-formed sequence as U+FFFD, well-formed characters as they are.
+ */
+TEST_F_TIMEOUT(ctl, json_comm_that_is_not_utf8_stays_valid, 60)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	/* "café" + a cut "é" + 0xff + a quote */
+	const char comm[] = "caf\xc3\xa9\xc3\xff\"";
+	char *o = self->out, want[80];
+	pid_t holder;
+	int go;
+
+	ASSERT_EQ(0, create_domain(self->nl, self->name, 4 * MiB, 0, &d));
+	holder = start_holder_comm(self->name, comm, &go);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(0, CTL(o, NULL, "-j", "domain", "show", self->name));
+	EXPECT_TRUE(json_valid(o)) TH_LOG("%s", o);
+	EXPECT_TRUE(utf8_valid(o));
+	snprintf(want, sizeof(want), "\"comm\":\"caf\xc3\xa9\\ufffd\\ufffd\\\"\"");
+	EXPECT_NE(NULL, strstr(o, want)) TH_LOG("%s", o);
+	EXPECT_EQ(0, stop_holder(holder, go));
 }
 
 /*

@@ -176,6 +176,32 @@ TEST_F(pre, big_mappings_in_domains)
 	expect_baseline(_metadata, self);
 }
 
+/*
+ * MSHARE_PRELOAD_MIN is decimal (or 0x hexadecimal), never octal: "010M" is
+ * 10 MiB, so 10 MiB goes to a domain and 9 MiB (above octal's 8 MiB) does
+ * not.
+ */
+TEST_F(pre, min_with_a_leading_zero_is_decimal)
+{
+	const char *env[] = { "MSHARE_PRELOAD_MIN=010M", NULL };
+	char *args[] = { "--hold", "10M", "9M", NULL };
+	struct mshare_module_info now = MSHARE_INIT(now);
+	struct map_line m[2];
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	ASSERT_EQ(0, parse_map(self->lines[0], &m[0]));
+	ASSERT_EQ(0, parse_map(self->lines[1], &m[1]));
+	EXPECT_TRUE(is_preloaded(&m[0], "preload", self->v.pid)) TH_LOG("%s", m[0].domain);
+	EXPECT_EQ(10 * MiB, m[0].vma);
+	EXPECT_STREQ("-", m[1].domain);
+	EXPECT_EQ(0, m[0].bad + m[0].zero_bad + m[1].bad + m[1].zero_bad);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
+	EXPECT_EQ(self->base.domains + 1, now.domains);
+	EXPECT_EQ(0, victim_end(&self->v));
+	expect_baseline(_metadata, self);
+}
+
 /* The default threshold is 64 MiB; MSHARE_PRELOAD_PREFIX names the domains. */
 TEST_F(pre, default_min_and_prefix)
 {

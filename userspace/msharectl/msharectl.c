@@ -124,9 +124,14 @@ static int connect_nl(struct mshare_nl **nlp)
 
 /* ---- argument parsing ---- */
 
-/* A size with an optional k/K/m/M/g/G/t/T suffix; false if malformed. */
+/*
+ * A size: decimal, or hexadecimal after "0x" (a leading 0 is not octal:
+ * "010M" is 10 MiB), with an optional k/K/m/M/g/G/t/T suffix; false if
+ * malformed.
+ */
 static bool parse_size(const char *s, uint64_t *out)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	unsigned long long v;
 	unsigned int shift = 0;
 	char *end;
@@ -134,7 +139,7 @@ static bool parse_size(const char *s, uint64_t *out)
 	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, hex ? 16 : 10);
 	if (errno)
 		return false;
 	switch (*end) {
@@ -294,18 +299,62 @@ static void jsep(void)
 	jfirst = false;
 }
 
-static void jstr(const char *s)
+/*
+ * The length of the well-formed UTF-8 sequence at @s (RFC 3629: no
+ * overlong form, no surrogate, nothing above U+10FFFF), or 0.
+ */
+static int utf8_len(const unsigned char *s)
 {
+	unsigned int cp, min;
+	int n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2, cp = s[0] & 0x1f, min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3, cp = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4, cp = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string.  Text that is not UTF-8 (a task's comm is any bytes, and
+ * its 15-byte cut may split a character) keeps the output valid: each byte
+ * that starts no well-formed sequence becomes U+FFFD.
+ */
+static void jstr(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int n;
+
 	putchar('"');
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = *s;
 
-		if (c == '"' || c == '\\')
+		n = utf8_len(s);
+		if (!n) {
+			fputs("\\ufffd", stdout);
+			n = 1;
+		} else if (c == '"' || c == '\\') {
 			printf("\\%c", c);
-		else if (c < 0x20)
+		} else if (c < 0x20) {
 			printf("\\u%04x", c);
-		else
-			putchar(c);
+		} else {
+			fwrite(s, 1, n, stdout);
+		}
+		s += n;
 	}
 	putchar('"');
 }

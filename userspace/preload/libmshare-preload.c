@@ -122,16 +122,20 @@ void preload_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "64M", "1g", "65536": bytes, or -1 when malformed. */
+/*
+ * "64M", "1g", "65536", "0x10000": bytes (decimal, or hexadecimal after
+ * "0x"; a leading 0 is not octal), or -1 when malformed.
+ */
 static long long parse_size(const char *s)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	unsigned long long v, mul = 1;
 	char *end;
 
 	if (!isdigit((unsigned char)*s))
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, hex ? 16 : 10);
 	if (errno)
 		return -1;
 	switch (toupper((unsigned char)*end)) {
