@@ -91,7 +91,8 @@
  *	policy or node list, a node not online with memory), E2BIG (size
  *	above the module parameter max_domain_size), EPERM (no CAP_SYS_ADMIN
  *	and no grant covers the caller, or it names another owner), EDQUOT
- *	(over the caller's grant), ENOSPC (over the namespace's total),
+ *	(over the caller's grant), ENOSPC (over the namespace's total;
+ *	DOMAIN_F_PREFAULT with a policy bound to nodes that are full),
  *	EEXIST (name taken in this IPC namespace), EOPNOTSUPP
  *	(MSHARE_DOMAIN_F_HUGE on a kernel without transparent hugepages),
  *	ENOMEM.  Limits are

@@ -16,7 +16,7 @@
  *   mshare-huge an mshare domain with MSHARE_DOMAIN_F_HUGE (2 MiB leaves in
  *               its PMD tables), THP "madvise": attachers link PUD entries;
  *               skipped, with the module's reason, where the module refuses
- *               the flag (no THP, before 6.6, a size not whole GiBs)
+ *               the flag (a kernel without THP, as PREEMPT_RT)
  *
  * B1 page-table bytes each attacher adds per GiB, N = 1, 10, 100, 1000
  * B2 a new attacher touches every page of the populated region; the first
@@ -529,8 +529,9 @@ static char huge_skip[256];
  * Ask the module whether it makes a domain with 2 MiB leaves of the
  * region's size: create one (not prefaulted: one PMD table per GiB) and
  * destroy it.  The module refuses MSHARE_DOMAIN_F_HUGE with EOPNOTSUPP
- * without THP, before 6.6 and for a size that is not whole GiBs, and a
- * module that predates the flag with EINVAL; either way mshare-huge is
+ * on a kernel without THP (PREEMPT_RT), and a module that predates the
+ * flag with EINVAL (the region's size is valid: main() checked it);
+ * either way mshare-huge is
  * skipped, and huge_skip says why (so it is if the domain made lacks the
  * flag).  Only a refusal of the flag skips it:
  * any other error is the run's failure, as for the other variants.
