@@ -19,7 +19,9 @@
  *
  * A leaf entry is built from vm_get_page_prot() of a shared read-write
  * mapping (so it carries the memory-encryption bit where there is one):
- * present, user, RW, NX, and young and dirty (nothing ages or cleans it).
+ * present, user, RW, NX, and young and dirty (nothing cleans it; clear_refs
+ * and MADV_COLD may clear its accessed bit, which changes nothing else:
+ * Documentation/walkers.rst).
  *
  * A huge domain (MSHARE_DOMAIN_F_HUGE, only where the kernel has
  * transparent hugepages: compat.h) gets its PMD tables alone.  A first
