@@ -1096,6 +1096,35 @@ TEST_F_TIMEOUT(mig, huge_range_moves_whole_leaves, 300)
 }
 
 /*
+ * The whole domain of @pages pages, filled with fill_pattern(@seed), moves
+ * to node 1: every page done and none skipped, every page's data intact
+ * and on node 1, as the kernel and the module see it; *@s, the domain's
+ * stats after.
+ */
+static void whole_domain_moves_intact(struct __test_metadata *_metadata,
+				      FIXTURE_DATA(mig) *self, uint64_t pages,
+				      uint64_t seed,
+				      struct mshare_domain_stats *s)
+{
+	struct mshare_migrate_result r = MSHARE_INIT(r);
+	struct where w;
+	int ret;
+
+	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
+	ASSERT_EQ(0, ret)
+		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
+	EXPECT_EQ(pages, r.total);
+	EXPECT_EQ(pages, r.done);
+	EXPECT_EQ(0, r.skipped);
+	EXPECT_EQ(0, count_bad(self->p, 0, pages, seed));
+	ASSERT_EQ(0, count_nodes(self->p, 0, pages, &w));
+	EXPECT_EQ(pages, w.n1);
+	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, s));
+	EXPECT_EQ(pages, s->resident);
+	EXPECT_EQ(pages, s->node_pages[1]);
+}
+
+/*
  * A 2 MiB split into a PTE table (a discard of one page) moves beside the
  * leaves, in a batch of its own: the batch of leaves ends before it, so
  * the kernel's walk through the attacher's PMD link to that table never
@@ -1105,10 +1134,7 @@ TEST_F_TIMEOUT(mig, huge_range_moves_whole_leaves, 300)
 TEST_F_TIMEOUT(mig, huge_split_leaf_moves_beside_the_leaves, 300)
 {
 	const uint64_t size = 8 * MiB, pages = size / PAGE;
-	struct mshare_migrate_result r = MSHARE_INIT(r);
 	struct mshare_domain_stats s = MSHARE_INIT(s);
-	struct where w;
-	int ret;
 
 	if (!thp_built())
 		SKIP(return, "no 2 MiB leaves here (no THP)");
@@ -1121,18 +1147,7 @@ TEST_F_TIMEOUT(mig, huge_split_leaf_moves_beside_the_leaves, 300)
 	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
 	ASSERT_EQ(2, s.table_pages);
 
-	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
-	ASSERT_EQ(0, ret)
-		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
-	EXPECT_EQ(pages, r.total);
-	EXPECT_EQ(pages, r.done);
-	EXPECT_EQ(0, r.skipped);
-	EXPECT_EQ(0, count_bad(self->p, 0, pages, 21));
-	ASSERT_EQ(0, count_nodes(self->p, 0, pages, &w));
-	EXPECT_EQ(pages, w.n1);
-	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
-	EXPECT_EQ(pages, s.resident);
-	EXPECT_EQ(pages, s.node_pages[1]);
+	whole_domain_moves_intact(_metadata, self, pages, 21, &s);
 	EXPECT_EQ(2, s.table_pages);
 	EXPECT_EQ(2, s.node_table_pages[1]);
 	check_stats_sums(_metadata, &s);
@@ -1150,8 +1165,6 @@ TEST_F_TIMEOUT(mig, huge_leaves_already_there_stay_through_a_pud_link, 600)
 	struct mshare_migrate_result r = MSHARE_INIT(r);
 	struct mshare_domain_stats s = MSHARE_INIT(s);
 	struct mshare_domain_info d = MSHARE_INIT(d);
-	struct where w;
-	int ret;
 
 	if (!thp_built())
 		SKIP(return, "no 2 MiB leaves here (no THP)");
@@ -1167,18 +1180,7 @@ TEST_F_TIMEOUT(mig, huge_leaves_already_there_stay_through_a_pud_link, 600)
 	if (pud_links_possible())
 		EXPECT_EQ(1, d.links_pud);	/* a leaf batch keeps links */
 
-	ret = mshare_domain_migrate(self->nl, self->name, 1, 0, 0, &r);
-	ASSERT_EQ(0, ret)
-		TH_LOG("migrate: %s: %s", strerror(-ret), mshare_nl_extack(self->nl));
-	EXPECT_EQ(pages, r.total);
-	EXPECT_EQ(pages, r.done);
-	EXPECT_EQ(0, r.skipped);
-	EXPECT_EQ(0, count_bad(self->p, 0, pages, 23));
-	ASSERT_EQ(0, count_nodes(self->p, 0, pages, &w));
-	EXPECT_EQ(pages, w.n1);
-	ASSERT_EQ(0, mshare_domain_stats(self->nl, self->name, &s));
-	EXPECT_EQ(pages, s.resident);
-	EXPECT_EQ(pages, s.node_pages[1]);
+	whole_domain_moves_intact(_metadata, self, pages, 23, &s);
 	EXPECT_EQ(pages, s.pages_migrated);
 	EXPECT_EQ(1, s.table_pages);
 	check_stats_sums(_metadata, &s);

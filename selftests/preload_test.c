@@ -177,6 +177,30 @@ TEST_F(pre, big_mappings_in_domains)
 }
 
 /*
+ * The victim, run with @env and @args (--hold and two sizes), maps the
+ * first size in a domain named with @prefix and the second one not: both
+ * read back what the children wrote, and the module holds one domain
+ * more.  @m: the two mappings' lines.
+ */
+static void first_of_two_preloaded(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(pre) *self, const char *const *env,
+				   char **args, const char *prefix,
+				   struct map_line *m)
+{
+	struct mshare_module_info now = MSHARE_INIT(now);
+
+	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
+	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
+	ASSERT_EQ(0, parse_map(self->lines[0], &m[0]));
+	ASSERT_EQ(0, parse_map(self->lines[1], &m[1]));
+	EXPECT_TRUE(is_preloaded(&m[0], prefix, self->v.pid)) TH_LOG("%s", m[0].domain);
+	EXPECT_STREQ("-", m[1].domain);
+	EXPECT_EQ(0, m[0].bad + m[0].zero_bad + m[1].bad + m[1].zero_bad);
+	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
+	EXPECT_EQ(self->base.domains + 1, now.domains);
+}
+
+/*
  * MSHARE_PRELOAD_MIN is decimal (or 0x hexadecimal), never octal: "010M" is
  * 10 MiB, so 10 MiB goes to a domain and 9 MiB (above octal's 8 MiB) does
  * not.
@@ -185,19 +209,10 @@ TEST_F(pre, min_with_a_leading_zero_is_decimal)
 {
 	const char *env[] = { "MSHARE_PRELOAD_MIN=010M", NULL };
 	char *args[] = { "--hold", "10M", "9M", NULL };
-	struct mshare_module_info now = MSHARE_INIT(now);
 	struct map_line m[2];
 
-	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
-	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
-	ASSERT_EQ(0, parse_map(self->lines[0], &m[0]));
-	ASSERT_EQ(0, parse_map(self->lines[1], &m[1]));
-	EXPECT_TRUE(is_preloaded(&m[0], "preload", self->v.pid)) TH_LOG("%s", m[0].domain);
+	first_of_two_preloaded(_metadata, self, env, args, "preload", m);
 	EXPECT_EQ(10 * MiB, m[0].vma);
-	EXPECT_STREQ("-", m[1].domain);
-	EXPECT_EQ(0, m[0].bad + m[0].zero_bad + m[1].bad + m[1].zero_bad);
-	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
-	EXPECT_EQ(self->base.domains + 1, now.domains);
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
 }
@@ -207,18 +222,9 @@ TEST_F(pre, default_min_and_prefix)
 {
 	const char *env[] = { "MSHARE_PRELOAD_PREFIX=pretest", NULL };
 	char *args[] = { "--hold", "64M", "63M", NULL };
-	struct mshare_module_info now = MSHARE_INIT(now);
 	struct map_line m[2];
 
-	ASSERT_EQ(0, victim_start(&self->v, env, 0, args));
-	ASSERT_EQ(2, victim_read(&self->v, self->lines, MAX_LINES, "ready"));
-	ASSERT_EQ(0, parse_map(self->lines[0], &m[0]));
-	ASSERT_EQ(0, parse_map(self->lines[1], &m[1]));
-	EXPECT_TRUE(is_preloaded(&m[0], "pretest", self->v.pid)) TH_LOG("%s", m[0].domain);
-	EXPECT_STREQ("-", m[1].domain);
-	EXPECT_EQ(0, m[0].bad + m[0].zero_bad + m[1].bad + m[1].zero_bad);
-	ASSERT_EQ(0, mshare_module_info(self->nl, &now));
-	EXPECT_EQ(self->base.domains + 1, now.domains);
+	first_of_two_preloaded(_metadata, self, env, args, "pretest", m);
 	EXPECT_EQ(0, leftovers(self->nl, "pretest"));
 	EXPECT_EQ(0, victim_end(&self->v));
 	expect_baseline(_metadata, self);
