@@ -827,29 +827,42 @@ static int discard_without_memory(struct __test_metadata *_metadata,
 }
 
 /*
+ * @disc, discarded without memory, leaves the domain one leaf, @leaf's
+ * (the same folio, mapped whole through the fixture's mapping).  False if
+ * the kernel has no fail_page_alloc (nothing was done).
+ */
+static bool discard_keeps_one_leaf(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(huge) *self,
+				   struct mshare_discard *disc, char *leaf)
+{
+	struct mshare_domain_info d = MSHARE_INIT(d);
+	uint64_t pfn0 = pagemap_of(leaf) & PM_PFN;
+	int ret = discard_without_memory(_metadata, self->name, disc);
+
+	if (ret == -1)
+		return false;
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
+	EXPECT_EQ(LEAF_PAGES, d.resident);
+	EXPECT_EQ(1, d.table_pages);
+	EXPECT_EQ(2048, smaps_field(self->p, "FilePmdMapped"));
+	EXPECT_EQ(pfn0 + 100, pagemap_of(leaf + 100 * PAGE) & PM_PFN);
+	return true;
+}
+
+/*
  * No memory for a split: the leaf stays, its discarded page zeroed in
  * place, the rest of its data kept.
  */
 TEST_F(huge, no_memory_for_a_split_zeroes_in_place)
 {
-	struct mshare_domain_info d = MSHARE_INIT(d);
 	struct mshare_discard disc = { .offset = 34 * LEAF + 77 * PAGE,
 				       .length = PAGE };
 	char *leaf = (char *)self->p + 34 * LEAF;
-	uint64_t pfn0;
-	int ret;
 
 	fill_leaf(leaf);
-	pfn0 = pagemap_of(leaf) & PM_PFN;
-	ret = discard_without_memory(_metadata, self->name, &disc);
-	if (ret == -1)
+	if (!discard_keeps_one_leaf(_metadata, self, &disc, leaf))
 		SKIP(return, "this kernel has no fail_page_alloc");
-	EXPECT_EQ(0, ret);
-	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
-	EXPECT_EQ(LEAF_PAGES, d.resident);
-	EXPECT_EQ(1, d.table_pages);
-	EXPECT_EQ(2048, smaps_field(self->p, "FilePmdMapped"));
-	EXPECT_EQ(pfn0 + 100, pagemap_of(leaf + 100 * PAGE) & PM_PFN);
 	EXPECT_EQ(0, *(uint64_t *)(leaf + 77 * PAGE + 8));
 	EXPECT_EQ(0, leaf_bad(leaf, 77, 78));
 }
@@ -866,24 +879,15 @@ TEST_F(huge, zeroed_in_place_leaf_survives_the_invalidation)
 	struct mshare_discard disc = { .offset = 34 * LEAF + 77 * PAGE,
 				       .length = LEAF - 77 * PAGE + LEAF };
 	char *leaf = (char *)self->p + 34 * LEAF;
-	uint64_t pfn0;
-	int ret;
 
 	fill_leaf(leaf);
 	fill_leaf(leaf + LEAF);
-	pfn0 = pagemap_of(leaf) & PM_PFN;
 	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
 	ASSERT_EQ(2 * LEAF_PAGES, d.resident);
-	ret = discard_without_memory(_metadata, self->name, &disc);
-	if (ret == -1)
+	if (!discard_keeps_one_leaf(_metadata, self, &disc, leaf))
 		SKIP(return, "this kernel has no fail_page_alloc");
-	EXPECT_EQ(0, ret);
 	ASSERT_EQ(0, mshare_domain_get(self->nl, self->name, &d));
-	EXPECT_EQ(LEAF_PAGES, d.resident);
-	EXPECT_EQ(1, d.table_pages);
 	EXPECT_EQ(1, d.links_pud);
-	EXPECT_EQ(2048, smaps_field(self->p, "FilePmdMapped"));
-	EXPECT_EQ(pfn0 + 10, pagemap_of(leaf + 10 * PAGE) & PM_PFN);
 	EXPECT_EQ(0, leaf_bad(leaf, 77, LEAF_PAGES));
 	EXPECT_EQ(0, *(uint64_t *)(leaf + 77 * PAGE + 8));
 	EXPECT_EQ(0, *(uint64_t *)(leaf + 511 * PAGE + 8));
